@@ -1,0 +1,944 @@
+package fault
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// DefaultEventLogSize is the number of event log records kept, as in
+// StarlingX's packaged fm.conf.
+const DefaultEventLogSize = 4000
+
+// Options configure a Manager. The zero value (or nil) means defaults; the
+// struct is what a daemon's config file unmarshals into.
+type Options struct {
+	// Catalog of alarm and log definitions; nil means DefaultCatalog().
+	Catalog *Catalog `yaml:"-" json:"-"`
+	// NoCatalogCheck accepts ids the catalog does not define and any
+	// severity. Thresholds of unknown ids default to warning (management)
+	// and none (degrade).
+	NoCatalogCheck bool `yaml:"no_catalog_check" json:"no_catalog_check"`
+	// EventLogSize is how many event log records are kept (default 4000).
+	EventLogSize int `yaml:"event_log_size" json:"event_log_size"`
+	// Notifiers are told of every set, clear and log of an unsuppressed id,
+	// and (batched) of suppression changes.
+	Notifiers []Notifier `yaml:"-" json:"-"`
+	// NotifyQueue bounds the notifications waiting for delivery (default
+	// 10,000). When full, new notifications are dropped and counted.
+	NotifyQueue int `yaml:"notify_queue" json:"notify_queue"`
+	// NotifyRetries is how many times a failed notification is retried
+	// (default 3), with backoff from 100 ms.
+	NotifyRetries int `yaml:"notify_retries" json:"notify_retries"`
+	// SuppressionNotifyDelay batches suppression changes into one
+	// notification (default 30 s, as StarlingX batches its warmStart trap).
+	SuppressionNotifyDelay time.Duration `yaml:"suppression_notify_delay" json:"suppression_notify_delay"`
+	// Logger receives the manager's logs; nil discards them.
+	Logger *slog.Logger `yaml:"-" json:"-"`
+	// Registerer, if set, receives the manager's Prometheus metrics.
+	Registerer prometheus.Registerer `yaml:"-" json:"-"`
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time `yaml:"-" json:"-"`
+}
+
+// Manager is the in-process fault service: it enforces StarlingX's alarm
+// semantics over a Store. It is safe for concurrent use.
+type Manager struct {
+	store  Store
+	cat    *Catalog
+	opts   Options
+	log    *slog.Logger
+	now    func() time.Time
+	commit *committer
+	disp   *dispatcher
+	met    *metrics
+
+	mu         sync.RWMutex
+	closed     bool
+	broken     bool // a commit failed: state must be reloaded from the store
+	byUUID     map[string]*rec
+	byKey      map[alarmKey]*rec
+	byID       map[string]map[*rec]struct{}
+	byTop      map[string]map[*rec]struct{}
+	inhibitors map[*rec]struct{}
+	alarmSeq   int64
+	events     []Event // ascending Seq, at most EventLogSize
+	eventSeq   int64
+	supp       map[string]*Suppression
+	suppByUUID map[string]*Suppression
+}
+
+type rec struct {
+	StoredAlarm
+	top string
+}
+
+var _ Service = (*Manager)(nil)
+
+// Open loads the state from store and returns a Manager over it. The
+// Manager owns store from then on and closes it in Close.
+func Open(ctx context.Context, store Store, opts *Options) (*Manager, error) {
+	if store == nil {
+		return nil, fmt.Errorf("fault.Open: %w: nil store", ErrInvalid)
+	}
+	m := &Manager{store: store}
+	if opts != nil {
+		m.opts = *opts
+	}
+	if m.opts.EventLogSize < 0 {
+		return nil, fieldErr("event_log_size", "must not be negative")
+	}
+	if m.opts.EventLogSize == 0 {
+		m.opts.EventLogSize = DefaultEventLogSize
+	}
+	m.cat = m.opts.Catalog
+	if m.cat == nil {
+		m.cat = DefaultCatalog()
+	}
+	m.log = m.opts.Logger
+	if m.log == nil {
+		m.log = slog.New(slog.DiscardHandler)
+	}
+	m.now = m.opts.Now
+	if m.now == nil {
+		m.now = time.Now
+	}
+	m.commit = newCommitter(store)
+	m.met = newMetrics(m, m.opts.Registerer)
+	m.commit.onBatch = m.met.observeBatch
+	if err := m.load(ctx); err != nil {
+		return nil, err
+	}
+	if len(m.opts.Notifiers) > 0 {
+		m.disp = newDispatcher(&m.opts, m.log, m.met)
+	}
+	return m, nil
+}
+
+// Close stops notification delivery (delivering what is queued, within
+// ctx) and closes the store.
+func (m *Manager) Close(ctx context.Context) error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.closed = true
+	m.mu.Unlock()
+	m.commit.reset()
+	if m.disp != nil {
+		m.disp.close(ctx)
+	}
+	m.met.unregister()
+	return m.store.Close()
+}
+
+// Catalog returns the catalog the manager checks against.
+func (m *Manager) Catalog() *Catalog { return m.cat }
+
+// load (re)builds the in-memory state from the store. Caller holds m.mu
+// for writing, or is Open.
+func (m *Manager) load(ctx context.Context) error {
+	snap, err := m.store.Load(ctx)
+	if err != nil {
+		return fmt.Errorf("fault: load store: %w: %w", ErrUnavailable, err)
+	}
+	m.byUUID = make(map[string]*rec, len(snap.Alarms))
+	m.byKey = make(map[alarmKey]*rec, len(snap.Alarms))
+	m.byID = map[string]map[*rec]struct{}{}
+	m.byTop = map[string]map[*rec]struct{}{}
+	m.inhibitors = map[*rec]struct{}{}
+	m.alarmSeq = 0
+	for _, sa := range snap.Alarms {
+		r := &rec{StoredAlarm: sa}
+		m.index(r)
+		m.alarmSeq = max(m.alarmSeq, sa.Seq)
+	}
+	m.events = snap.Events
+	if n := len(m.events); n > m.opts.EventLogSize {
+		m.events = append([]Event(nil), m.events[n-m.opts.EventLogSize:]...)
+	}
+	m.eventSeq = 0
+	if n := len(snap.Events); n > 0 {
+		m.eventSeq = snap.Events[n-1].Seq
+	}
+	stored := map[string]SuppressionRecord{}
+	for _, s := range snap.Suppressions {
+		stored[s.AlarmID] = s
+	}
+	m.supp = map[string]*Suppression{}
+	m.suppByUUID = map[string]*Suppression{}
+	var ops []Op
+	for _, id := range m.cat.ids {
+		d := m.cat.defs[id]
+		if d.Kind != KindAlarm {
+			continue
+		}
+		s := &Suppression{AlarmID: id, Description: truncate(d.Description, 250),
+			SuppressionStatus: Unsuppressed, MgmtAffecting: d.MgmtAffecting, DegradeAffecting: d.DegradeAffecting}
+		if r, ok := stored[id]; ok {
+			s.UUID, s.SuppressionStatus = r.UUID, r.Status
+		} else {
+			s.UUID = newUUID()
+			ops = append(ops, Op{Kind: OpPutSuppression, Suppression: &SuppressionRecord{AlarmID: id, UUID: s.UUID, Status: Unsuppressed}})
+		}
+		m.supp[id] = s
+		m.suppByUUID[s.UUID] = s
+	}
+	if len(ops) > 0 {
+		if err := m.store.Commit(ctx, ops); err != nil {
+			return fmt.Errorf("fault: seed suppression table: %w: %w", ErrUnavailable, err)
+		}
+	}
+	m.broken = false
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + " ..."
+}
+
+func (m *Manager) index(r *rec) {
+	r.top = entityTop(r.EntityInstanceID)
+	m.byUUID[r.UUID] = r
+	m.byKey[keyOf(&r.Alarm)] = r
+	addTo(m.byID, r.AlarmID, r)
+	addTo(m.byTop, r.top, r)
+	if r.InhibitAlarms {
+		m.inhibitors[r] = struct{}{}
+	}
+}
+
+func (m *Manager) unindex(r *rec) {
+	delete(m.byUUID, r.UUID)
+	delete(m.byKey, keyOf(&r.Alarm))
+	removeFrom(m.byID, r.AlarmID, r)
+	removeFrom(m.byTop, r.top, r)
+	delete(m.inhibitors, r)
+}
+
+func addTo(idx map[string]map[*rec]struct{}, k string, r *rec) {
+	s := idx[k]
+	if s == nil {
+		s = map[*rec]struct{}{}
+		idx[k] = s
+	}
+	s[r] = struct{}{}
+}
+
+func removeFrom(idx map[string]map[*rec]struct{}, k string, r *rec) {
+	if s := idx[k]; s != nil {
+		delete(s, r)
+		if len(s) == 0 {
+			delete(idx, k)
+		}
+	}
+}
+
+// lockWrite takes the write lock, recovering from a failed commit by
+// reloading the store. The caller must unlock.
+func (m *Manager) lockWrite(ctx context.Context) error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return ErrClosed
+	}
+	if m.broken || m.commit.err() != nil {
+		m.commit.reset()
+		if err := m.load(ctx); err != nil {
+			m.broken = true
+			m.mu.Unlock()
+			return err
+		}
+	}
+	return nil
+}
+
+// lockRead takes the read lock; the caller must RUnlock.
+func (m *Manager) lockRead(ctx context.Context) error {
+	m.mu.RLock()
+	if !m.closed && !m.broken && m.commit.err() == nil {
+		return nil
+	}
+	m.mu.RUnlock()
+	if err := m.lockWrite(ctx); err != nil {
+		return err
+	}
+	m.mu.Unlock()
+	return m.lockRead(ctx)
+}
+
+// submit queues ops (with m.mu held for writing), unlocks, and waits until
+// they are durable.
+func (m *Manager) submit(ctx context.Context, ops []Op, notes []Notification) error {
+	var after func()
+	if m.disp != nil && len(notes) > 0 {
+		after = func() {
+			for _, n := range notes {
+				m.disp.enqueue(n)
+			}
+		}
+	}
+	r := m.commit.enqueue(ops, after)
+	m.mu.Unlock()
+	if err := m.commit.wait(ctx, r); err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		m.log.Error("fault: store commit failed", "err", err)
+		return fmt.Errorf("fault: commit: %w: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// check validates a against the catalog.
+func (m *Manager) check(a *Alarm, kind Kind) error {
+	if err := a.validate(); err != nil {
+		return err
+	}
+	if m.opts.NoCatalogCheck {
+		return nil
+	}
+	d, ok := m.cat.defs[a.AlarmID]
+	if !ok {
+		return fieldErr("alarm_id", "%s is not in the catalog", a.AlarmID)
+	}
+	if d.Kind != kind && !(a.State == StateMsg) {
+		return fieldErr("alarm_id", "%s is a %s, not a %s", a.AlarmID, d.Kind, kind)
+	}
+	if !d.Allows(a.Severity) {
+		return fieldErr("severity", "%s is not allowed for %s", a.Severity, a.AlarmID)
+	}
+	return nil
+}
+
+// SetAlarm raises or updates the alarm keyed by (AlarmID, EntityInstanceID)
+// and returns its uuid. An existing alarm is overwritten, with a fresh uuid
+// unless a.UUID is given, and a "set" event is recorded; with
+// a.KeepExisting an existing alarm is left as it is. The acknowledgement
+// of an existing alarm is kept unless the severity rises.
+func (m *Manager) SetAlarm(ctx context.Context, a Alarm) (string, error) {
+	if a.State != StateSet {
+		return "", fieldErr("alarm_state", "SetAlarm needs state set, not %s", a.State)
+	}
+	if err := m.check(&a, KindAlarm); err != nil {
+		return "", err
+	}
+	if err := m.lockWrite(ctx); err != nil {
+		return "", err
+	}
+	old := m.byKey[keyOf(&a)]
+	if old != nil && a.KeepExisting {
+		u := old.UUID
+		m.mu.Unlock()
+		return u, nil
+	}
+	if a.UUID == "" {
+		a.UUID = newUUID()
+	}
+	if other, ok := m.byUUID[a.UUID]; ok && other != old {
+		m.mu.Unlock()
+		return "", fmt.Errorf("fault: set %s: uuid %s belongs to another alarm: %w", a.AlarmID, a.UUID, ErrConflict)
+	}
+	a.KeepExisting = false
+	a.Timestamp = m.now().UTC()
+	a.Masked, a.MgmtAffecting, a.DegradeAffecting, a.SuppressionStatus = false, false, false, ""
+	r := &rec{StoredAlarm: StoredAlarm{Alarm: a}}
+	if old != nil {
+		r.Seq = old.Seq
+		if old.Ack != nil && a.Severity <= old.Severity {
+			r.Ack = old.Ack
+		} else {
+			r.Ack = nil
+		}
+		m.unindex(old)
+	} else {
+		m.alarmSeq++
+		r.Seq = m.alarmSeq
+		r.Ack = nil
+	}
+	m.index(r)
+	stored := r.StoredAlarm
+	ev := m.eventFor(&r.Alarm, StateSet, a.Timestamp)
+	ops := append([]Op{{Kind: OpPutAlarm, Alarm: &stored}}, m.appendEvent(ev)...)
+	notes := m.notes(NotifySet, r.Alarm)
+	m.met.sets.Inc()
+	return r.UUID, m.submit(ctx, ops, notes)
+}
+
+// notes returns the notification for a, or none if its id is suppressed.
+func (m *Manager) notes(kind NotificationKind, a Alarm) []Notification {
+	if m.disp == nil || m.suppressed(a.AlarmID) {
+		return nil
+	}
+	m.decorate(&a)
+	return []Notification{{Kind: kind, Alarm: a}}
+}
+
+func (m *Manager) suppressed(alarmID string) bool {
+	s := m.supp[alarmID]
+	return s != nil && s.SuppressionStatus == Suppressed
+}
+
+// eventFor makes the event record of a change to a.
+func (m *Manager) eventFor(a *Alarm, st State, ts time.Time) Event {
+	return Event{
+		UUID: newUUID(), EventLogID: a.AlarmID, State: st, EntityTypeID: a.EntityTypeID,
+		EntityInstanceID: a.EntityInstanceID, Timestamp: ts, Severity: a.Severity, ReasonText: a.ReasonText,
+		EventLogType: a.AlarmType, ProbableCause: a.ProbableCause, ProposedRepairAction: a.ProposedRepairAction,
+		ServiceAffecting: a.ServiceAffecting, Suppression: a.Suppression, AlarmUUID: a.UUID,
+	}
+}
+
+// appendEvent adds ev to the ring and returns the ops that persist it.
+func (m *Manager) appendEvent(ev Event) []Op {
+	m.eventSeq++
+	ev.Seq = m.eventSeq
+	m.events = append(m.events, ev)
+	ops := []Op{{Kind: OpAppendEvent, Event: &ev}}
+	if n := len(m.events); n > m.opts.EventLogSize {
+		drop := n - m.opts.EventLogSize
+		ops = append(ops, Op{Kind: OpTrimEvents, TrimSeq: m.events[drop-1].Seq})
+		m.events = m.events[drop:]
+	}
+	return ops
+}
+
+// ClearAlarm clears every alarm with alarmID at or below eidPrefix
+// (whole-component prefix), recording one "clear" event for each.
+func (m *Manager) ClearAlarm(ctx context.Context, alarmID, eidPrefix string) error {
+	if !validAlarmID(alarmID) {
+		return fieldErr("alarm_id", "%q is not GGG.EEE", alarmID)
+	}
+	if _, err := ParseEntity(eidPrefix); err != nil {
+		return err
+	}
+	if err := m.lockWrite(ctx); err != nil {
+		return err
+	}
+	var victims []*rec
+	for r := range m.byID[alarmID] {
+		if MatchEntity(eidPrefix, r.EntityInstanceID) {
+			victims = append(victims, r)
+		}
+	}
+	if len(victims) == 0 {
+		m.mu.Unlock()
+		return fmt.Errorf("fault: clear %s %s: %w", alarmID, eidPrefix, ErrNotFound)
+	}
+	sort.Slice(victims, func(i, j int) bool { return victims[i].Seq < victims[j].Seq })
+	ops, notes := m.clear(victims, true)
+	return m.submit(ctx, ops, notes)
+}
+
+// clear removes victims and returns the ops (and notifications) that
+// persist it; perAlarm records one clear event per alarm.
+func (m *Manager) clear(victims []*rec, perAlarm bool) ([]Op, []Notification) {
+	now := m.now().UTC()
+	var ops []Op
+	var notes []Notification
+	for _, r := range victims {
+		m.unindex(r)
+		sa := r.StoredAlarm
+		ops = append(ops, Op{Kind: OpDeleteAlarm, Alarm: &sa})
+		if perAlarm {
+			ev := m.eventFor(&r.Alarm, StateClear, now)
+			ops = append(ops, m.appendEvent(ev)...)
+			a := r.Alarm
+			a.Timestamp = now
+			notes = append(notes, m.notes(NotifyClear, a)...)
+		}
+	}
+	m.met.clears.Add(float64(len(victims)))
+	return ops, notes
+}
+
+// ClearAll clears every alarm at or below eidPrefix and records a single
+// hierarchical-clear event. It returns the number cleared.
+func (m *Manager) ClearAll(ctx context.Context, eidPrefix string) (int, error) {
+	if _, err := ParseEntity(eidPrefix); err != nil {
+		return 0, err
+	}
+	if err := m.lockWrite(ctx); err != nil {
+		return 0, err
+	}
+	var victims []*rec
+	for r := range m.byTop[entityTop(eidPrefix)] {
+		if MatchEntity(eidPrefix, r.EntityInstanceID) {
+			victims = append(victims, r)
+		}
+	}
+	if len(victims) == 0 {
+		m.mu.Unlock()
+		return 0, nil
+	}
+	sort.Slice(victims, func(i, j int) bool { return victims[i].Seq < victims[j].Seq })
+	ops, _ := m.clear(victims, false)
+	now := m.now().UTC()
+	ev := Event{UUID: newUUID(), State: StateClear, EntityInstanceID: eidPrefix, Timestamp: now,
+		Severity: SeverityClear, ReasonText: HierarchicalClearReason}
+	ops = append(ops, m.appendEvent(ev)...)
+	var notes []Notification
+	if m.disp != nil {
+		notes = []Notification{{Kind: NotifyHierarchicalClear, Alarm: Alarm{
+			EntityInstanceID: eidPrefix, Timestamp: now, ReasonText: HierarchicalClearReason}}}
+	}
+	return len(victims), m.submit(ctx, ops, notes)
+}
+
+// Log records a log or customer message (state log or msg) in the event
+// log and returns its uuid.
+func (m *Manager) Log(ctx context.Context, a Alarm) (string, error) {
+	if a.State != StateLog && a.State != StateMsg {
+		return "", fieldErr("alarm_state", "Log needs state log or msg, not %s", a.State)
+	}
+	if err := m.check(&a, KindLog); err != nil {
+		return "", err
+	}
+	if err := m.lockWrite(ctx); err != nil {
+		return "", err
+	}
+	a.UUID = newUUID()
+	a.Timestamp = m.now().UTC()
+	ev := m.eventFor(&a, StateLog, a.Timestamp)
+	ev.UUID, ev.AlarmUUID = a.UUID, ""
+	ops := m.appendEvent(ev)
+	var notes []Notification
+	if m.disp != nil && !m.suppressed(a.AlarmID) {
+		notes = []Notification{{Kind: NotifyLog, Alarm: a}}
+	}
+	return a.UUID, m.submit(ctx, ops, notes)
+}
+
+// decorate fills the derived fields of a copy of an active alarm.
+func (m *Manager) decorate(a *Alarm) {
+	mgmt, degrade := SeverityWarning, SeverityNone
+	a.SuppressionStatus = Unsuppressed
+	if s := m.supp[a.AlarmID]; s != nil {
+		mgmt, degrade, a.SuppressionStatus = s.MgmtAffecting, s.DegradeAffecting, s.SuppressionStatus
+	}
+	a.MgmtAffecting = a.Severity >= mgmt
+	a.DegradeAffecting = a.Severity >= degrade
+	a.Masked = m.masked(a)
+	if a.Ack != nil {
+		ack := *a.Ack
+		a.Ack = &ack
+	}
+}
+
+// masked reports whether an active inhibiting alarm above a covers it.
+// StarlingX only masks the alarms present when the inhibitor is raised;
+// Flock derives masking, so an alarm raised under an inhibitor is masked too.
+func (m *Manager) masked(a *Alarm) bool {
+	if !a.Suppression {
+		return false
+	}
+	for i := range m.inhibitors {
+		if i.UUID != a.UUID && MatchEntity(i.EntityInstanceID, a.EntityInstanceID) {
+			return true
+		}
+	}
+	return false
+}
+
+// visible reports whether a (decorated) alarm shows in lists.
+func visible(a *Alarm, includeSuppressed, includeMasked bool) bool {
+	return (includeMasked || !a.Masked) && (includeSuppressed || a.SuppressionStatus != Suppressed)
+}
+
+// GetAlarm returns an active alarm by uuid. A masked alarm is not found,
+// as in StarlingX; an operator-suppressed one is.
+func (m *Manager) GetAlarm(ctx context.Context, uuid string) (Alarm, error) {
+	if err := m.lockRead(ctx); err != nil {
+		return Alarm{}, err
+	}
+	defer m.mu.RUnlock()
+	r, ok := m.byUUID[uuid]
+	if !ok {
+		return Alarm{}, fmt.Errorf("fault: alarm %s: %w", uuid, ErrNotFound)
+	}
+	a := r.Alarm
+	m.decorate(&a)
+	if a.Masked {
+		return Alarm{}, fmt.Errorf("fault: alarm %s is masked: %w", uuid, ErrNotFound)
+	}
+	return a, nil
+}
+
+// sortKeys maps AlarmQuery.SortKey to a less function over records.
+var sortKeys = map[string]func(a, b *rec) int{
+	"id":                 func(a, b *rec) int { return cmpInt(a.Seq, b.Seq) },
+	"timestamp":          func(a, b *rec) int { return cmpTime(a.Timestamp, b.Timestamp, a.Seq, b.Seq) },
+	"severity":           func(a, b *rec) int { return cmpThen(int64(a.Severity), int64(b.Severity), a.Seq, b.Seq) },
+	"alarm_id":           func(a, b *rec) int { return cmpStr(a.AlarmID, b.AlarmID, a.Seq, b.Seq) },
+	"entity_instance_id": func(a, b *rec) int { return cmpStr(a.EntityInstanceID, b.EntityInstanceID, a.Seq, b.Seq) },
+	"uuid":               func(a, b *rec) int { return cmpStr(a.UUID, b.UUID, a.Seq, b.Seq) },
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+func cmpThen(a, b, sa, sb int64) int {
+	if c := cmpInt(a, b); c != 0 {
+		return c
+	}
+	return cmpInt(sa, sb)
+}
+func cmpStr(a, b string, sa, sb int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return cmpInt(sa, sb)
+}
+func cmpTime(a, b time.Time, sa, sb int64) int {
+	if c := a.Compare(b); c != 0 {
+		return c
+	}
+	return cmpInt(sa, sb)
+}
+
+// validateQuery checks q's fields.
+func (q *AlarmQuery) validate() error {
+	if q.AlarmID != "" && !validAlarmID(q.AlarmID) {
+		return fieldErr("alarm_id", "%q is not GGG.EEE", q.AlarmID)
+	}
+	if q.EntityPrefix != "" {
+		if _, err := ParseEntity(q.EntityPrefix); err != nil {
+			return err
+		}
+	}
+	if !q.Severity.Valid() {
+		return fieldErr("severity", "unknown severity %d", int(q.Severity))
+	}
+	if q.SortKey != "" && sortKeys[q.SortKey] == nil {
+		return fieldErr("sort_key", "unknown sort key %q", q.SortKey)
+	}
+	if q.Limit < 0 {
+		return fieldErr("limit", "must not be negative")
+	}
+	return nil
+}
+
+// ListAlarms returns the active alarms matching q. Masked alarms and
+// alarms of operator-suppressed ids are left out unless q asks for them.
+func (m *Manager) ListAlarms(ctx context.Context, q AlarmQuery) ([]Alarm, error) {
+	if err := q.validate(); err != nil {
+		return nil, err
+	}
+	if err := m.lockRead(ctx); err != nil {
+		return nil, err
+	}
+	defer m.mu.RUnlock()
+	var cand map[*rec]struct{}
+	all := true
+	if q.AlarmID != "" {
+		cand, all = m.byID[q.AlarmID], false
+	}
+	if q.EntityPrefix != "" {
+		if c := m.byTop[entityTop(q.EntityPrefix)]; all || len(c) < len(cand) {
+			cand, all = c, false
+		}
+	}
+	var hits []*rec
+	match := func(r *rec) {
+		if q.AlarmID != "" && r.AlarmID != q.AlarmID ||
+			q.EntityPrefix != "" && !MatchEntity(q.EntityPrefix, r.EntityInstanceID) ||
+			q.EntityTypeID != "" && r.EntityTypeID != q.EntityTypeID ||
+			q.Severity != SeverityClear && r.Severity != q.Severity {
+			return
+		}
+		hits = append(hits, r)
+	}
+	if all {
+		hits = make([]*rec, 0, len(m.byUUID))
+		for _, r := range m.byUUID {
+			match(r)
+		}
+	} else {
+		for r := range cand {
+			match(r)
+		}
+	}
+	less := sortKeys["id"]
+	if q.SortKey != "" {
+		less = sortKeys[q.SortKey]
+	}
+	if q.SortDesc {
+		asc := less
+		less = func(a, b *rec) int { return asc(b, a) }
+	}
+	sortRecs(hits, less)
+	start := 0
+	if q.Marker != "" {
+		mr, ok := m.byUUID[q.Marker]
+		if !ok {
+			return nil, fieldErr("marker", "no active alarm %s", q.Marker)
+		}
+		start = sort.Search(len(hits), func(i int) bool { return less(hits[i], mr) > 0 })
+	}
+	n := len(hits) - start
+	if q.Limit > 0 {
+		n = min(n, q.Limit)
+	}
+	out := make([]Alarm, 0, n)
+	for _, r := range hits[start:] {
+		a := r.Alarm
+		m.decorate(&a)
+		if !visible(&a, q.IncludeSuppressed, q.IncludeMasked) ||
+			q.MgmtAffecting && !a.MgmtAffecting || q.DegradeAffecting && !a.DegradeAffecting {
+			continue
+		}
+		out = append(out, a)
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func sortRecs(rs []*rec, cmp func(a, b *rec) int) { slices.SortFunc(rs, cmp) }
+
+// DeleteAlarm clears one alarm by uuid and records a clear event.
+func (m *Manager) DeleteAlarm(ctx context.Context, uuid string) error {
+	if err := m.lockWrite(ctx); err != nil {
+		return err
+	}
+	r, ok := m.byUUID[uuid]
+	if !ok {
+		m.mu.Unlock()
+		return fmt.Errorf("fault: delete alarm %s: %w", uuid, ErrNotFound)
+	}
+	ops, notes := m.clear([]*rec{r}, true)
+	return m.submit(ctx, ops, notes)
+}
+
+// AckAlarm records that operator by acknowledged the alarm and returns it.
+func (m *Manager) AckAlarm(ctx context.Context, uuid, by string) (Alarm, error) {
+	if by == "" || len(by) > maxString || !printable(by) {
+		return Alarm{}, fieldErr("by", "must be 1 to %d printable bytes", maxString)
+	}
+	if err := m.lockWrite(ctx); err != nil {
+		return Alarm{}, err
+	}
+	r, ok := m.byUUID[uuid]
+	if !ok {
+		m.mu.Unlock()
+		return Alarm{}, fmt.Errorf("fault: ack alarm %s: %w", uuid, ErrNotFound)
+	}
+	r.Ack = &Ack{By: by, At: m.now().UTC()}
+	sa := r.StoredAlarm
+	a := r.Alarm
+	m.decorate(&a)
+	return a, m.submit(ctx, []Op{{Kind: OpPutAlarm, Alarm: &sa}}, nil)
+}
+
+// Summary counts the visible active alarms by severity.
+func (m *Manager) Summary(ctx context.Context, includeSuppressed bool) (Summary, error) {
+	if err := m.lockRead(ctx); err != nil {
+		return Summary{}, err
+	}
+	defer m.mu.RUnlock()
+	var s Summary
+	for _, r := range m.byUUID {
+		if !includeSuppressed && m.suppressed(r.AlarmID) || m.masked(&r.Alarm) {
+			continue
+		}
+		switch r.Severity {
+		case SeverityCritical:
+			s.Critical++
+		case SeverityMajor:
+			s.Major++
+		case SeverityMinor:
+			s.Minor++
+		case SeverityWarning:
+			s.Warnings++
+		}
+	}
+	s.Status = "OK"
+	if s.Critical > 0 {
+		s.Status = "critical"
+	} else if s.Major+s.Minor > 0 {
+		s.Status = "degraded"
+	}
+	return s, nil
+}
+
+func (q *EventQuery) validate() error {
+	if q.EventLogID != "" && !validAlarmID(q.EventLogID) {
+		return fieldErr("event_log_id", "%q is not GGG.EEE", q.EventLogID)
+	}
+	if q.EntityPrefix != "" {
+		if _, err := ParseEntity(q.EntityPrefix); err != nil {
+			return err
+		}
+	}
+	if !q.Severity.Valid() {
+		return fieldErr("severity", "unknown severity %d", int(q.Severity))
+	}
+	if q.AlarmsOnly && q.LogsOnly {
+		return fieldErr("alarms", "alarms and logs are exclusive")
+	}
+	if q.Limit < 0 {
+		return fieldErr("limit", "must not be negative")
+	}
+	return nil
+}
+
+// ListEvents returns event log records matching q, newest first.
+func (m *Manager) ListEvents(ctx context.Context, q EventQuery) ([]Event, error) {
+	if err := q.validate(); err != nil {
+		return nil, err
+	}
+	if err := m.lockRead(ctx); err != nil {
+		return nil, err
+	}
+	defer m.mu.RUnlock()
+	end := len(m.events)
+	if q.Marker != "" {
+		i := m.eventIndex(q.Marker)
+		if i < 0 {
+			return nil, fieldErr("marker", "no event %s", q.Marker)
+		}
+		end = i
+	}
+	var out []Event
+	for i := end - 1; i >= 0; i-- {
+		e := m.events[i]
+		if q.EventLogID != "" && e.EventLogID != q.EventLogID ||
+			q.EntityTypeID != "" && e.EntityTypeID != q.EntityTypeID ||
+			q.EntityPrefix != "" && !MatchEntity(q.EntityPrefix, e.EntityInstanceID) ||
+			q.Severity != SeverityClear && e.Severity != q.Severity ||
+			q.AlarmsOnly && e.State == StateLog || q.LogsOnly && e.State != StateLog ||
+			!q.Start.IsZero() && e.Timestamp.Before(q.Start) || !q.End.IsZero() && e.Timestamp.After(q.End) {
+			continue
+		}
+		m.decorateEvent(&e)
+		if !q.IncludeSuppressed && e.SuppressionStatus == Suppressed {
+			continue
+		}
+		out = append(out, e)
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func (m *Manager) decorateEvent(e *Event) {
+	e.SuppressionStatus = Unsuppressed
+	if m.suppressed(e.EventLogID) {
+		e.SuppressionStatus = Suppressed
+	}
+}
+
+func (m *Manager) eventIndex(uuid string) int {
+	for i := len(m.events) - 1; i >= 0; i-- {
+		if m.events[i].UUID == uuid {
+			return i
+		}
+	}
+	return -1
+}
+
+// GetEvent returns one event log record by uuid.
+func (m *Manager) GetEvent(ctx context.Context, uuid string) (Event, error) {
+	if err := m.lockRead(ctx); err != nil {
+		return Event{}, err
+	}
+	defer m.mu.RUnlock()
+	i := m.eventIndex(uuid)
+	if i < 0 {
+		return Event{}, fmt.Errorf("fault: event %s: %w", uuid, ErrNotFound)
+	}
+	e := m.events[i]
+	m.decorateEvent(&e)
+	return e, nil
+}
+
+// ListSuppressions returns the suppression entry of every alarm id in the
+// catalog, ordered by alarm id.
+func (m *Manager) ListSuppressions(ctx context.Context) ([]Suppression, error) {
+	if err := m.lockRead(ctx); err != nil {
+		return nil, err
+	}
+	defer m.mu.RUnlock()
+	out := make([]Suppression, 0, len(m.supp))
+	for _, s := range m.supp {
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].AlarmID < out[j].AlarmID })
+	return out, nil
+}
+
+// SetSuppression sets the operator's suppression of an alarm id (id is
+// the alarm id or the entry's uuid). Suppressed ids drop out of lists and
+// summaries and raise no notifications; their events are still recorded.
+func (m *Manager) SetSuppression(ctx context.Context, id string, status SuppressionStatus) (Suppression, error) {
+	if !status.Valid() {
+		return Suppression{}, fieldErr("suppression_status", "must be suppressed or unsuppressed, not %q", status)
+	}
+	if err := m.lockWrite(ctx); err != nil {
+		return Suppression{}, err
+	}
+	s := m.supp[id]
+	if s == nil {
+		s = m.suppByUUID[id]
+	}
+	if s == nil {
+		m.mu.Unlock()
+		return Suppression{}, fmt.Errorf("fault: suppression %s: %w", id, ErrNotFound)
+	}
+	if s.SuppressionStatus == status {
+		out := *s
+		m.mu.Unlock()
+		return out, nil
+	}
+	s.SuppressionStatus = status
+	out := *s
+	var notes []Notification
+	if m.disp != nil {
+		notes = []Notification{{Kind: NotifySuppressionChanged}}
+	}
+	return out, m.submit(ctx, []Op{{Kind: OpPutSuppression, Suppression: &SuppressionRecord{
+		AlarmID: s.AlarmID, UUID: s.UUID, Status: status}}}, notes)
+}
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hex = "0123456789abcdef"
+	var s [36]byte
+	j := 0
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			s[j] = '-'
+			j++
+		}
+		s[j], s[j+1] = hex[c>>4], hex[c&15]
+		j += 2
+	}
+	return string(s[:])
+}

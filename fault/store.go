@@ -1,0 +1,235 @@
+package fault
+
+import (
+	"context"
+	"sort"
+	"sync"
+)
+
+// Store persists the manager's state. The manager keeps the active alarms,
+// the event log and the suppression table in memory and writes every change
+// through Commit before it tells its caller the change succeeded; Load gives
+// the state back on start. Implementations: NewMemoryStore (nothing
+// survives the process), and faultsql (SQLite and PostgreSQL).
+//
+// A Store need not be safe for concurrent Commits: the manager never
+// overlaps them.
+type Store interface {
+	// Load returns everything stored.
+	Load(ctx context.Context) (*Snapshot, error)
+	// Commit applies ops in order, atomically, and returns once they are
+	// durable.
+	Commit(ctx context.Context, ops []Op) error
+	// Close releases the store.
+	Close() error
+}
+
+// StoredAlarm is an active alarm as persisted, with its raise order.
+type StoredAlarm struct {
+	Alarm
+	// Seq orders alarms by when they were first raised.
+	Seq int64 `json:"seq"`
+}
+
+// SuppressionRecord is the persisted part of a suppression entry.
+type SuppressionRecord struct {
+	AlarmID string            `json:"alarm_id"`
+	UUID    string            `json:"uuid"`
+	Status  SuppressionStatus `json:"suppression_status"`
+}
+
+// Snapshot is the persisted state.
+type Snapshot struct {
+	Alarms       []StoredAlarm
+	Events       []Event // ascending Seq
+	Suppressions []SuppressionRecord
+}
+
+// OpKind says what an Op does.
+type OpKind int
+
+// Op kinds.
+const (
+	// OpPutAlarm inserts or replaces the alarm keyed by (AlarmID, EntityInstanceID).
+	OpPutAlarm OpKind = iota + 1
+	// OpDeleteAlarm deletes the alarm keyed by (AlarmID, EntityInstanceID).
+	OpDeleteAlarm
+	// OpAppendEvent appends an event log record.
+	OpAppendEvent
+	// OpTrimEvents deletes event records with Seq <= TrimSeq.
+	OpTrimEvents
+	// OpPutSuppression inserts or replaces a suppression record.
+	OpPutSuppression
+)
+
+// Op is one change to the persisted state.
+type Op struct {
+	Kind        OpKind
+	Alarm       *StoredAlarm       // OpPutAlarm, OpDeleteAlarm (key fields only)
+	Event       *Event             // OpAppendEvent
+	TrimSeq     int64              // OpTrimEvents
+	Suppression *SuppressionRecord // OpPutSuppression
+}
+
+// MemoryStore is a Store that keeps its state in memory: it survives a
+// Manager being closed and reopened over it, but not the process.
+type MemoryStore struct {
+	mu     sync.Mutex
+	alarms map[alarmKey]StoredAlarm
+	events []Event
+	supp   map[string]SuppressionRecord
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+// NewMemoryStore returns an empty in-memory store.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{alarms: map[alarmKey]StoredAlarm{}, supp: map[string]SuppressionRecord{}}
+}
+
+// Load returns a copy of the state.
+func (s *MemoryStore) Load(ctx context.Context) (*Snapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	snap := &Snapshot{Events: append([]Event(nil), s.events...)}
+	for _, a := range s.alarms {
+		snap.Alarms = append(snap.Alarms, a)
+	}
+	sort.Slice(snap.Alarms, func(i, j int) bool { return snap.Alarms[i].Seq < snap.Alarms[j].Seq })
+	for _, r := range s.supp {
+		snap.Suppressions = append(snap.Suppressions, r)
+	}
+	return snap, nil
+}
+
+// Commit applies ops.
+func (s *MemoryStore) Commit(ctx context.Context, ops []Op) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, op := range ops {
+		switch op.Kind {
+		case OpPutAlarm:
+			s.alarms[keyOf(&op.Alarm.Alarm)] = *op.Alarm
+		case OpDeleteAlarm:
+			delete(s.alarms, keyOf(&op.Alarm.Alarm))
+		case OpAppendEvent:
+			s.events = append(s.events, *op.Event)
+		case OpTrimEvents:
+			i := sort.Search(len(s.events), func(i int) bool { return s.events[i].Seq > op.TrimSeq })
+			s.events = append([]Event(nil), s.events[i:]...)
+		case OpPutSuppression:
+			s.supp[op.Suppression.AlarmID] = *op.Suppression
+		}
+	}
+	return nil
+}
+
+// Close does nothing.
+func (s *MemoryStore) Close() error { return nil }
+
+type alarmKey struct{ id, eid string }
+
+func keyOf(a *Alarm) alarmKey { return alarmKey{a.AlarmID, a.EntityInstanceID} }
+
+// committer batches the ops of concurrent writers into one Store.Commit
+// (group commit). The first writer to find it idle becomes the leader and
+// commits everything queued, batch after batch, until the queue is empty;
+// the others wait for their batch. No goroutine of its own.
+type committer struct {
+	store   Store
+	mu      sync.Mutex
+	pending []*commitReq
+	busy    bool
+	failed  error // set after a failed commit until reset
+	idle    *sync.Cond
+	onBatch func(n int)
+}
+
+type commitReq struct {
+	ops   []Op
+	after func() // run by the leader, in order, after a successful commit
+	done  chan error
+}
+
+func newCommitter(s Store) *committer {
+	c := &committer{store: s}
+	c.idle = sync.NewCond(&c.mu)
+	return c
+}
+
+// enqueue queues ops; call it while holding the manager's lock so that
+// commit order is state order. wait then blocks until they are durable.
+func (c *committer) enqueue(ops []Op, after func()) *commitReq {
+	r := &commitReq{ops: ops, after: after, done: make(chan error, 1)}
+	c.mu.Lock()
+	if c.failed != nil {
+		c.mu.Unlock()
+		r.done <- c.failed
+		return r
+	}
+	c.pending = append(c.pending, r)
+	c.mu.Unlock()
+	return r
+}
+
+func (c *committer) wait(ctx context.Context, r *commitReq) error {
+	c.mu.Lock()
+	if !c.busy && len(c.pending) > 0 {
+		c.busy = true
+		c.lead()
+		c.busy = false
+		c.idle.Broadcast()
+	}
+	c.mu.Unlock()
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// lead commits queued batches until none is left. Called with c.mu held.
+func (c *committer) lead() {
+	for len(c.pending) > 0 {
+		batch := c.pending
+		c.pending = nil
+		c.mu.Unlock()
+		var ops []Op
+		for _, r := range batch {
+			ops = append(ops, r.ops...)
+		}
+		err := c.store.Commit(context.Background(), ops)
+		if c.onBatch != nil {
+			c.onBatch(len(batch))
+		}
+		c.mu.Lock()
+		if err != nil {
+			c.failed = err
+			batch = append(batch, c.pending...)
+			c.pending = nil
+		}
+		for _, r := range batch {
+			if err == nil && r.after != nil {
+				r.after()
+			}
+			r.done <- err
+		}
+	}
+}
+
+// drain waits until no commit is running, then clears a failure.
+func (c *committer) reset() {
+	c.mu.Lock()
+	for c.busy {
+		c.idle.Wait()
+	}
+	c.failed = nil
+	c.mu.Unlock()
+}
+
+func (c *committer) err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.failed
+}
