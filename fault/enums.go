@@ -45,7 +45,9 @@ func ParseThreshold(v string) (Severity, error) {
 }
 
 // MarshalText encodes s as its name.
-func (s Severity) MarshalText() ([]byte, error) { return enumMarshal(s.String(), s.Valid() || s == SeverityNone) }
+func (s Severity) MarshalText() ([]byte, error) {
+	return enumMarshal(s.String(), s.Valid() || s == SeverityNone)
+}
 
 // UnmarshalText parses a name (or "none").
 func (s *Severity) UnmarshalText(b []byte) error {
@@ -239,4 +241,3 @@ func enumMarshal(name string, ok bool) ([]byte, error) {
 	}
 	return []byte(name), nil
 }
-

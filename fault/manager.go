@@ -141,6 +141,10 @@ func (m *Manager) Close(ctx context.Context) error {
 	return m.store.Close()
 }
 
+// stamp returns the current time in UTC at the microsecond precision
+// that StarlingX (and Flock's stores) keep.
+func (m *Manager) stamp() time.Time { return m.now().UTC().Truncate(time.Microsecond) }
+
 // Catalog returns the catalog the manager checks against.
 func (m *Manager) Catalog() *Catalog { return m.cat }
 
@@ -352,7 +356,7 @@ func (m *Manager) SetAlarm(ctx context.Context, a Alarm) (string, error) {
 		return "", fmt.Errorf("fault: set %s: uuid %s belongs to another alarm: %w", a.AlarmID, a.UUID, ErrConflict)
 	}
 	a.KeepExisting = false
-	a.Timestamp = m.now().UTC()
+	a.Timestamp = m.stamp()
 	a.Masked, a.MgmtAffecting, a.DegradeAffecting, a.SuppressionStatus = false, false, false, ""
 	r := &rec{StoredAlarm: StoredAlarm{Alarm: a}}
 	if old != nil {
@@ -445,7 +449,7 @@ func (m *Manager) ClearAlarm(ctx context.Context, alarmID, eidPrefix string) err
 // clear removes victims and returns the ops (and notifications) that
 // persist it; perAlarm records one clear event per alarm.
 func (m *Manager) clear(victims []*rec, perAlarm bool) ([]Op, []Notification) {
-	now := m.now().UTC()
+	now := m.stamp()
 	var ops []Op
 	var notes []Notification
 	for _, r := range victims {
@@ -485,7 +489,7 @@ func (m *Manager) ClearAll(ctx context.Context, eidPrefix string) (int, error) {
 	}
 	sort.Slice(victims, func(i, j int) bool { return victims[i].Seq < victims[j].Seq })
 	ops, _ := m.clear(victims, false)
-	now := m.now().UTC()
+	now := m.stamp()
 	ev := Event{UUID: newUUID(), State: StateClear, EntityInstanceID: eidPrefix, Timestamp: now,
 		Severity: SeverityClear, ReasonText: HierarchicalClearReason}
 	ops = append(ops, m.appendEvent(ev)...)
@@ -510,7 +514,7 @@ func (m *Manager) Log(ctx context.Context, a Alarm) (string, error) {
 		return "", err
 	}
 	a.UUID = newUUID()
-	a.Timestamp = m.now().UTC()
+	a.Timestamp = m.stamp()
 	ev := m.eventFor(&a, StateLog, a.Timestamp)
 	ev.UUID, ev.AlarmUUID = a.UUID, ""
 	ops := m.appendEvent(ev)
@@ -745,7 +749,7 @@ func (m *Manager) AckAlarm(ctx context.Context, uuid, by string) (Alarm, error) 
 		m.mu.Unlock()
 		return Alarm{}, fmt.Errorf("fault: ack alarm %s: %w", uuid, ErrNotFound)
 	}
-	r.Ack = &Ack{By: by, At: m.now().UTC()}
+	r.Ack = &Ack{By: by, At: m.stamp()}
 	sa := r.StoredAlarm
 	a := r.Alarm
 	m.decorate(&a)

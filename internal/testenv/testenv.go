@@ -1,0 +1,150 @@
+// Package testenv starts the real components that Flock's tests run
+// against (PostgreSQL, snmptrapd ...) as child processes of the test binary:
+// on 127.0.0.1, on free ports, in temporary directories, stopped in
+// t.Cleanup and killed with the test binary if it dies (Pdeathsig).
+//
+// Under CI=true a component that cannot start fails the test; elsewhere the
+// test is skipped with a message saying how to install the component.
+package testenv
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// InCI reports whether the tests run under CI (CI=true).
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// Missing reports that a component is unavailable: a failure under CI, a
+// skip elsewhere.
+func Missing(t testing.TB, component, install string, err error) {
+	t.Helper()
+	msg := fmt.Sprintf("%s is not available (%v); install it with: %s", component, err, install)
+	if InCI() {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("testenv: free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// FreeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago.
+func FreeUDPPort(t testing.TB) int {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("testenv: free udp port: %v", err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// Proc is a started component process.
+type Proc struct {
+	Name string
+	Cmd  *exec.Cmd
+	Log  *LogBuffer
+}
+
+// LogBuffer keeps a process's output for failure reports.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// Tail returns the last n lines.
+func (l *LogBuffer) Tail(n int) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lines := strings.Split(strings.TrimRight(l.buf.String(), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Start starts a component process that dies with the test binary and is
+// killed in t.Cleanup. cred, if not nil, runs it as that user.
+func Start(t testing.TB, name string, cred *syscall.Credential, bin string, args ...string) (*Proc, error) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	log := &LogBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true, Credential: cred}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	p := &Proc{Name: name, Cmd: cmd, Log: log}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+	})
+	return p, nil
+}
+
+// WaitFor polls ready every 50 ms until it returns nil or timeout passes;
+// the error carries the process's log tail.
+func WaitFor(p *Proc, timeout time.Duration, ready func() error) error {
+	deadline := time.Now().Add(timeout)
+	var err error
+	for time.Now().Before(deadline) {
+		if err = ready(); err == nil {
+			return nil
+		}
+		if p.Cmd.ProcessState != nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not become ready: %v\n--- %s log tail ---\n%s", p.Name, err, p.Name, p.Log.Tail(30))
+}
+
+// run runs a setup command and returns its output on failure.
+func run(cred *syscall.Credential, bin string, args ...string) error {
+	cmd := exec.Command(bin, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Credential: cred}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s %s: %w\n%s", bin, strings.Join(args, " "), err, tail(string(out), 30))
+	}
+	return nil
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
