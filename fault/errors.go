@@ -40,3 +40,7 @@ func (e *FieldError) Unwrap() error { return ErrInvalid }
 func fieldErr(field, format string, args ...any) error {
 	return &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
+
+// InvalidField returns the field and the reason; the HTTP layer uses it to
+// name the field in a 400 response.
+func (e *FieldError) InvalidField() (field, reason string) { return e.Field, e.Reason }
