@@ -111,7 +111,7 @@ func (e *Errors) Decode(resp *http.Response) error {
 	}
 	for _, m := range append(e.Mappings, generic...) {
 		if m.Code == b.Error.Code {
-			return fmt.Errorf("%s: %w", b.Error.Message, m.Err)
+			return &RemoteError{Status: resp.StatusCode, Code: b.Error.Code, Message: b.Error.Message, Err: m.Err}
 		}
 	}
 	return fmt.Errorf("http %d %s: %s: %w", resp.StatusCode, b.Error.Code, b.Error.Message, e.statusErr(resp.StatusCode))
@@ -125,6 +125,21 @@ func (e *Errors) statusErr(status int) error {
 	}
 	return ErrInternal
 }
+
+// RemoteError is an error answered by a server: its message is the
+// server's, and it unwraps to the sentinel of its code.
+type RemoteError struct {
+	Status  int
+	Code    string
+	Message string
+	Err     error
+}
+
+// Error returns the server's message.
+func (e *RemoteError) Error() string { return e.Message }
+
+// Unwrap returns the sentinel.
+func (e *RemoteError) Unwrap() error { return e.Err }
 
 // WriteJSON writes v as JSON with status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {

@@ -1,0 +1,39 @@
+GO      ?= go
+BIN     := bin
+PKGS    := ./...
+LISTEN  ?= 127.0.0.1:6385
+
+.PHONY: run build test deps lint bench fuzz clean
+
+## run: build and start stx-controller on the embedded defaults (SQLite under ~/.local/state/flock)
+run: build
+	@echo "stx-controller on http://$(LISTEN); in another terminal try:"
+	@echo "  $(BIN)/stx alarm-raise --alarm-id 100.101 --eid host=controller-0 --severity major"
+	@echo "  $(BIN)/stx alarm-list"
+	@echo "  $(BIN)/stx alarm-summary"
+	@echo "  $(BIN)/stx event-list"
+	@echo "(the CLI reads the admin token the controller writes on first start)"
+	exec $(BIN)/stx-controller --listen $(LISTEN)
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+## deps: install what the tests need (Debian packages), once
+deps:
+	./scripts/install-deps.sh
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	CGO_ENABLED=0 $(GO) build $(PKGS)
+
+## test: install what the tests need, then vet and run every test
+test: deps lint
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+## bench: the figures of docs/benchmarks.md
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3s -timeout 30m ./fault/...
+
+clean:
+	rm -rf $(BIN)

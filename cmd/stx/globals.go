@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/edgeflock/flock/fault/faulthttp"
+	"github.com/edgeflock/flock/stx"
+)
+
+type globals struct {
+	out                           io.Writer
+	url, token, tokenFile, format string
+}
+
+// client builds the fault client from the flags.
+func (g *globals) client() (*faulthttp.Client, error) {
+	if g.format != "table" && g.format != "json" && g.format != "yaml" {
+		return nil, fmt.Errorf("--format must be table, json or yaml, not %q", g.format)
+	}
+	tok := g.token
+	if tok == "" {
+		path := g.tokenFile
+		if path == "" {
+			path = filepath.Join(stx.DefaultDataDir(), "admin.token")
+		}
+		data, err := os.ReadFile(path)
+		switch {
+		case err == nil:
+			tok = strings.TrimSpace(string(data))
+		case g.tokenFile != "" || !errors.Is(err, os.ErrNotExist):
+			return nil, fmt.Errorf("token file: %w", err)
+		}
+	}
+	return faulthttp.NewClient(g.url, &faulthttp.ClientOptions{Token: tok}), nil
+}
+
+// table is rows of cells with a header, printed as a table or, for json
+// and yaml, as the raw value.
+type table struct {
+	header []string
+	rows   [][]string
+}
+
+// print writes v as JSON or YAML, or t as an aligned table.
+func (g *globals) print(v any, t table) error {
+	switch g.format {
+	case "json":
+		enc := json.NewEncoder(g.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	case "yaml":
+		// Through JSON, so YAML keys are the API's field names.
+		data, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		var generic any
+		if err := json.Unmarshal(data, &generic); err != nil {
+			return err
+		}
+		return yaml.NewEncoder(g.out).Encode(generic)
+	}
+	tw := tabwriter.NewWriter(g.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(t.header, "\t"))
+	for _, r := range t.rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}
+
+// fields prints one record as a two-column property table.
+func (g *globals) fields(v any, kv [][2]string) error {
+	t := table{header: []string{"Property", "Value"}}
+	for _, p := range kv {
+		t.rows = append(t.rows, []string{p[0], p[1]})
+	}
+	return g.print(v, t)
+}
+
+// parseQuery parses fm's -q syntax: "k=v;k2=v2", repeatable.
+func parseQuery(qs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, q := range qs {
+		for _, part := range strings.Split(q, ";") {
+			if strings.TrimSpace(part) == "" {
+				continue
+			}
+			k, v, ok := strings.Cut(part, "=")
+			if !ok || k == "" {
+				return nil, fmt.Errorf("-q %q: want key=value", part)
+			}
+			out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	return out, nil
+}

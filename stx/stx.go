@@ -1,0 +1,236 @@
+// Package stx is Flock's front door: Open wires the services of one
+// controller in-process from a Config and returns a *System with a field
+// per service and one http.Handler serving every API. The reference
+// binary stx-controller is flags + YAML around Open.
+//
+// Services today: fault management. More join as they are built.
+package stx
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/fault/faulthttp"
+	"github.com/edgeflock/flock/fault/faultsql"
+	"github.com/edgeflock/flock/internal/httpx"
+	"github.com/edgeflock/flock/internal/sqlstore"
+)
+
+// DefaultListen is where stx-controller listens: sysinv's port, on loopback.
+const DefaultListen = "127.0.0.1:6385"
+
+// Config is a controller's configuration, as stx-controller reads it from
+// YAML. The zero value is a working embedded controller.
+type Config struct {
+	// Listen is the REST address (default 127.0.0.1:6385); used by the binary.
+	Listen string `yaml:"listen"`
+	// DataDir holds the SQLite database and the admin token file (default
+	// DefaultDataDir()).
+	DataDir string `yaml:"data_dir"`
+	// Database is a store URL: sqlite:///path.db or postgres://... (default
+	// sqlite://<data_dir>/flock.db).
+	Database string `yaml:"database"`
+	// Auth configures bearer-token authentication.
+	Auth AuthConfig `yaml:"auth"`
+	// Fault configures fault management.
+	Fault FaultConfig `yaml:"fault"`
+	// Logger for every service; nil discards.
+	Logger *slog.Logger `yaml:"-"`
+}
+
+// AuthConfig configures the REST API's bearer tokens.
+type AuthConfig struct {
+	// Disabled turns authentication off (trusted networks and tests only).
+	Disabled bool `yaml:"disabled"`
+	// TokenFile holds the admin token; it is created (mode 0600) with a
+	// random token if missing. Default <data_dir>/admin.token.
+	TokenFile string `yaml:"token_file"`
+	// Tokens are further tokens with their roles (admin or reader).
+	Tokens []Token `yaml:"tokens"`
+}
+
+// Token is one bearer token and its role.
+type Token struct {
+	Token string     `yaml:"token"`
+	Role  httpx.Role `yaml:"role"`
+}
+
+// FaultConfig configures the fault service.
+type FaultConfig struct {
+	// EventLogSize is how many event log records are kept (default 4000).
+	EventLogSize int `yaml:"event_log_size"`
+	// NoCatalogCheck accepts alarm ids the catalog does not define.
+	NoCatalogCheck bool `yaml:"no_catalog_check"`
+	// Notifiers forward alarms outside (SNMP traps, webhooks).
+	Notifiers NotifierConfig `yaml:"notifiers"`
+}
+
+// DefaultDataDir is $FLOCK_DATA_DIR, else $XDG_STATE_HOME/flock, else
+// ~/.local/state/flock. The CLI looks for the admin token there too.
+func DefaultDataDir() string {
+	if d := os.Getenv("FLOCK_DATA_DIR"); d != "" {
+		return d
+	}
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "flock")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "flock-data"
+	}
+	return filepath.Join(home, ".local", "state", "flock")
+}
+
+// System is one controller's services.
+type System struct {
+	// Fault is the fault management service.
+	Fault *fault.Manager
+	// Registry holds every service's metrics (served at /metrics).
+	Registry *prometheus.Registry
+	// AdminToken is the token in the admin token file ("" if auth is off).
+	AdminToken string
+	// TokenFile is where AdminToken is kept.
+	TokenFile string
+
+	db      *sqlstore.DB
+	handler http.Handler
+}
+
+// Open opens the database, the services and the HTTP API of cfg.
+func Open(ctx context.Context, cfg Config) (*System, error) {
+	if cfg.DataDir == "" {
+		cfg.DataDir = DefaultDataDir()
+	}
+	if cfg.Database == "" {
+		cfg.Database = "sqlite://" + filepath.Join(cfg.DataDir, "flock.db")
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("stx: data dir: %w", err)
+	}
+	s := &System{Registry: prometheus.NewRegistry()}
+	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	tokens := map[string]httpx.Role{}
+	if !cfg.Auth.Disabled {
+		s.TokenFile = cfg.Auth.TokenFile
+		if s.TokenFile == "" {
+			s.TokenFile = filepath.Join(cfg.DataDir, "admin.token")
+		}
+		tok, err := EnsureTokenFile(s.TokenFile)
+		if err != nil {
+			return nil, err
+		}
+		s.AdminToken = tok
+		tokens[tok] = httpx.RoleAdmin
+		for i, t := range cfg.Auth.Tokens {
+			if t.Token == "" || (t.Role != httpx.RoleAdmin && t.Role != httpx.RoleReader) {
+				return nil, fmt.Errorf("stx: auth.tokens[%d]: need a token and role admin or reader", i)
+			}
+			tokens[t.Token] = t.Role
+		}
+	}
+
+	db, err := sqlstore.Open(ctx, cfg.Database)
+	if err != nil {
+		return nil, fmt.Errorf("stx: %w", err)
+	}
+	s.db = db
+	store, err := faultsql.New(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("stx: %w", err)
+	}
+	notifiers, err := cfg.Fault.Notifiers.build(log)
+	if err != nil {
+		store.Close()
+		db.Close()
+		return nil, err
+	}
+	s.Fault, err = fault.Open(ctx, store, &fault.Options{
+		EventLogSize: cfg.Fault.EventLogSize, NoCatalogCheck: cfg.Fault.NoCatalogCheck,
+		Notifiers: notifiers, Logger: log.With("service", "fault"), Registerer: s.Registry,
+	})
+	if err != nil {
+		store.Close()
+		db.Close()
+		return nil, fmt.Errorf("stx: %w", err)
+	}
+
+	auth := httpx.NewAuth(tokens)
+	auth.Disabled = cfg.Auth.Disabled
+	api := http.NewServeMux()
+	api.Handle("/v1/", faulthttp.NewHandler(s.Fault, nil))
+	mux := http.NewServeMux()
+	mux.Handle("/healthz", httpx.Healthz(func() error { return db.PingContext(context.Background()) }))
+	mux.Handle("/metrics", httpx.Metrics(s.Registry))
+	mux.Handle("/v1/openapi.json", api)
+	mux.Handle("/", auth.Middleware(faultErrors, api))
+	s.handler = mux
+	return s, nil
+}
+
+// faultErrors writes the auth middleware's errors in the common envelope.
+var faultErrors = &httpx.Errors{}
+
+// Handler serves every API: /v1/... (authenticated), /healthz, /metrics
+// and /v1/openapi.json (open).
+func (s *System) Handler() http.Handler { return s.handler }
+
+// Close closes the services and the database.
+func (s *System) Close(ctx context.Context) error {
+	err := s.Fault.Close(ctx)
+	return errors.Join(err, s.db.Close())
+}
+
+// EnsureTokenFile returns the token in path, creating the file (mode 0600)
+// with a fresh random token if it does not exist.
+func EnsureTokenFile(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		tok := strings.TrimSpace(string(data))
+		if tok == "" {
+			return "", fmt.Errorf("stx: token file %s is empty", path)
+		}
+		return tok, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("stx: token file: %w", err)
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	tok := hex.EncodeToString(b[:])
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return "", fmt.Errorf("stx: token file: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("stx: token file: %w", err)
+	}
+	if _, err := f.WriteString(tok + "\n"); err != nil {
+		f.Close()
+		return "", fmt.Errorf("stx: token file: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return "", err
+	}
+	return tok, f.Close()
+}
