@@ -2,6 +2,7 @@ package fault
 
 import (
 	"context"
+	"runtime"
 	"sort"
 	"sync"
 )
@@ -18,7 +19,8 @@ type Store interface {
 	// Load returns everything stored.
 	Load(ctx context.Context) (*Snapshot, error)
 	// Commit applies ops in order, atomically, and returns once they are
-	// durable.
+	// durable. Applying an op twice must be harmless (puts and deletes are
+	// by key, events by Seq), so a journal can replay ops after a crash.
 	Commit(ctx context.Context, ops []Op) error
 	// Close releases the store.
 	Close() error
@@ -113,10 +115,15 @@ func (s *MemoryStore) Commit(ctx context.Context, ops []Op) error {
 		case OpDeleteAlarm:
 			delete(s.alarms, keyOf(&op.Alarm.Alarm))
 		case OpAppendEvent:
-			s.events = append(s.events, *op.Event)
+			if n := len(s.events); n == 0 || s.events[n-1].Seq < op.Event.Seq {
+				s.events = append(s.events, *op.Event)
+			} else if i := sort.Search(n, func(i int) bool { return s.events[i].Seq >= op.Event.Seq }); s.events[i].Seq == op.Event.Seq {
+				s.events[i] = *op.Event
+			}
 		case OpTrimEvents:
 			i := sort.Search(len(s.events), func(i int) bool { return s.events[i].Seq > op.TrimSeq })
-			s.events = append([]Event(nil), s.events[i:]...)
+			clear(s.events[:i])
+			s.events = s.events[i:] // append reallocates once in a while, amortised
 		case OpPutSuppression:
 			s.supp[op.Suppression.AlarmID] = *op.Suppression
 		}
@@ -192,6 +199,11 @@ func (c *committer) wait(ctx context.Context, r *commitReq) error {
 // lead commits queued batches until none is left. Called with c.mu held.
 func (c *committer) lead() {
 	for len(c.pending) > 0 {
+		// Let the writers released by the last commit queue their next
+		// writes first: larger batches cost the same fsync.
+		c.mu.Unlock()
+		runtime.Gosched()
+		c.mu.Lock()
 		batch := c.pending
 		c.pending = nil
 		c.mu.Unlock()

@@ -24,6 +24,7 @@ import (
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
 	"github.com/edgeflock/flock/fault/faultsql"
+	"github.com/edgeflock/flock/fault/faultwal"
 	"github.com/edgeflock/flock/internal/httpx"
 	"github.com/edgeflock/flock/internal/sqlstore"
 )
@@ -73,8 +74,22 @@ type FaultConfig struct {
 	EventLogSize int `yaml:"event_log_size"`
 	// NoCatalogCheck accepts alarm ids the catalog does not define.
 	NoCatalogCheck bool `yaml:"no_catalog_check"`
+	// Journal puts a group-commit journal (fault.journal in the data dir)
+	// in front of the database: "auto" (the default) uses it with SQLite,
+	// "on" always, "off" never.
+	Journal string `yaml:"journal"`
 	// Notifiers forward alarms outside (SNMP traps, webhooks).
 	Notifiers NotifierConfig `yaml:"notifiers"`
+}
+
+func (c FaultConfig) journal(d sqlstore.Dialect) bool {
+	switch c.Journal {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	return d == sqlstore.SQLite
 }
 
 // DefaultDataDir is $FLOCK_DATA_DIR, else $XDG_STATE_HOME/flock, else
@@ -151,16 +166,33 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		return nil, fmt.Errorf("stx: %w", err)
 	}
 	s.db = db
-	store, err := faultsql.New(ctx, db)
+	sqlStore, err := faultsql.New(ctx, db)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("stx: %w", err)
+	}
+	var store fault.Store = sqlStore
+	if journal := cfg.Fault.journal(db.Dialect); journal {
+		// Acknowledged writes go to a journal beside the database and reach
+		// SQLite in large batches: see package faultwal.
+		js, err := faultwal.Open(ctx, sqlStore, filepath.Join(cfg.DataDir, "fault.journal"), &faultwal.Options{Logger: log})
+		if err != nil {
+			sqlStore.Close()
+			db.Close()
+			return nil, fmt.Errorf("stx: %w", err)
+		}
+		store = js
 	}
 	notifiers, err := cfg.Fault.Notifiers.build(log)
 	if err != nil {
 		store.Close()
 		db.Close()
 		return nil, err
+	}
+	if j := cfg.Fault.Journal; j != "" && j != "auto" && j != "on" && j != "off" {
+		store.Close()
+		db.Close()
+		return nil, fmt.Errorf("stx: fault.journal must be auto, on or off, not %q", j)
 	}
 	s.Fault, err = fault.Open(ctx, store, &fault.Options{
 		EventLogSize: cfg.Fault.EventLogSize, NoCatalogCheck: cfg.Fault.NoCatalogCheck,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/fault/internal/wire"
 	"github.com/edgeflock/flock/internal/httpx"
 )
 
@@ -198,18 +199,25 @@ func (s *server) listAlarms(detail bool) http.HandlerFunc {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendAlarm(b, &as[i], detail || expand)
+			b = wire.AppendAlarm(b, &as[i], form(detail || expand))
 		}
 		b = append(b, ']')
 		if q.Limit > 0 && len(as) == q.Limit {
 			b = append(b, `,"next":`...)
-			b = appendString(b, as[len(as)-1].UUID)
+			b = wire.AppendString(b, as[len(as)-1].UUID)
 		}
 		b = append(b, "}\n"...)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 		_, _ = w.Write(b)
 	}
+}
+
+func form(expand bool) wire.Form {
+	if expand {
+		return wire.Full
+	}
+	return wire.Short
 }
 
 func (s *server) summary(w http.ResponseWriter, r *http.Request) {
@@ -233,7 +241,7 @@ func (s *server) getAlarm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(append(appendAlarm(nil, &a, true), '\n'))
+	_, _ = w.Write(append(wire.AppendAlarm(nil, &a, wire.Full), '\n'))
 }
 
 func (s *server) deleteAlarm(w http.ResponseWriter, r *http.Request) {
@@ -297,7 +305,7 @@ func (s *server) ack(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(append(appendAlarm(nil, &a, true), '\n'))
+	_, _ = w.Write(append(wire.AppendAlarm(nil, &a, wire.Full), '\n'))
 }
 
 // clearAllRequest is the body of POST /v1/alarms/clear_all.

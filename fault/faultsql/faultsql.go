@@ -12,12 +12,16 @@ package faultsql
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"io/fs"
-	"time"
+	"sort"
+	"strings"
 
 	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/fault/internal/wire"
 	"github.com/edgeflock/flock/internal/sqlstore"
 )
 
@@ -26,14 +30,17 @@ var migrations embed.FS
 
 // Store is a fault.Store over a SQL database.
 type Store struct {
-	db      *sqlstore.DB
-	ownsDB  bool
-	putA    *sql.Stmt
-	delA    *sql.Stmt
-	putE    *sql.Stmt
-	trimE   *sql.Stmt
-	putS    *sql.Stmt
-	closeFn func() error
+	db     *sqlstore.DB
+	ownsDB bool
+	putA   *sql.Stmt
+	delA   *sql.Stmt
+	putE   *sql.Stmt
+	trimE  *sql.Stmt
+	putS   *sql.Stmt
+	// conn is the store's own connection: statements are prepared on it
+	// once and transactions run on it with BEGIN/COMMIT, so no commit pays
+	// for re-preparing (database/sql's Tx.Stmt would).
+	conn *sql.Conn
 }
 
 var _ fault.Store = (*Store)(nil)
@@ -61,29 +68,19 @@ func New(ctx context.Context, db *sqlstore.DB) (*Store, error) {
 	if err := db.Migrate(ctx, "fault", sub); err != nil {
 		return nil, fmt.Errorf("faultsql: %w: %w", fault.ErrUnavailable, err)
 	}
-	s := &Store{db: db}
-	var err error
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("faultsql: %w: %w", fault.ErrUnavailable, err)
+	}
+	s := &Store{db: db, conn: conn}
 	prep := func(q string) *sql.Stmt {
 		if err != nil {
 			return nil
 		}
 		var st *sql.Stmt
-		st, err = db.PrepareContext(ctx, db.Rebind(q))
+		st, err = conn.PrepareContext(ctx, db.Rebind(q))
 		return st
 	}
-	s.putA = prep(`INSERT INTO fault_alarm (alarm_id, entity_instance_id, uuid, seq, alarm_state, entity_type_id, ts_us,
-		severity, reason_text, alarm_type, probable_cause, proposed_repair_action, service_affecting, suppression,
-		inhibit_alarms, ack_by, ack_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (alarm_id, entity_instance_id) DO UPDATE SET uuid = excluded.uuid, seq = excluded.seq,
-		alarm_state = excluded.alarm_state, entity_type_id = excluded.entity_type_id, ts_us = excluded.ts_us,
-		severity = excluded.severity, reason_text = excluded.reason_text, alarm_type = excluded.alarm_type,
-		probable_cause = excluded.probable_cause, proposed_repair_action = excluded.proposed_repair_action,
-		service_affecting = excluded.service_affecting, suppression = excluded.suppression,
-		inhibit_alarms = excluded.inhibit_alarms, ack_by = excluded.ack_by, ack_us = excluded.ack_us`)
-	s.delA = prep(`DELETE FROM fault_alarm WHERE alarm_id = ? AND entity_instance_id = ?`)
-	s.putE = prep(`INSERT INTO fault_event (seq, uuid, event_log_id, state, entity_type_id, entity_instance_id, ts_us,
-		severity, reason_text, event_log_type, probable_cause, proposed_repair_action, service_affecting, suppression,
-		alarm_uuid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	s.trimE = prep(`DELETE FROM fault_event WHERE seq <= ?`)
 	s.putS = prep(`INSERT INTO fault_suppression (alarm_id, uuid, suppression_status) VALUES (?, ?, ?)
 		ON CONFLICT (alarm_id) DO UPDATE SET uuid = excluded.uuid, suppression_status = excluded.suppression_status`)
@@ -96,133 +93,222 @@ func New(ctx context.Context, db *sqlstore.DB) (*Store, error) {
 
 // Close releases the statements, and the database if Open opened it.
 func (s *Store) Close() error {
-	for _, st := range []*sql.Stmt{s.putA, s.delA, s.putE, s.trimE, s.putS} {
+	for _, st := range []*sql.Stmt{s.trimE, s.putS} {
 		if st != nil {
 			st.Close()
 		}
 	}
+	err := s.conn.Close()
 	if s.ownsDB {
-		return s.db.Close()
+		err = s.db.Close()
+	}
+	return err
+}
+
+// Commit applies ops in one transaction. Every op is idempotent (puts are
+// upserts, events are keyed by seq), so a journal may replay ops the store
+// already holds.
+func (s *Store) Commit(ctx context.Context, ops []fault.Op) error {
+	begin := "BEGIN"
+	if s.db.Dialect == sqlstore.SQLite {
+		begin = "BEGIN IMMEDIATE"
+	}
+	if _, err := s.conn.ExecContext(ctx, begin); err != nil {
+		return fmt.Errorf("faultsql: begin: %w", err)
+	}
+	if err := s.apply(ctx, ops); err != nil {
+		if _, rerr := s.conn.ExecContext(context.Background(), "ROLLBACK"); rerr != nil {
+			// The connection is in an unknown state: drop it.
+			_ = s.conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		return err
+	}
+	if _, err := s.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("faultsql: commit: %w", err)
 	}
 	return nil
 }
 
-// DB returns the database, for the tests and tools that read it directly.
-func (s *Store) DB() *sql.DB { return s.db.DB }
+// batch is a commit's ops reduced to their effect: the last op on each
+// alarm (keyed by its seq, which an overwrite keeps) or suppression wins;
+// events are appended in order.
+type batch struct {
+	deletes []int64
+	puts    []*fault.StoredAlarm
+	events  []*fault.Event
+	supps   []*fault.SuppressionRecord
+	trim    int64
+}
 
-func us(t time.Time) int64 { return t.UnixMicro() }
-
-func fromUS(v int64) time.Time { return time.UnixMicro(v).UTC() }
-
-// Commit applies ops in one transaction. Event trims are merged into one
-// delete at the end.
-func (s *Store) Commit(ctx context.Context, ops []fault.Op) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
-		putA, delA, putE, putS := tx.Stmt(s.putA), tx.Stmt(s.delA), tx.Stmt(s.putE), tx.Stmt(s.putS)
-		var trim int64
-		for _, op := range ops {
-			var err error
-			switch op.Kind {
-			case fault.OpPutAlarm:
-				a := op.Alarm
-				var ackBy sql.NullString
-				var ackUS sql.NullInt64
-				if a.Ack != nil {
-					ackBy = sql.NullString{String: a.Ack.By, Valid: true}
-					ackUS = sql.NullInt64{Int64: us(a.Ack.At), Valid: true}
-				}
-				_, err = putA.ExecContext(ctx, a.AlarmID, a.EntityInstanceID, a.UUID, a.Seq, a.State.String(),
-					a.EntityTypeID, us(a.Timestamp), a.Severity.String(), a.ReasonText, a.AlarmType.String(),
-					a.ProbableCause.String(), a.ProposedRepairAction, a.ServiceAffecting, a.Suppression,
-					a.InhibitAlarms, ackBy, ackUS)
-			case fault.OpDeleteAlarm:
-				_, err = delA.ExecContext(ctx, op.Alarm.AlarmID, op.Alarm.EntityInstanceID)
-			case fault.OpAppendEvent:
-				e := op.Event
-				_, err = putE.ExecContext(ctx, e.Seq, e.UUID, e.EventLogID, e.State.String(), e.EntityTypeID,
-					e.EntityInstanceID, us(e.Timestamp), e.Severity.String(), e.ReasonText, e.EventLogType.String(),
-					e.ProbableCause.String(), e.ProposedRepairAction, e.ServiceAffecting, e.Suppression, e.AlarmUUID)
-			case fault.OpTrimEvents:
-				trim = max(trim, op.TrimSeq)
-			case fault.OpPutSuppression:
-				r := op.Suppression
-				_, err = putS.ExecContext(ctx, r.AlarmID, r.UUID, string(r.Status))
-			default:
-				err = fmt.Errorf("unknown op kind %d", op.Kind)
-			}
-			if err != nil {
-				return fmt.Errorf("faultsql: commit: %w", err)
-			}
+func reduce(ops []fault.Op) (*batch, error) {
+	b := &batch{}
+	last := map[int64]int{}
+	lastSupp := map[string]int{}
+	for i, op := range ops {
+		switch op.Kind {
+		case fault.OpPutAlarm, fault.OpDeleteAlarm:
+			last[op.Alarm.Seq] = i
+		case fault.OpPutSuppression:
+			lastSupp[op.Suppression.AlarmID] = i
 		}
-		if trim > 0 {
-			if _, err := tx.Stmt(s.trimE).ExecContext(ctx, trim); err != nil {
-				return fmt.Errorf("faultsql: trim events: %w", err)
+	}
+	for i, op := range ops {
+		switch op.Kind {
+		case fault.OpPutAlarm:
+			if last[op.Alarm.Seq] == i {
+				b.puts = append(b.puts, op.Alarm)
 			}
+		case fault.OpDeleteAlarm:
+			if last[op.Alarm.Seq] == i {
+				b.deletes = append(b.deletes, op.Alarm.Seq)
+			}
+		case fault.OpAppendEvent:
+			b.events = append(b.events, op.Event)
+		case fault.OpTrimEvents:
+			b.trim = max(b.trim, op.TrimSeq)
+		case fault.OpPutSuppression:
+			if lastSupp[op.Suppression.AlarmID] == i {
+				b.supps = append(b.supps, op.Suppression)
+			}
+		default:
+			return nil, fmt.Errorf("faultsql: unknown op kind %d", op.Kind)
 		}
+	}
+	return b, nil
+}
+
+// apply writes a reduced batch with multi-row statements, a few per
+// commit whatever its size: the modernc SQLite driver prepares a statement
+// on every execution, so one statement per row would spend most of a
+// commit in SQLite's parser.
+func (s *Store) apply(ctx context.Context, ops []fault.Op) error {
+	b, err := reduce(ops)
+	if err != nil {
+		return err
+	}
+	keys := make([][]any, len(b.deletes))
+	for i, seq := range b.deletes {
+		keys[i] = []any{seq}
+	}
+	if err := s.multi(ctx, "DELETE FROM fault_alarm WHERE seq IN (", ")", keys); err != nil {
+		return fmt.Errorf("faultsql: delete alarms: %w", err)
+	}
+	rows := make([][]any, len(b.puts))
+	var buf []byte
+	for i, a := range b.puts {
+		buf = wire.AppendStored(buf[:0], a)
+		rows[i] = []any{a.Seq, string(buf)}
+	}
+	if err := s.multi(ctx, `INSERT INTO fault_alarm (seq, body) VALUES `,
+		` ON CONFLICT (seq) DO UPDATE SET body = excluded.body`, rows); err != nil {
+		return fmt.Errorf("faultsql: put alarms: %w", err)
+	}
+	rows = make([][]any, len(b.events))
+	for i, e := range b.events {
+		buf = wire.AppendEvent(buf[:0], e)
+		rows[i] = []any{e.Seq, string(buf)}
+	}
+	if err := s.multi(ctx, `INSERT INTO fault_event (seq, body) VALUES `,
+		` ON CONFLICT (seq) DO UPDATE SET body = excluded.body`, rows); err != nil {
+		return fmt.Errorf("faultsql: append events: %w", err)
+	}
+	for _, r := range b.supps {
+		if _, err := s.putS.ExecContext(ctx, r.AlarmID, r.UUID, string(r.Status)); err != nil {
+			return fmt.Errorf("faultsql: put suppression: %w", err)
+		}
+	}
+	if b.trim > 0 {
+		if _, err := s.trimE.ExecContext(ctx, b.trim); err != nil {
+			return fmt.Errorf("faultsql: trim events: %w", err)
+		}
+	}
+	return nil
+}
+
+// maxParams bounds the parameters of one statement: the modernc driver
+// binds in time quadratic in their number, so a few hundred is fastest.
+const maxParams = 240
+
+// multi runs head + "(?, ...), (?, ...)" + tail over rows, in chunks.
+func (s *Store) multi(ctx context.Context, head, tail string, rows [][]any) error {
+	if len(rows) == 0 {
 		return nil
-	})
+	}
+	per := max(1, maxParams/len(rows[0]))
+	for len(rows) > 0 {
+		n := min(len(rows), per)
+		chunk := rows[:n]
+		rows = rows[n:]
+		var q strings.Builder
+		q.WriteString(head)
+		args := make([]any, 0, n*len(chunk[0]))
+		for i, r := range chunk {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteByte('(')
+			for j := range r {
+				if j > 0 {
+					q.WriteByte(',')
+				}
+				q.WriteByte('?')
+			}
+			q.WriteByte(')')
+			args = append(args, r...)
+		}
+		q.WriteString(tail)
+		if _, err := s.conn.ExecContext(ctx, s.db.Rebind(q.String()), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Load reads every table.
 func (s *Store) Load(ctx context.Context) (*fault.Snapshot, error) {
 	snap := &fault.Snapshot{}
-	rows, err := s.db.QueryContext(ctx, `SELECT alarm_id, entity_instance_id, uuid, seq, alarm_state, entity_type_id, ts_us,
-		severity, reason_text, alarm_type, probable_cause, proposed_repair_action, service_affecting, suppression,
-		inhibit_alarms, ack_by, ack_us FROM fault_alarm ORDER BY seq`)
+	rows, err := s.conn.QueryContext(ctx, `SELECT body FROM fault_alarm`)
 	if err != nil {
 		return nil, fmt.Errorf("faultsql: load alarms: %w", err)
 	}
 	for rows.Next() {
+		var body string
 		var a fault.StoredAlarm
-		var state, sev, typ, cause string
-		var ts int64
-		var ackBy sql.NullString
-		var ackUS sql.NullInt64
-		if err := rows.Scan(&a.AlarmID, &a.EntityInstanceID, &a.UUID, &a.Seq, &state, &a.EntityTypeID, &ts, &sev,
-			&a.ReasonText, &typ, &cause, &a.ProposedRepairAction, &a.ServiceAffecting, &a.Suppression,
-			&a.InhibitAlarms, &ackBy, &ackUS); err != nil {
+		if err := rows.Scan(&body); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("faultsql: load alarms: %w", err)
 		}
-		a.Timestamp = fromUS(ts)
-		if err := parseEnums(state, sev, typ, cause, &a.State, &a.Severity, &a.AlarmType, &a.ProbableCause); err != nil {
+		if err := json.Unmarshal([]byte(body), &a); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("faultsql: alarm %s: %w", a.UUID, err)
-		}
-		if ackBy.Valid {
-			a.Ack = &fault.Ack{By: ackBy.String, At: fromUS(ackUS.Int64)}
+			return nil, fmt.Errorf("faultsql: decode alarm: %w", err)
 		}
 		snap.Alarms = append(snap.Alarms, a)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
-	rows, err = s.db.QueryContext(ctx, `SELECT seq, uuid, event_log_id, state, entity_type_id, entity_instance_id, ts_us,
-		severity, reason_text, event_log_type, probable_cause, proposed_repair_action, service_affecting, suppression,
-		alarm_uuid FROM fault_event ORDER BY seq`)
+	sort.Slice(snap.Alarms, func(i, j int) bool { return snap.Alarms[i].Seq < snap.Alarms[j].Seq })
+	rows, err = s.conn.QueryContext(ctx, `SELECT body FROM fault_event ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("faultsql: load events: %w", err)
 	}
 	for rows.Next() {
+		var body string
 		var e fault.Event
-		var state, sev, typ, cause string
-		var ts int64
-		if err := rows.Scan(&e.Seq, &e.UUID, &e.EventLogID, &state, &e.EntityTypeID, &e.EntityInstanceID, &ts, &sev,
-			&e.ReasonText, &typ, &cause, &e.ProposedRepairAction, &e.ServiceAffecting, &e.Suppression, &e.AlarmUUID); err != nil {
+		if err := rows.Scan(&body); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("faultsql: load events: %w", err)
 		}
-		e.Timestamp = fromUS(ts)
-		if err := parseEnums(state, sev, typ, cause, &e.State, &e.Severity, &e.EventLogType, &e.ProbableCause); err != nil {
+		if err := json.Unmarshal([]byte(body), &e); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("faultsql: event %s: %w", e.UUID, err)
+			return nil, fmt.Errorf("faultsql: decode event: %w", err)
 		}
 		snap.Events = append(snap.Events, e)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
-	rows, err = s.db.QueryContext(ctx, `SELECT alarm_id, uuid, suppression_status FROM fault_suppression`)
+	rows, err = s.conn.QueryContext(ctx, `SELECT alarm_id, uuid, suppression_status FROM fault_suppression`)
 	if err != nil {
 		return nil, fmt.Errorf("faultsql: load suppression: %w", err)
 	}
@@ -237,19 +323,4 @@ func (s *Store) Load(ctx context.Context) (*fault.Snapshot, error) {
 		snap.Suppressions = append(snap.Suppressions, r)
 	}
 	return snap, rows.Err()
-}
-
-func parseEnums(state, sev, typ, cause string, st *fault.State, sv *fault.Severity, t *fault.AlarmType, c *fault.ProbableCause) error {
-	var err error
-	if *st, err = fault.ParseState(state); err != nil {
-		return err
-	}
-	if *sv, err = fault.ParseSeverity(sev); err != nil {
-		return err
-	}
-	if *t, err = fault.ParseAlarmType(typ); err != nil {
-		return err
-	}
-	*c, err = fault.ParseProbableCause(cause)
-	return err
 }

@@ -26,6 +26,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
@@ -45,6 +46,8 @@ type DB struct {
 	*sql.DB
 	Dialect Dialect
 	URL     string
+
+	stop, done chan struct{} // the SQLite checkpointer
 }
 
 // ErrBadURL is returned for a URL that names no supported database.
@@ -70,14 +73,13 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 			}
 		}
 		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
 		db, err = sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 		}
-		// One connection: SQLite serialises writers, and a single
-		// connection keeps every pragma in force.
-		db.SetMaxOpenConns(1)
+		// A writer and a checkpointer: SQLite serialises writers anyway.
+		db.SetMaxOpenConns(2)
 		d = SQLite
 	case "postgres", "postgresql":
 		db, err = sql.Open("pgx", rawURL)
@@ -93,7 +95,44 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlstore: connect %s: %w", redact(u), err)
 	}
-	return &DB{DB: db, Dialect: d, URL: rawURL}, nil
+	out := &DB{DB: db, Dialect: d, URL: rawURL}
+	if d == SQLite {
+		out.stop, out.done = make(chan struct{}), make(chan struct{})
+		go out.checkpoint()
+	}
+	return out, nil
+}
+
+// CheckpointInterval is how often a SQLite database's WAL is copied back
+// into the database file.
+const CheckpointInterval = 200 * time.Millisecond
+
+// checkpoint copies the WAL into the database file in the background, on
+// its own connection, so that writers never pay for it inside a commit
+// (auto-checkpointing is off). A passive checkpoint does not block writers.
+func (db *DB) checkpoint() {
+	defer close(db.done)
+	t := time.NewTicker(CheckpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+			_, _ = db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
+}
+
+// Close stops the checkpointer, folds the WAL into the database file
+// (SQLite) and closes the database.
+func (db *DB) Close() error {
+	if db.stop != nil {
+		close(db.stop)
+		<-db.done
+		_, _ = db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	return db.DB.Close()
 }
 
 func redact(u *url.URL) string {
@@ -140,9 +179,10 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // Migrate applies, in order, the migrations of service that have not been
-// applied yet. Migrations are files NNNN_name.sql in fsys (a directory per
-// dialect is not needed: write SQL both engines accept). Each file runs in
-// its own transaction together with its bookkeeping row.
+// applied yet. Migrations are files NNNN_name.sql in fsys, for every
+// dialect, or NNNN_name.sqlite.sql / NNNN_name.postgres.sql where the two
+// engines need different DDL (a version may have one of each). Each file
+// runs in its own transaction together with its bookkeeping row.
 func (db *DB) Migrate(ctx context.Context, service string, fsys fs.FS) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS flock_migrations (
 		service TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,
@@ -155,6 +195,9 @@ func (db *DB) Migrate(ctx context.Context, service string, fsys fs.FS) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
+		if d, ok := dialectOf(name); ok && d != db.Dialect {
+			continue
+		}
 		v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("sqlstore: migration %s: name must start with a number", name)
@@ -185,6 +228,17 @@ func (db *DB) Migrate(ctx context.Context, service string, fsys fs.FS) error {
 		}
 	}
 	return nil
+}
+
+// dialectOf returns the dialect a migration file is limited to, if any.
+func dialectOf(name string) (Dialect, bool) {
+	base := strings.TrimSuffix(name, ".sql")
+	for _, d := range []Dialect{SQLite, Postgres} {
+		if strings.HasSuffix(base, "."+string(d)) {
+			return d, true
+		}
+	}
+	return "", false
 }
 
 // splitSQL splits a migration on semicolons that end a line.
