@@ -36,9 +36,17 @@ import (
 
 // Options configure Open.
 type Options struct {
-	// MaxJournal is the size past which the journal is emptied once the
-	// inner store holds everything in it (default 64 MiB).
+	// MaxJournal is the journal's size (default 64 MiB). The file is
+	// written with zeros up front, because syncing a write into existing
+	// blocks is much cheaper than syncing an append; once half of it is
+	// used the journal is reset (after the inner store has caught up).
 	MaxJournal int64
+	// ApplyBatch and ApplyDelay set how the applier gathers work: it writes
+	// to the inner store once ApplyBatch ops are queued or ApplyDelay after
+	// the first of them (defaults 1,000 and 50 ms). Larger batches cost the
+	// inner store less per op.
+	ApplyBatch int
+	ApplyDelay time.Duration
 	// Logger receives the applier's errors; nil discards.
 	Logger *slog.Logger
 }
@@ -50,18 +58,23 @@ type Store struct {
 	path  string
 	max   int64
 	log   *slog.Logger
+	batch int
+	delay time.Duration
 
-	wmu  sync.Mutex // serialises journal writes (Commit is never concurrent, but the applier truncates)
-	size int64
+	wmu   sync.Mutex // serialises journal writes (Commit is never concurrent, but the applier resets)
+	off   int64      // where the next frame goes
+	epoch uint32     // written in every frame; a reset starts a new one
+	buf   []byte     // the frame being written, reused
 
-	mu      sync.Mutex
-	cond    *sync.Cond
-	queue   []fault.Op
-	applied uint64 // frames applied to the inner store
-	written uint64 // frames written to the journal
-	err     error  // last applier error
-	closing bool
-	done    chan struct{}
+	mu       sync.Mutex
+	cond     *sync.Cond
+	queue    []fault.Op
+	applied  uint64 // frames applied to the inner store
+	written  uint64 // frames written to the journal
+	err      error  // last applier error
+	flushers int    // callers waiting in Flush
+	closing  bool
+	done     chan struct{}
 }
 
 var _ fault.Store = (*Store)(nil)
@@ -71,8 +84,15 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // Open opens (creating if needed) the journal at path over inner, replays
 // it into inner, empties it and starts the applier. Close closes inner.
 func Open(ctx context.Context, inner fault.Store, path string, opts *Options) (*Store, error) {
-	s := &Store{inner: inner, path: path, max: 64 << 20, log: slog.New(slog.DiscardHandler), done: make(chan struct{})}
+	s := &Store{inner: inner, path: path, max: 64 << 20, log: slog.New(slog.DiscardHandler), done: make(chan struct{}),
+		batch: 1000, delay: 50 * time.Millisecond}
 	if opts != nil {
+		if opts.ApplyBatch > 0 {
+			s.batch = opts.ApplyBatch
+		}
+		if opts.ApplyDelay > 0 {
+			s.delay = opts.ApplyDelay
+		}
 		if opts.MaxJournal > 0 {
 			s.max = opts.MaxJournal
 		}
@@ -86,7 +106,7 @@ func Open(ctx context.Context, inner fault.Store, path string, opts *Options) (*
 		return nil, fmt.Errorf("faultwal: %w: %w", fault.ErrUnavailable, err)
 	}
 	s.f = f
-	ops, err := readJournal(f)
+	ops, epoch, err := readJournal(f)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -97,7 +117,12 @@ func Open(ctx context.Context, inner fault.Store, path string, opts *Options) (*
 			return nil, fmt.Errorf("faultwal: replay %d ops: %w: %w", len(ops), fault.ErrUnavailable, err)
 		}
 	}
-	if err := s.truncate(); err != nil {
+	s.epoch = epoch
+	if err := s.prepare(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := s.reset(); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -105,40 +130,93 @@ func Open(ctx context.Context, inner fault.Store, path string, opts *Options) (*
 	return s, nil
 }
 
-// readJournal returns the ops of every whole, valid frame; it stops at the
-// first torn or corrupt frame, which was never acknowledged.
-func readJournal(f *os.File) ([]fault.Op, error) {
+// prepare makes the file MaxJournal bytes of zeros, written (not
+// fallocated: an unwritten extent costs a metadata update at every sync).
+func (s *Store) prepare() error {
+	fi, err := s.f.Stat()
+	if err != nil {
+		return fmt.Errorf("faultwal: %w", err)
+	}
+	if fi.Size() >= s.max {
+		return nil
+	}
+	zeros := make([]byte, 1<<20)
+	for off := fi.Size(); off < s.max; off += int64(len(zeros)) {
+		n := min(int64(len(zeros)), s.max-off)
+		if _, err := s.f.WriteAt(zeros[:n], off); err != nil {
+			return fmt.Errorf("faultwal: prepare journal: %w", err)
+		}
+	}
+	if err := s.f.Sync(); err != nil {
+		return fmt.Errorf("faultwal: prepare journal: %w", err)
+	}
+	return nil
+}
+
+// reset starts a new epoch at offset 0: frames of older epochs further in
+// the file are no longer read. Callers hold wmu or own s exclusively, and
+// the inner store holds every journaled op.
+func (s *Store) reset() error {
+	s.epoch++
+	var zero [headerSize]byte
+	if _, err := s.f.WriteAt(zero[:], 0); err != nil {
+		return fmt.Errorf("faultwal: reset: %w", err)
+	}
+	if err := syscall.Fdatasync(int(s.f.Fd())); err != nil {
+		return fmt.Errorf("faultwal: reset: %w", err)
+	}
+	s.off = 0
+	return nil
+}
+
+// headerSize is a frame's header: payload length, CRC-32C (of the epoch
+// and the payload), epoch.
+const headerSize = 12
+
+// readJournal returns the ops of the whole, valid frames of the first
+// frame's epoch, and that epoch; it stops at a zero or torn frame (never
+// acknowledged) or at a frame of an older epoch (already applied).
+func readJournal(f *os.File) ([]fault.Op, uint32, error) {
 	data, err := io.ReadAll(f)
 	if err != nil {
-		return nil, fmt.Errorf("faultwal: read journal: %w", err)
+		return nil, 0, fmt.Errorf("faultwal: read journal: %w", err)
 	}
 	var ops []fault.Op
-	for len(data) >= 8 {
+	var epoch uint32
+	for first := true; len(data) >= headerSize; first = false {
 		n := binary.LittleEndian.Uint32(data[0:4])
 		sum := binary.LittleEndian.Uint32(data[4:8])
-		if uint64(n) > uint64(len(data)-8) || crc32.Checksum(data[8:8+n], crcTable) != sum {
+		e := binary.LittleEndian.Uint32(data[8:12])
+		if n == 0 || uint64(n) > uint64(len(data)-headerSize) || crc32.Checksum(data[8:headerSize+n], crcTable) != sum {
 			break
 		}
-		frame, err := DecodeFrame(data[8 : 8+n])
+		if first {
+			epoch = e
+		} else if e != epoch {
+			break
+		}
+		frame, err := DecodeFrame(data[headerSize : headerSize+n])
 		if err != nil {
 			break
 		}
 		ops = append(ops, frame...)
-		data = data[8+n:]
+		data = data[headerSize+n:]
 	}
-	return ops, nil
+	return ops, epoch, nil
 }
 
 // Commit appends ops to the journal and syncs it; the inner store gets
 // them later, in order.
 func (s *Store) Commit(ctx context.Context, ops []fault.Op) error {
-	payload := EncodeFrame(ops)
-	frame := make([]byte, 8, 8+len(payload))
-	binary.LittleEndian.PutUint32(frame[0:4], uint32(len(payload)))
-	binary.LittleEndian.PutUint32(frame[4:8], crc32.Checksum(payload, crcTable))
-	frame = append(frame, payload...)
 	s.wmu.Lock()
-	if _, err := s.f.Write(frame); err != nil {
+	frame := appendFrame(s.buf[:0], ops)
+	s.buf = frame
+	binary.LittleEndian.PutUint32(frame[0:4], uint32(len(frame)-headerSize))
+	binary.LittleEndian.PutUint32(frame[8:12], s.epoch)
+	binary.LittleEndian.PutUint32(frame[4:8], crc32.Checksum(frame[8:], crcTable))
+	// The frame goes over zeros, so a crash mid-write leaves a torn frame
+	// that fails its CRC, followed by zeros.
+	if _, err := s.f.WriteAt(frame, s.off); err != nil {
 		s.wmu.Unlock()
 		return fmt.Errorf("faultwal: append: %w", err)
 	}
@@ -146,7 +224,7 @@ func (s *Store) Commit(ctx context.Context, ops []fault.Op) error {
 		s.wmu.Unlock()
 		return fmt.Errorf("faultwal: sync: %w", err)
 	}
-	s.size += int64(len(frame))
+	s.off += int64(len(frame))
 	s.mu.Lock()
 	s.queue = append(s.queue, ops...)
 	s.written++
@@ -168,6 +246,14 @@ func (s *Store) apply() {
 		if len(s.queue) == 0 && s.closing {
 			s.mu.Unlock()
 			return
+		}
+		// Gather: until the batch is full, the delay has passed, or
+		// someone waits in Flush.
+		deadline := time.Now().Add(s.delay)
+		for len(s.queue) < s.batch && !s.closing && s.flushers == 0 && time.Now().Before(deadline) {
+			s.mu.Unlock()
+			time.Sleep(min(time.Until(deadline), 5*time.Millisecond))
+			s.mu.Lock()
 		}
 		ops, upto := s.queue, s.written
 		s.queue = nil
@@ -193,40 +279,39 @@ func (s *Store) apply() {
 			time.Sleep(backoff)
 			backoff = min(2*backoff, 5*time.Second)
 		}
-		s.maybeTruncate()
+		s.maybeReset()
 	}
 }
 
-// maybeTruncate empties a large journal once the inner store has it all.
-func (s *Store) maybeTruncate() {
+// maybeReset restarts a half-used journal. Writers wait meanwhile: it
+// applies what is still queued itself, so that it is never starved by a
+// steady stream of commits.
+func (s *Store) maybeReset() {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if s.size < s.max {
+	if s.off < s.max/2 {
 		return
 	}
 	s.mu.Lock()
-	caught := s.applied == s.written
+	ops, upto := s.queue, s.written
+	s.queue = nil
 	s.mu.Unlock()
-	if caught {
-		if err := s.truncate(); err != nil {
-			s.log.Error("faultwal: truncate", "err", err)
+	if len(ops) > 0 {
+		if err := s.inner.Commit(context.Background(), ops); err != nil {
+			s.mu.Lock()
+			s.queue = append(ops, s.queue...)
+			s.err = err
+			s.mu.Unlock()
+			return
 		}
+		s.mu.Lock()
+		s.applied = upto
+		s.cond.Broadcast()
+		s.mu.Unlock()
 	}
-}
-
-// truncate empties the journal. Callers hold wmu or own s exclusively.
-func (s *Store) truncate() error {
-	if err := s.f.Truncate(0); err != nil {
-		return fmt.Errorf("faultwal: truncate: %w", err)
+	if err := s.reset(); err != nil {
+		s.log.Error("faultwal: reset", "err", err)
 	}
-	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("faultwal: truncate: %w", err)
-	}
-	if err := s.f.Sync(); err != nil {
-		return fmt.Errorf("faultwal: truncate: %w", err)
-	}
-	s.size = 0
-	return nil
 }
 
 // Flush waits until the inner store holds every committed op.
@@ -242,6 +327,8 @@ func (s *Store) Flush(ctx context.Context) error {
 	defer stop()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.flushers++
+	defer func() { s.flushers-- }()
 	for s.applied < target {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -276,7 +363,7 @@ func (s *Store) Close() error {
 	var err error
 	if !pending {
 		s.wmu.Lock()
-		err = s.truncate()
+		err = s.reset()
 		s.wmu.Unlock()
 	}
 	return errors.Join(err, s.f.Close(), s.inner.Close())
@@ -292,8 +379,11 @@ type frameOp struct {
 }
 
 // EncodeFrame encodes ops as a frame payload: one JSON object per line.
-func EncodeFrame(ops []fault.Op) []byte {
-	var b []byte
+func EncodeFrame(ops []fault.Op) []byte { return appendFrame(nil, ops)[headerSize:] }
+
+// appendFrame appends a header (left for the caller to fill) and the payload.
+func appendFrame(b []byte, ops []fault.Op) []byte {
+	b = append(b, make([]byte, headerSize)...)
 	for _, op := range ops {
 		b = append(b, `{"k":`...)
 		b = append(b, byte('0'+op.Kind))

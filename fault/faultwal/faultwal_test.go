@@ -1,9 +1,11 @@
 package faultwal_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,11 +16,14 @@ import (
 	"github.com/edgeflock/flock/fault/faultwal"
 )
 
+// small keeps the tests' journals at 256 KiB.
+var small = &faultwal.Options{MaxJournal: 256 << 10}
+
 func open(t *testing.T, dir string) *fault.Manager {
 	t.Helper()
 	inner, err := faultsql.Open(t.Context(), "sqlite://"+filepath.Join(dir, "flock.db"))
 	require.NoError(t, err)
-	st, err := faultwal.Open(t.Context(), inner, filepath.Join(dir, "fault.journal"), nil)
+	st, err := faultwal.Open(t.Context(), inner, filepath.Join(dir, "fault.journal"), small)
 	require.NoError(t, err)
 	m, err := fault.Open(t.Context(), st, nil)
 	require.NoError(t, err)
@@ -32,7 +37,7 @@ func TestJournalOverSQLiteConformance(t *testing.T) {
 
 func TestJournalOverMemoryConformance(t *testing.T) {
 	faulttest.RunServiceSuite(t, func(t *testing.T) fault.Service {
-		st, err := faultwal.Open(t.Context(), fault.NewMemoryStore(), filepath.Join(t.TempDir(), "j"), nil)
+		st, err := faultwal.Open(t.Context(), fault.NewMemoryStore(), filepath.Join(t.TempDir(), "j"), small)
 		require.NoError(t, err)
 		m, err := fault.Open(t.Context(), st, nil)
 		require.NoError(t, err)
@@ -48,7 +53,7 @@ func TestReplay(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
 	mem := fault.NewMemoryStore()
-	st, err := faultwal.Open(ctx, mem, filepath.Join(dir, "j"), nil)
+	st, err := faultwal.Open(ctx, mem, filepath.Join(dir, "j"), small)
 	require.NoError(t, err)
 	m, err := fault.Open(ctx, st, nil)
 	require.NoError(t, err)
@@ -64,17 +69,20 @@ func TestReplay(t *testing.T) {
 	torn := append(append([]byte(nil), data...), data[:len(data)/2]...)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "j2"), torn, 0o600))
 	fresh := fault.NewMemoryStore()
-	st2, err := faultwal.Open(ctx, fresh, filepath.Join(dir, "j2"), nil)
+	st2, err := faultwal.Open(ctx, fresh, filepath.Join(dir, "j2"), small)
 	require.NoError(t, err)
 	m2, err := fault.Open(ctx, st2, nil)
 	require.NoError(t, err)
-	defer m2.Close(ctx)
 	a, err := m2.GetAlarm(ctx, u)
 	require.NoError(t, err, "the journaled set is replayed into a store that never saw it")
 	assert.Equal(t, fault.SeverityMajor, a.Severity)
-	fi, err := os.Stat(filepath.Join(dir, "j2"))
+	require.NoError(t, m2.Close(ctx))
+	st3, err := faultwal.Open(ctx, fault.NewMemoryStore(), filepath.Join(dir, "j2"), small)
 	require.NoError(t, err)
-	assert.Zero(t, fi.Size(), "the journal is emptied once replayed")
+	snap, err := st3.Load(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, snap.Alarms, "a replayed journal is reset: its old frames are not replayed again")
+	require.NoError(t, st3.Close())
 }
 
 func TestDecodeFrameRejectsGarbage(t *testing.T) {
@@ -97,4 +105,39 @@ func FuzzDecodeFrame(f *testing.F) {
 		require.NoError(t, err)
 		require.Len(t, again, len(ops))
 	})
+}
+
+// TestResetUnderLoad writes well past the journal size so that it is reset
+// many times while writers keep going, then reopens: nothing is lost and
+// nothing old comes back.
+func TestResetUnderLoad(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	opts := &faultwal.Options{MaxJournal: 64 << 10, ApplyDelay: time.Millisecond}
+	mem := fault.NewMemoryStore()
+	st, err := faultwal.Open(ctx, mem, filepath.Join(dir, "j"), opts)
+	require.NoError(t, err)
+	m, err := fault.Open(ctx, st, &fault.Options{EventLogSize: 50})
+	require.NoError(t, err)
+	for i := range 400 {
+		_, err := m.SetAlarm(ctx, faulttest.CPUAlarm(fmt.Sprintf("compute-%d", i%40), fault.SeverityMajor))
+		require.NoError(t, err)
+		if i%7 == 0 {
+			require.NoError(t, m.ClearAlarm(ctx, "100.101", fmt.Sprintf("host=compute-%d", i%40)))
+		}
+	}
+	want, err := m.ListAlarms(ctx, fault.AlarmQuery{})
+	require.NoError(t, err)
+	require.NoError(t, m.Close(ctx))
+	st2, err := faultwal.Open(ctx, mem, filepath.Join(dir, "j"), opts)
+	require.NoError(t, err)
+	m2, err := fault.Open(ctx, st2, &fault.Options{EventLogSize: 50})
+	require.NoError(t, err)
+	defer m2.Close(ctx)
+	got, err := m2.ListAlarms(ctx, fault.AlarmQuery{})
+	require.NoError(t, err)
+	require.Len(t, got, len(want))
+	for i := range want {
+		assert.Equal(t, want[i].UUID, got[i].UUID)
+	}
 }
