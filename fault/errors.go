@@ -23,6 +23,9 @@ var (
 	ErrUnimplemented = errors.New("fault: unimplemented")
 	// ErrClosed: the manager or reporter has been closed.
 	ErrClosed = errors.New("fault: closed")
+	// ErrQueueFull: an AsyncReporter's queue is full (StarlingX's
+	// NOT_ENOUGH_SPACE); the call was not queued.
+	ErrQueueFull = errors.New("fault: queue full")
 )
 
 // FieldError reports invalid input in one named field. It wraps ErrInvalid.
