@@ -308,4 +308,3 @@ func (r *AsyncReporter) Close() error {
 	}
 	return errors.Join(errs...)
 }
-

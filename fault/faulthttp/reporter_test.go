@@ -94,7 +94,7 @@ func TestAsyncReporterDropsRejectedCalls(t *testing.T) {
 	r, err := fault.NewAsyncReporter(fake, fastRetry(""))
 	require.NoError(t, err)
 	go r.Run(t.Context())
-	fake.FailNext(3, nil) // unavailable: retried
+	fake.FailNext(3, nil)                                                    // unavailable: retried
 	require.NoError(t, r.ClearAlarm(t.Context(), "100.101", "host=nowhere")) // not found: dropped
 	_, err = r.SetAlarm(t.Context(), faulttest.CPUAlarm("controller-0", fault.SeverityMajor))
 	require.NoError(t, err)
