@@ -3,6 +3,7 @@ module github.com/edgeflock/flock
 go 1.26
 
 require (
+	github.com/gosnmp/gosnmp v1.47.0
 	github.com/jackc/pgx/v5 v5.7.6
 	github.com/prometheus/client_golang v1.23.2
 	github.com/spf13/cobra v1.10.1

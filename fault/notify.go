@@ -61,11 +61,16 @@ type dispatcher struct {
 	stop      chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
+	// ctx bounds every delivery; it is cancelled when Close's deadline
+	// passes, so that the goroutine never outlives the manager.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 func newDispatcher(o *Options, log *slog.Logger, met *metrics) *dispatcher {
 	d := &dispatcher{notifiers: o.Notifiers, retries: o.NotifyRetries, delay: o.SuppressionNotifyDelay,
 		log: log, met: met, stop: make(chan struct{}), done: make(chan struct{})}
+	d.ctx, d.cancel = context.WithCancel(context.Background())
 	if d.retries == 0 {
 		d.retries = 3
 	}
@@ -93,8 +98,7 @@ func (d *dispatcher) enqueue(n Notification) {
 
 func (d *dispatcher) run() {
 	defer close(d.done)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx := d.ctx
 	var timer <-chan time.Time
 	for {
 		select {
@@ -147,21 +151,24 @@ func (d *dispatcher) deliver(ctx context.Context, n Notification) {
 			}
 			select {
 			case <-time.After(backoff):
-			case <-d.stop:
-				// Closing: one last try only.
-				if attempt+1 < d.retries {
-					attempt = d.retries - 1
-				}
+			case <-ctx.Done():
+				d.met.notifyErrors.Inc()
+				return
 			}
 			backoff *= 2
 		}
 	}
 }
 
+// close delivers what is queued, with retries, until ctx ends; then it
+// abandons the rest and waits for the goroutine to stop.
 func (d *dispatcher) close(ctx context.Context) {
 	d.closeOnce.Do(func() { close(d.stop) })
 	select {
 	case <-d.done:
 	case <-ctx.Done():
+		d.cancel()
+		<-d.done
 	}
+	d.cancel()
 }

@@ -183,7 +183,7 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		}
 		store = js
 	}
-	notifiers, err := cfg.Fault.Notifiers.build(log)
+	notifiers, err := cfg.Fault.Notifiers.build()
 	if err != nil {
 		store.Close()
 		db.Close()
