@@ -202,6 +202,9 @@ func (e *Errors) Unmarshal(data []byte, v any) error {
 		reason = "must be " + te.Type.String() + ", not " + te.Value
 	} else if s, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		field, reason = strings.Trim(s, `"`), "unknown field"
+		if field == "" {
+			field, reason = "body", `unknown field ""`
+		}
 	}
 	return &FieldError{Field: field, Reason: reason, invalid: e.Invalid}
 }
