@@ -125,6 +125,9 @@ type System struct {
 
 // Open opens the database, the services and the HTTP API of cfg.
 func Open(ctx context.Context, cfg Config) (*System, error) {
+	if j := cfg.Fault.Journal; j != "" && j != "auto" && j != "on" && j != "off" {
+		return nil, fmt.Errorf("stx: fault.journal must be auto, on or off, not %q", j)
+	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = DefaultDataDir()
 	}
@@ -189,11 +192,7 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		db.Close()
 		return nil, err
 	}
-	if j := cfg.Fault.Journal; j != "" && j != "auto" && j != "on" && j != "off" {
-		store.Close()
-		db.Close()
-		return nil, fmt.Errorf("stx: fault.journal must be auto, on or off, not %q", j)
-	}
+
 	s.Fault, err = fault.Open(ctx, store, &fault.Options{
 		EventLogSize: cfg.Fault.EventLogSize, NoCatalogCheck: cfg.Fault.NoCatalogCheck,
 		Notifiers: notifiers, Logger: log.With("service", "fault"), Registerer: s.Registry,
