@@ -486,7 +486,7 @@ func (b *Bool) UnmarshalJSON(data []byte) error {
 // (timestamp, masked, derived flags) are accepted and ignored, so a GET
 // result can be posted back.
 type AlarmRequest struct {
-	UUID                 string `json:"uuid"`
+	UUID                 string `json:"uuid,omitempty"`
 	AlarmID              string `json:"alarm_id"`
 	AlarmState           string `json:"alarm_state"`
 	EntityTypeID         string `json:"entity_type_id"`
