@@ -29,7 +29,7 @@ lint:
 
 ## test: install what the tests need, then vet and run every test
 test: deps lint
-	$(GO) test -count=1 -timeout 20m $(PKGS)
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 ## bench: the figures of docs/benchmarks.md
 bench:

@@ -61,6 +61,8 @@ type Proc struct {
 	Name string
 	Cmd  *exec.Cmd
 	Log  *LogBuffer
+	// Exited is closed when the process has exited.
+	Exited <-chan struct{}
 }
 
 // LogBuffer keeps a process's output for failure reports.
@@ -98,8 +100,8 @@ func Start(t testing.TB, name string, cred *syscall.Credential, bin string, args
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p := &Proc{Name: name, Cmd: cmd, Log: log}
 	exited := make(chan struct{})
+	p := &Proc{Name: name, Cmd: cmd, Log: log, Exited: exited}
 	go func() { _ = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
@@ -122,10 +124,11 @@ func WaitFor(p *Proc, timeout time.Duration, ready func() error) error {
 		if err = ready(); err == nil {
 			return nil
 		}
-		if p.Cmd.ProcessState != nil {
-			break
+		select {
+		case <-p.Exited:
+			return fmt.Errorf("%s exited: %v\n--- %s log tail ---\n%s", p.Name, err, p.Name, p.Log.Tail(30))
+		case <-time.After(50 * time.Millisecond):
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 	return fmt.Errorf("%s did not become ready: %v\n--- %s log tail ---\n%s", p.Name, err, p.Name, p.Log.Tail(30))
 }
