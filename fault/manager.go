@@ -70,6 +70,8 @@ type Manager struct {
 	byID       map[string]map[*rec]struct{}
 	byTop      map[string]map[*rec]struct{}
 	inhibitors map[*rec]struct{}
+	order      []*rec // by Seq; nil where an alarm was cleared (compacted lazily)
+	holes      int    // nil entries in order
 	alarmSeq   int64
 	events     ring // the event log, at most EventLogSize records
 	eventSeq   int64
@@ -161,10 +163,13 @@ func (m *Manager) load(ctx context.Context) error {
 	m.byID = map[string]map[*rec]struct{}{}
 	m.byTop = map[string]map[*rec]struct{}{}
 	m.inhibitors = map[*rec]struct{}{}
+	m.order, m.holes = make([]*rec, 0, len(snap.Alarms)), 0
 	m.alarmSeq = 0
+	slices.SortFunc(snap.Alarms, func(a, b StoredAlarm) int { return cmpInt(a.Seq, b.Seq) })
 	for _, sa := range snap.Alarms {
 		r := &rec{StoredAlarm: sa}
 		m.index(r)
+		m.order = append(m.order, r)
 		m.alarmSeq = max(m.alarmSeq, sa.Seq)
 	}
 	m.events = ring{size: m.opts.EventLogSize}
@@ -233,6 +238,54 @@ func (m *Manager) index(r *rec) {
 	addTo(m.byTop, r.top, r)
 	if r.InhibitAlarms {
 		m.inhibitors[r] = struct{}{}
+	}
+}
+
+// orderIndex finds the live entry of seq in m.order.
+func (m *Manager) orderIndex(seq int64) (int, bool) {
+	i, found := slices.BinarySearchFunc(m.order, seq, func(r *rec, seq int64) int {
+		if r == nil {
+			return -1 // holes are skipped by a linear step below
+		}
+		return cmpInt(r.Seq, seq)
+	})
+	// A hole breaks the binary search's order; look around it.
+	if !found {
+		for j := i; j < len(m.order) && (m.order[j] == nil || m.order[j].Seq <= seq); j++ {
+			if m.order[j] != nil && m.order[j].Seq == seq {
+				return j, true
+			}
+		}
+		for j := i - 1; j >= 0 && (m.order[j] == nil || m.order[j].Seq >= seq); j-- {
+			if m.order[j] != nil && m.order[j].Seq == seq {
+				return j, true
+			}
+		}
+	}
+	return i, found
+}
+
+// replaceInOrder puts r where old was in m.order (an overwrite keeps its
+// raise order), or appends r if old is nil (a new alarm has the highest Seq).
+func (m *Manager) replaceInOrder(old, r *rec) {
+	if old != nil {
+		if i, ok := m.orderIndex(old.Seq); ok && m.order[i] == old {
+			m.order[i] = r
+			return
+		}
+	}
+	m.order = append(m.order, r)
+}
+
+// removeFromOrder leaves a hole where r was, compacting once holes abound.
+func (m *Manager) removeFromOrder(r *rec) {
+	if i, ok := m.orderIndex(r.Seq); ok && m.order[i] == r {
+		m.order[i] = nil
+		m.holes++
+		if m.holes > 64 && m.holes > len(m.order)/4 {
+			m.order = slices.DeleteFunc(m.order, func(r *rec) bool { return r == nil })
+			m.holes = 0
+		}
 	}
 }
 
@@ -385,6 +438,7 @@ func (m *Manager) SetAlarm(ctx context.Context, a Alarm) (string, error) {
 		r.Ack = nil
 	}
 	m.index(r)
+	m.replaceInOrder(old, r)
 	stored := r.StoredAlarm
 	ev := m.eventFor(&r.Alarm, StateSet, a.Timestamp)
 	ops := append([]Op{{Kind: OpPutAlarm, Alarm: &stored}}, m.appendEvent(ev)...)
@@ -463,6 +517,7 @@ func (m *Manager) clear(victims []*rec, perAlarm bool) ([]Op, []Notification) {
 	var notes []Notification
 	for _, r := range victims {
 		m.unindex(r)
+		m.removeFromOrder(r)
 		sa := r.StoredAlarm
 		ops = append(ops, Op{Kind: OpDeleteAlarm, Alarm: &sa})
 		if perAlarm {
@@ -682,7 +737,16 @@ func (m *Manager) ListAlarms(ctx context.Context, q AlarmQuery) ([]Alarm, error)
 		}
 		hits = append(hits, r)
 	}
-	if all {
+	byID := q.SortKey == "" || q.SortKey == "id"
+	if all && byID {
+		// m.order is already in raise order.
+		hits = make([]*rec, 0, len(m.byUUID))
+		for _, r := range m.order {
+			if r != nil {
+				match(r)
+			}
+		}
+	} else if all {
 		hits = make([]*rec, 0, len(m.byUUID))
 		for _, r := range m.byUUID {
 			match(r)
@@ -700,7 +764,12 @@ func (m *Manager) ListAlarms(ctx context.Context, q AlarmQuery) ([]Alarm, error)
 		asc := less
 		less = func(a, b *rec) int { return asc(b, a) }
 	}
-	sortRecs(hits, less)
+	switch {
+	case all && byID && q.SortDesc:
+		slices.Reverse(hits)
+	case !(all && byID):
+		sortRecs(hits, less)
+	}
 	start := 0
 	if q.Marker != "" {
 		mr, ok := m.byUUID[q.Marker]

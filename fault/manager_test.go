@@ -1,6 +1,8 @@
 package fault_test
 
 import (
+	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -19,4 +21,50 @@ func newMemManager(t *testing.T, opts *fault.Options) *fault.Manager {
 
 func TestMemoryConformance(t *testing.T) {
 	faulttest.RunServiceSuite(t, func(t *testing.T) fault.Service { return newMemManager(t, nil) })
+}
+
+// TestListOrderUnderChurn: after random sets, overwrites, clears and
+// clear-alls, the default listing is every alarm in raise order, and
+// reversed with SortDesc.
+func TestListOrderUnderChurn(t *testing.T) {
+	m := newMemManager(t, nil)
+	ctx := t.Context()
+	rng := rand.New(rand.NewPCG(1, 2))
+	raised := map[string]int{} // entity -> when its alarm was first raised (since its last clear)
+	for i := range 3000 {
+		host := "h" + strconv.Itoa(rng.IntN(300))
+		eid := "host=" + host
+		switch op := rng.IntN(10); {
+		case op < 6:
+			_, err := m.SetAlarm(ctx, faulttest.CPUAlarm(host, fault.SeverityMajor))
+			require.NoError(t, err)
+			if _, ok := raised[eid]; !ok {
+				raised[eid] = i
+			}
+		case op < 9:
+			_ = m.ClearAlarm(ctx, "100.101", eid)
+			delete(raised, eid)
+		default:
+			_, err := m.ClearAll(ctx, eid)
+			require.NoError(t, err)
+			delete(raised, eid)
+		}
+		if i%250 != 0 {
+			continue
+		}
+		asc, err := m.ListAlarms(ctx, fault.AlarmQuery{})
+		require.NoError(t, err)
+		byTime, err := m.ListAlarms(ctx, fault.AlarmQuery{SortKey: "uuid"})
+		require.NoError(t, err)
+		require.Len(t, asc, len(byTime), "the ordered list holds every alarm once")
+		require.Len(t, asc, len(raised))
+		desc, err := m.ListAlarms(ctx, fault.AlarmQuery{SortDesc: true})
+		require.NoError(t, err)
+		for j := range asc {
+			if j > 0 {
+				require.Less(t, raised[asc[j-1].EntityInstanceID], raised[asc[j].EntityInstanceID], "raise order")
+			}
+			require.Equal(t, asc[j].UUID, desc[len(desc)-1-j].UUID)
+		}
+	}
 }

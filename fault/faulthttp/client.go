@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+
 	"fmt"
+	gojson "github.com/goccy/go-json"
 	"io"
 	"net"
 	"net/http"
@@ -106,7 +108,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		_, _ = io.Copy(io.Discard, resp.Body)
 		return nil
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+	// Read, then decode the whole buffer: go-json's buffer decoder is
+	// faster than its stream decoder (a 100,000-alarm list is 60 MB).
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("faulthttp: %s %s: read answer: %w: %v", method, path, fault.ErrUnavailable, err)
+	}
+	if err := gojson.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("faulthttp: %s %s: decode answer: %w: %v", method, path, fault.ErrUnavailable, err)
 	}
 	return nil

@@ -193,13 +193,23 @@ func (s *server) listAlarms(detail bool) http.HandlerFunc {
 			s.fail(w, err)
 			return
 		}
-		b := make([]byte, 0, 64+len(as)*600)
+		// Written in chunks as it is encoded, so that a client decodes the
+		// first alarms while the server encodes the last.
+		w.Header().Set("Content-Type", "application/json")
+		const chunk = 64 << 10
+		b := make([]byte, 0, chunk+4096)
 		b = append(b, `{"alarms":[`...)
 		for i := range as {
 			if i > 0 {
 				b = append(b, ',')
 			}
 			b = wire.AppendAlarm(b, &as[i], form(detail || expand))
+			if len(b) >= chunk {
+				if _, err := w.Write(b); err != nil {
+					return
+				}
+				b = b[:0]
+			}
 		}
 		b = append(b, ']')
 		if q.Limit > 0 && len(as) == q.Limit {
@@ -207,8 +217,6 @@ func (s *server) listAlarms(detail bool) http.HandlerFunc {
 			b = wire.AppendString(b, as[len(as)-1].UUID)
 		}
 		b = append(b, "}\n"...)
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 		_, _ = w.Write(b)
 	}
 }
