@@ -439,9 +439,10 @@ func (m *Manager) SetAlarm(ctx context.Context, a Alarm) (string, error) {
 	}
 	m.index(r)
 	m.replaceInOrder(old, r)
-	stored := r.StoredAlarm
 	ev := m.eventFor(&r.Alarm, StateSet, a.Timestamp)
-	ops := append([]Op{{Kind: OpPutAlarm, Alarm: &stored}}, m.appendEvent(ev)...)
+	// Records are never changed once indexed (an ack replaces its record),
+	// so the op can share it with the store.
+	ops := append([]Op{{Kind: OpPutAlarm, Alarm: &r.StoredAlarm}}, m.appendEvent(ev)...)
 	notes := m.notes(NotifySet, r.Alarm)
 	m.met.sets.Inc()
 	return r.UUID, m.submit(ctx, ops, notes)
@@ -518,8 +519,7 @@ func (m *Manager) clear(victims []*rec, perAlarm bool) ([]Op, []Notification) {
 	for _, r := range victims {
 		m.unindex(r)
 		m.removeFromOrder(r)
-		sa := r.StoredAlarm
-		ops = append(ops, Op{Kind: OpDeleteAlarm, Alarm: &sa})
+		ops = append(ops, Op{Kind: OpDeleteAlarm, Alarm: &r.StoredAlarm})
 		if perAlarm {
 			ev := m.eventFor(&r.Alarm, StateClear, now)
 			ops = append(ops, m.appendEvent(ev)...)
@@ -827,11 +827,14 @@ func (m *Manager) AckAlarm(ctx context.Context, uuid, by string) (Alarm, error) 
 		m.mu.Unlock()
 		return Alarm{}, fmt.Errorf("fault: ack alarm %s: %w", uuid, ErrNotFound)
 	}
-	r.Ack = &Ack{By: by, At: m.stamp()}
-	sa := r.StoredAlarm
-	a := r.Alarm
+	nr := &rec{StoredAlarm: r.StoredAlarm}
+	nr.Ack = &Ack{By: by, At: m.stamp()}
+	m.unindex(r)
+	m.index(nr)
+	m.replaceInOrder(r, nr)
+	a := nr.Alarm
 	m.decorate(&a)
-	return a, m.submit(ctx, []Op{{Kind: OpPutAlarm, Alarm: &sa}}, nil)
+	return a, m.submit(ctx, []Op{{Kind: OpPutAlarm, Alarm: &nr.StoredAlarm}}, nil)
 }
 
 // Summary counts the visible active alarms by severity.

@@ -193,11 +193,29 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op) error {
 	if err := s.multi(ctx, "DELETE FROM fault_alarm WHERE seq IN (", ")", keys); err != nil {
 		return fmt.Errorf("faultsql: delete alarms: %w", err)
 	}
-	rows := make([][]any, len(b.puts))
+	// Every body of the batch in one string, sliced per row: one
+	// allocation instead of one per row.
 	var buf []byte
+	ends := make([]int, 0, len(b.puts)+len(b.events))
+	for _, a := range b.puts {
+		buf = wire.AppendStored(buf, a)
+		ends = append(ends, len(buf))
+	}
+	for _, e := range b.events {
+		buf = wire.AppendEvent(buf, e)
+		ends = append(ends, len(buf))
+	}
+	bodies := string(buf)
+	body := func(i int) string {
+		start := 0
+		if i > 0 {
+			start = ends[i-1]
+		}
+		return bodies[start:ends[i]]
+	}
+	rows := make([][]any, len(b.puts))
 	for i, a := range b.puts {
-		buf = wire.AppendStored(buf[:0], a)
-		rows[i] = []any{a.Seq, string(buf)}
+		rows[i] = []any{a.Seq, body(i)}
 	}
 	if err := s.multi(ctx, `INSERT INTO fault_alarm (seq, body) VALUES `,
 		` ON CONFLICT (seq) DO UPDATE SET body = excluded.body`, rows); err != nil {
@@ -205,8 +223,7 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op) error {
 	}
 	rows = make([][]any, len(b.events))
 	for i, e := range b.events {
-		buf = wire.AppendEvent(buf[:0], e)
-		rows[i] = []any{e.Seq, string(buf)}
+		rows[i] = []any{e.Seq, body(len(b.puts) + i)}
 	}
 	if err := s.multi(ctx, `INSERT INTO fault_event (seq, body) VALUES `,
 		` ON CONFLICT (seq) DO UPDATE SET body = excluded.body`, rows); err != nil {
