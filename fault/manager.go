@@ -67,8 +67,8 @@ type Manager struct {
 	broken     bool // a commit failed: state must be reloaded from the store
 	byUUID     map[string]*rec
 	byKey      map[alarmKey]*rec
-	byID       map[string]map[*rec]struct{}
-	byTop      map[string]map[*rec]struct{}
+	byID       map[string]*recSet
+	byTop      map[string]*recSet
 	inhibitors map[*rec]struct{}
 	order      []*rec // by Seq; nil where an alarm was cleared (compacted lazily)
 	holes      int    // nil entries in order
@@ -160,8 +160,8 @@ func (m *Manager) load(ctx context.Context) error {
 	}
 	m.byUUID = make(map[string]*rec, len(snap.Alarms))
 	m.byKey = make(map[alarmKey]*rec, len(snap.Alarms))
-	m.byID = map[string]map[*rec]struct{}{}
-	m.byTop = map[string]map[*rec]struct{}{}
+	m.byID = map[string]*recSet{}
+	m.byTop = map[string]*recSet{}
 	m.inhibitors = map[*rec]struct{}{}
 	m.order, m.holes = make([]*rec, 0, len(snap.Alarms)), 0
 	m.alarmSeq = 0
@@ -297,20 +297,93 @@ func (m *Manager) unindex(r *rec) {
 	delete(m.inhibitors, r)
 }
 
-func addTo(idx map[string]map[*rec]struct{}, k string, r *rec) {
+func addTo(idx map[string]*recSet, k string, r *rec) {
 	s := idx[k]
 	if s == nil {
-		s = map[*rec]struct{}{}
+		s = &recSet{}
 		idx[k] = s
 	}
-	s[r] = struct{}{}
+	s.add(r)
 }
 
-func removeFrom(idx map[string]map[*rec]struct{}, k string, r *rec) {
+func removeFrom(idx map[string]*recSet, k string, r *rec) {
 	if s := idx[k]; s != nil {
-		delete(s, r)
-		if len(s) == 0 {
+		s.remove(r)
+		if s.len() == 0 {
 			delete(idx, k)
+		}
+	}
+}
+
+// recSet is a set of records: a slice while small (most entities carry one
+// or two alarms, and 100,000 tiny maps would cost the heap and the garbage
+// collector dearly), a map once large (an alarm id raised on every host).
+type recSet struct {
+	small []*rec
+	big   map[*rec]struct{}
+}
+
+const recSetSmall = 8
+
+func (s *recSet) add(r *rec) {
+	if s.big != nil {
+		s.big[r] = struct{}{}
+		return
+	}
+	if len(s.small) < recSetSmall {
+		s.small = append(s.small, r)
+		return
+	}
+	s.big = make(map[*rec]struct{}, 2*recSetSmall)
+	for _, x := range s.small {
+		s.big[x] = struct{}{}
+	}
+	s.big[r] = struct{}{}
+	s.small = nil
+}
+
+func (s *recSet) remove(r *rec) {
+	if s.big != nil {
+		delete(s.big, r)
+		return
+	}
+	for i, x := range s.small {
+		if x == r {
+			last := len(s.small) - 1
+			s.small[i] = s.small[last]
+			s.small[last] = nil
+			s.small = s.small[:last]
+			return
+		}
+	}
+}
+
+func (s *recSet) len() int {
+	if s == nil {
+		return 0
+	}
+	if s.big != nil {
+		return len(s.big)
+	}
+	return len(s.small)
+}
+
+// all iterates the set (for range over a function).
+func (s *recSet) all(yield func(*rec) bool) {
+	if s == nil {
+		return
+	}
+	if s.big != nil {
+		for r := range s.big {
+			if !yield(r) {
+				return
+			}
+		}
+		return
+	}
+	for _, r := range s.small {
+		if !yield(r) {
+			return
 		}
 	}
 }
@@ -496,7 +569,7 @@ func (m *Manager) ClearAlarm(ctx context.Context, alarmID, eidPrefix string) err
 		return err
 	}
 	var victims []*rec
-	for r := range m.byID[alarmID] {
+	for r := range m.byID[alarmID].all {
 		if MatchEntity(eidPrefix, r.EntityInstanceID) {
 			victims = append(victims, r)
 		}
@@ -542,7 +615,7 @@ func (m *Manager) ClearAll(ctx context.Context, eidPrefix string) (int, error) {
 		return 0, err
 	}
 	var victims []*rec
-	for r := range m.byTop[entityTop(eidPrefix)] {
+	for r := range m.byTop[entityTop(eidPrefix)].all {
 		if MatchEntity(eidPrefix, r.EntityInstanceID) {
 			victims = append(victims, r)
 		}
@@ -717,13 +790,13 @@ func (m *Manager) ListAlarms(ctx context.Context, q AlarmQuery) ([]Alarm, error)
 		return nil, err
 	}
 	defer m.mu.RUnlock()
-	var cand map[*rec]struct{}
+	var cand *recSet
 	all := true
 	if q.AlarmID != "" {
 		cand, all = m.byID[q.AlarmID], false
 	}
 	if q.EntityPrefix != "" {
-		if c := m.byTop[entityTop(q.EntityPrefix)]; all || len(c) < len(cand) {
+		if c := m.byTop[entityTop(q.EntityPrefix)]; all || c.len() < cand.len() {
 			cand, all = c, false
 		}
 	}
@@ -752,7 +825,7 @@ func (m *Manager) ListAlarms(ctx context.Context, q AlarmQuery) ([]Alarm, error)
 			match(r)
 		}
 	} else {
-		for r := range cand {
+		for r := range cand.all {
 			match(r)
 		}
 	}

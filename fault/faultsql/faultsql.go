@@ -37,6 +37,8 @@ type Store struct {
 	putE   *sql.Stmt
 	trimE  *sql.Stmt
 	putS   *sql.Stmt
+	// buf is reused by apply (Commit is never concurrent).
+	buf []byte
 	// conn is the store's own connection: statements are prepared on it
 	// once and transactions run on it with BEGIN/COMMIT, so no commit pays
 	// for re-preparing (database/sql's Tx.Stmt would).
@@ -194,8 +196,9 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op) error {
 		return fmt.Errorf("faultsql: delete alarms: %w", err)
 	}
 	// Every body of the batch in one string, sliced per row: one
-	// allocation instead of one per row.
-	var buf []byte
+	// allocation instead of one per row. The encoding buffer is kept.
+	buf := s.buf[:0]
+	defer func() { s.buf = buf[:0] }()
 	ends := make([]int, 0, len(b.puts)+len(b.events))
 	for _, a := range b.puts {
 		buf = wire.AppendStored(buf, a)
