@@ -33,7 +33,7 @@ test: deps lint
 
 ## bench: the figures of docs/benchmarks.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3s -timeout 30m ./fault/...
+	$(GO) test -run '^$$' -bench . -benchtime 5s -count 3 -timeout 60m ./fault/faultsql/ ./stx/
 
 clean:
 	rm -rf $(BIN)

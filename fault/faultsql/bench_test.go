@@ -86,29 +86,6 @@ func BenchmarkSetAlarmSQLite(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sets/s")
 }
 
-// BenchmarkRESTPost: one alarm per POST, 8 concurrent clients on
-// loopback, durable on SQLite.
-func BenchmarkRESTPost(b *testing.B) {
-	m := openBenchManager(b)
-	populate(b, m, benchAlarms)
-	srv := httptest.NewServer(faulthttp.NewHandler(m, nil))
-	b.Cleanup(srv.Close)
-	c := faulthttp.NewClient(srv.URL, nil)
-	var n atomic.Int64
-	b.SetParallelism(8 / runtime.GOMAXPROCS(0))
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			a := benchAlarm(int(n.Add(1)) % benchAlarms)
-			if _, err := c.SetAlarm(b.Context(), a); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "posts/s")
-}
-
 // BenchmarkListOne: a filtered list matching one alarm of 100,000, through
 // the Go API and over REST.
 func BenchmarkListOne(b *testing.B) {
