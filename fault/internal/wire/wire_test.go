@@ -1,0 +1,61 @@
+package wire_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/fault/internal/wire"
+)
+
+// FuzzAppendString: the hand-written encoder writes what encoding/json
+// writes (with HTML escaping off).
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", `quote " and \ backslash`, "tab\tnl\n", "\x00\x1f", "é ü 中", "\xff\xfe", "\u2028\u2029", "<&>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := wire.AppendString(nil, s)
+		var back string
+		require.NoError(t, json.Unmarshal(got, &back), "%q -> %s", s, got)
+		want, _ := json.Marshal(s)
+		var wantBack string
+		require.NoError(t, json.Unmarshal(want, &wantBack))
+		require.Equal(t, wantBack, back, "decodes to what encoding/json's encoding decodes to")
+	})
+}
+
+func TestAlarmRoundTrip(t *testing.T) {
+	a := fault.Alarm{UUID: "0b0f6c1e-8f0a-4d7e-9d7a-2f5a3c9e1b11", AlarmID: "100.101", State: fault.StateSet,
+		EntityTypeID: "host", EntityInstanceID: "host=a", Timestamp: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC),
+		Severity: fault.SeverityMajor, ReasonText: "r \"q\"", AlarmType: fault.AlarmTypeQoS,
+		ProbableCause: fault.CauseThresholdCrossed, ProposedRepairAction: "p", ServiceAffecting: true,
+		Suppression: true, InhibitAlarms: true, Masked: true, MgmtAffecting: true, DegradeAffecting: true,
+		SuppressionStatus: fault.Suppressed, Ack: &fault.Ack{By: "alice", At: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC)}}
+	var full fault.Alarm
+	require.NoError(t, json.Unmarshal(wire.AppendAlarm(nil, &a, wire.Full), &full))
+	assert.Equal(t, a, full)
+
+	sa := fault.StoredAlarm{Alarm: a, Seq: 42}
+	var stored fault.StoredAlarm
+	require.NoError(t, json.Unmarshal(wire.AppendStored(nil, &sa), &stored))
+	want := sa
+	want.Masked, want.MgmtAffecting, want.DegradeAffecting, want.SuppressionStatus = false, false, false, ""
+	assert.Equal(t, want, stored, "the stored form leaves out the derived fields")
+
+	var short map[string]any
+	require.NoError(t, json.Unmarshal(wire.AppendAlarm(nil, &a, wire.Short), &short))
+	assert.NotContains(t, short, "probable_cause")
+	assert.Contains(t, short, "mgmt_affecting")
+
+	e := fault.Event{UUID: a.UUID, Seq: 7, EventLogID: "100.101", State: fault.StateClear, EntityTypeID: "host",
+		EntityInstanceID: "host=a", Timestamp: a.Timestamp, Severity: fault.SeverityMajor, ReasonText: "x",
+		EventLogType: fault.AlarmTypeOther, ProbableCause: fault.CauseUnknown, ServiceAffecting: true, AlarmUUID: "u"}
+	var ev fault.Event
+	require.NoError(t, json.Unmarshal(wire.AppendEvent(nil, &e), &ev))
+	assert.Equal(t, e, ev)
+}

@@ -1,0 +1,2 @@
+-- all dialects
+CREATE TABLE t_all (x INTEGER);
