@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/fault/faulthttp"
 )
 
 func tf(b bool) string {
@@ -32,11 +33,7 @@ func alarmCommands(g *globals) []*cobra.Command {
 		Use:   "alarm-list",
 		Short: "List the active alarms",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, _ []string, c *faulthttp.Client) error {
 			f, err := parseQuery(qs)
 			if err != nil {
 				return err
@@ -82,7 +79,7 @@ func alarmCommands(g *globals) []*cobra.Command {
 				as = []fault.Alarm{}
 			}
 			return g.print(as, t)
-		},
+		}),
 	}
 	list.Flags().StringArrayVarP(&qs, "query", "q", nil, "filter: key=value[;key=value] (alarm_id, entity_instance_id, entity_type_id, severity)")
 	list.Flags().BoolVar(&showUUID, "uuid", false, "show the uuid column")
@@ -97,28 +94,20 @@ func alarmCommands(g *globals) []*cobra.Command {
 		Use:   "alarm-show UUID",
 		Short: "Show one alarm",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, args []string, c *faulthttp.Client) error {
 			a, err := c.GetAlarm(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
 			return g.showAlarm(a)
-		},
+		}),
 	}
 
 	del := &cobra.Command{
 		Use:   "alarm-delete UUID...",
 		Short: "Delete (clear) alarms by uuid",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, args []string, c *faulthttp.Client) error {
 			for _, u := range args {
 				if err := c.DeleteAlarm(cmd.Context(), u); err != nil {
 					return err
@@ -126,7 +115,7 @@ func alarmCommands(g *globals) []*cobra.Command {
 				fmt.Fprintf(g.out, "Deleted alarm %s\n", u)
 			}
 			return nil
-		},
+		}),
 	}
 
 	var sumSuppress bool
@@ -134,18 +123,14 @@ func alarmCommands(g *globals) []*cobra.Command {
 		Use:   "alarm-summary",
 		Short: "Count the active alarms by severity",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, _ []string, c *faulthttp.Client) error {
 			s, err := c.Summary(cmd.Context(), sumSuppress)
 			if err != nil {
 				return err
 			}
 			return g.print(s, table{header: []string{"Critical Alarms", "Major Alarms", "Minor Alarms", "Warnings", "Status"},
 				rows: [][]string{{strconv.Itoa(s.Critical), strconv.Itoa(s.Major), strconv.Itoa(s.Minor), strconv.Itoa(s.Warnings), s.Status}}})
-		},
+		}),
 	}
 	summary.Flags().BoolVar(&sumSuppress, "include-suppress", false, "count alarms of suppressed ids")
 
@@ -154,17 +139,13 @@ func alarmCommands(g *globals) []*cobra.Command {
 		Use:   "alarm-ack UUID",
 		Short: "Acknowledge an alarm",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, args []string, c *faulthttp.Client) error {
 			a, err := c.AckAlarm(cmd.Context(), args[0], by)
 			if err != nil {
 				return err
 			}
 			return g.showAlarm(a)
-		},
+		}),
 	}
 	ack.Flags().StringVar(&by, "by", envOr("USER", "operator"), "who acknowledges")
 
@@ -174,17 +155,13 @@ func alarmCommands(g *globals) []*cobra.Command {
 		Use:   "alarm-clear --alarm-id ID --eid ENTITY",
 		Short: "Clear the alarms of an id at or below an entity (for scripts)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, _ []string, c *faulthttp.Client) error {
 			if err := c.ClearAlarm(cmd.Context(), clearID, clearEID); err != nil {
 				return err
 			}
 			fmt.Fprintf(g.out, "Cleared %s %s\n", clearID, clearEID)
 			return nil
-		},
+		}),
 	}
 	clr.Flags().StringVar(&clearID, "alarm-id", "", "alarm id, GGG.EEE")
 	clr.Flags().StringVar(&clearEID, "eid", "", "entity instance id (prefix, whole components)")
@@ -219,13 +196,10 @@ func raiseCommand(g *globals) *cobra.Command {
 		Use:   "alarm-raise --alarm-id ID --eid ENTITY --severity SEV",
 		Short: "Raise an alarm or record a log (for scripts); unset fields come from the catalog",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, _ []string, c *faulthttp.Client) error {
 			a := fault.Alarm{AlarmID: id, EntityInstanceID: eid, EntityTypeID: etype, ReasonText: reason,
 				ProposedRepairAction: repair, KeepExisting: keep}
+			var err error
 			if a.State, err = fault.ParseState(state); err != nil {
 				return fmt.Errorf("--state: %w", err)
 			}
@@ -280,7 +254,7 @@ func raiseCommand(g *globals) *cobra.Command {
 			}
 			fmt.Fprintln(g.out, u)
 			return nil
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.StringVar(&id, "alarm-id", "", "alarm id, GGG.EEE")

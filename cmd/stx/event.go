@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/fault/faulthttp"
 )
 
 func eventCommands(g *globals) []*cobra.Command {
@@ -18,11 +19,7 @@ func eventCommands(g *globals) []*cobra.Command {
 		Use:   "event-list",
 		Short: "List the event log, newest first",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, _ []string, c *faulthttp.Client) error {
 			f, err := parseQuery(qs)
 			if err != nil {
 				return err
@@ -66,7 +63,7 @@ func eventCommands(g *globals) []*cobra.Command {
 				es = []fault.Event{}
 			}
 			return g.print(es, t)
-		},
+		}),
 	}
 	list.Flags().StringArrayVarP(&qs, "query", "q", nil, "filter: key=value[;key=value] (event_log_id, entity_instance_id, entity_type_id, severity, start, end)")
 	list.Flags().IntVarP(&limit, "limit", "l", 20, "at most this many records (0: all)")
@@ -79,11 +76,7 @@ func eventCommands(g *globals) []*cobra.Command {
 		Use:   "event-show UUID",
 		Short: "Show one event log record",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, args []string, c *faulthttp.Client) error {
 			e, err := c.GetEvent(cmd.Context(), args[0])
 			if err != nil {
 				return err
@@ -96,7 +89,7 @@ func eventCommands(g *globals) []*cobra.Command {
 				{"service_affecting", tf(e.ServiceAffecting)}, {"suppression", tf(e.Suppression)},
 				{"suppression_status", string(e.SuppressionStatus)}, {"timestamp", ts(e.Timestamp)}, {"uuid", e.UUID},
 			})
-		},
+		}),
 	}
 
 	setStatus := func(use, short string, status fault.SuppressionStatus) *cobra.Command {
@@ -105,11 +98,7 @@ func eventCommands(g *globals) []*cobra.Command {
 			Use:   use + " --alarm-id ID[,ID...]",
 			Short: short,
 			Args:  cobra.NoArgs,
-			RunE: func(cmd *cobra.Command, _ []string) error {
-				c, err := g.client()
-				if err != nil {
-					return err
-				}
+			RunE: g.withClient(func(cmd *cobra.Command, _ []string, c *faulthttp.Client) error {
 				var done []fault.Suppression
 				for _, id := range strings.Split(ids, ",") {
 					if id = strings.TrimSpace(id); id == "" {
@@ -122,7 +111,7 @@ func eventCommands(g *globals) []*cobra.Command {
 					done = append(done, s)
 				}
 				return g.printSuppressions(done)
-			},
+			}),
 		}
 		cmd.Flags().StringVar(&ids, "alarm-id", "", "comma-separated alarm ids")
 		_ = cmd.MarkFlagRequired("alarm-id")
@@ -132,11 +121,7 @@ func eventCommands(g *globals) []*cobra.Command {
 		Use:   "event-unsuppress-all",
 		Short: "Unsuppress every suppressed alarm id",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, _ []string, c *faulthttp.Client) error {
 			sps, err := c.ListSuppressions(cmd.Context())
 			if err != nil {
 				return err
@@ -151,18 +136,14 @@ func eventCommands(g *globals) []*cobra.Command {
 				}
 			}
 			return g.printSuppressions(done)
-		},
+		}),
 	}
 	var includeUnsuppressed bool
 	suppList := &cobra.Command{
 		Use:   "event-suppress-list",
 		Short: "List the suppressed alarm ids",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.client()
-			if err != nil {
-				return err
-			}
+		RunE: g.withClient(func(cmd *cobra.Command, _ []string, c *faulthttp.Client) error {
 			sps, err := c.ListSuppressions(cmd.Context())
 			if err != nil {
 				return err
@@ -174,7 +155,7 @@ func eventCommands(g *globals) []*cobra.Command {
 				}
 			}
 			return g.printSuppressions(out)
-		},
+		}),
 	}
 	suppList.Flags().BoolVar(&includeUnsuppressed, "include-unsuppressed", false, "list every alarm id")
 	return []*cobra.Command{list, show,

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
 	"github.com/edgeflock/flock/fault/faulthttp"
@@ -41,6 +42,18 @@ func (g *globals) client() (*faulthttp.Client, error) {
 		}
 	}
 	return faulthttp.NewClient(g.url, &faulthttp.ClientOptions{Token: tok}), nil
+}
+
+// withClient makes a command's RunE from fn, handing it the client the
+// flags describe.
+func (g *globals) withClient(fn func(cmd *cobra.Command, args []string, c *faulthttp.Client) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		c, err := g.client()
+		if err != nil {
+			return err
+		}
+		return fn(cmd, args, c)
+	}
 }
 
 // table is rows of cells with a header, printed as a table or, for json

@@ -17,7 +17,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"sort"
 	"strings"
 
 	"github.com/edgeflock/flock/fault"
@@ -287,48 +286,14 @@ func (s *Store) multi(ctx context.Context, head, tail string, rows [][]any) erro
 // Load reads every table.
 func (s *Store) Load(ctx context.Context) (*fault.Snapshot, error) {
 	snap := &fault.Snapshot{}
-	rows, err := s.conn.QueryContext(ctx, `SELECT body FROM fault_alarm`)
-	if err != nil {
+	var err error
+	if snap.Alarms, err = loadBodies[fault.StoredAlarm](ctx, s.conn, `SELECT body FROM fault_alarm ORDER BY seq`); err != nil {
 		return nil, fmt.Errorf("faultsql: load alarms: %w", err)
 	}
-	for rows.Next() {
-		var body string
-		var a fault.StoredAlarm
-		if err := rows.Scan(&body); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("faultsql: load alarms: %w", err)
-		}
-		if err := json.Unmarshal([]byte(body), &a); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("faultsql: decode alarm: %w", err)
-		}
-		snap.Alarms = append(snap.Alarms, a)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	sort.Slice(snap.Alarms, func(i, j int) bool { return snap.Alarms[i].Seq < snap.Alarms[j].Seq })
-	rows, err = s.conn.QueryContext(ctx, `SELECT body FROM fault_event ORDER BY seq`)
-	if err != nil {
+	if snap.Events, err = loadBodies[fault.Event](ctx, s.conn, `SELECT body FROM fault_event ORDER BY seq`); err != nil {
 		return nil, fmt.Errorf("faultsql: load events: %w", err)
 	}
-	for rows.Next() {
-		var body string
-		var e fault.Event
-		if err := rows.Scan(&body); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("faultsql: load events: %w", err)
-		}
-		if err := json.Unmarshal([]byte(body), &e); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("faultsql: decode event: %w", err)
-		}
-		snap.Events = append(snap.Events, e)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	rows, err = s.conn.QueryContext(ctx, `SELECT alarm_id, uuid, suppression_status FROM fault_suppression`)
+	rows, err := s.conn.QueryContext(ctx, `SELECT alarm_id, uuid, suppression_status FROM fault_suppression`)
 	if err != nil {
 		return nil, fmt.Errorf("faultsql: load suppression: %w", err)
 	}
@@ -343,4 +308,26 @@ func (s *Store) Load(ctx context.Context) (*fault.Snapshot, error) {
 		snap.Suppressions = append(snap.Suppressions, r)
 	}
 	return snap, rows.Err()
+}
+
+// loadBodies decodes the JSON body column of every row of query.
+func loadBodies[T any](ctx context.Context, conn *sql.Conn, query string) ([]T, error) {
+	rows, err := conn.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		var v T
+		if err := json.Unmarshal(body, &v); err != nil {
+			return nil, fmt.Errorf("decode %.80s: %w", body, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
