@@ -228,3 +228,13 @@ func b2i(b bool) int {
 	}
 	return 0
 }
+
+// As reaches the native client: target must be a **gosnmp.GoSNMP. Use it
+// only for what the Notifier does not offer (it shares the socket).
+func (n *Notifier) As(target any) bool {
+	if p, ok := target.(**gosnmp.GoSNMP); ok {
+		*p = n.g
+		return true
+	}
+	return false
+}

@@ -1,6 +1,7 @@
 package snmptrap_test
 
 import (
+	"github.com/gosnmp/gosnmp"
 	"os/exec"
 	"strings"
 	"testing"
@@ -103,4 +104,14 @@ func TestNewRejectsBadTarget(t *testing.T) {
 	assert.ErrorIs(t, err, fault.ErrInvalid)
 	_, err = snmptrap.New(snmptrap.Options{Target: "host:notaport"})
 	assert.ErrorIs(t, err, fault.ErrInvalid)
+}
+
+func TestAs(t *testing.T) {
+	n, err := snmptrap.New(snmptrap.Options{Target: "127.0.0.1:1162"})
+	require.NoError(t, err)
+	var g *gosnmp.GoSNMP
+	require.True(t, n.As(&g))
+	assert.Equal(t, uint16(1162), g.Port)
+	var s string
+	assert.False(t, n.As(&s))
 }

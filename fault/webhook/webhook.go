@@ -92,3 +92,12 @@ func (n *Notifier) Notify(ctx context.Context, note fault.Notification) error {
 	}
 	return nil
 }
+
+// As reaches the native client: target must be a **http.Client.
+func (n *Notifier) As(target any) bool {
+	if p, ok := target.(**http.Client); ok {
+		*p = n.hc
+		return true
+	}
+	return false
+}

@@ -58,3 +58,13 @@ func TestNewRejectsBadURL(t *testing.T) {
 		assert.ErrorIs(t, err, fault.ErrInvalid, u)
 	}
 }
+
+func TestAs(t *testing.T) {
+	hc := &http.Client{}
+	n, err := webhook.New(webhook.Options{URL: "http://127.0.0.1:1/", Client: hc})
+	require.NoError(t, err)
+	var got *http.Client
+	require.True(t, n.As(&got))
+	assert.Same(t, hc, got)
+	assert.False(t, n.As(new(int)))
+}
