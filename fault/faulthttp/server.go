@@ -261,8 +261,13 @@ func (s *server) deleteAlarm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) postAlarm(w http.ResponseWriter, r *http.Request) {
-	var body AlarmRequest
-	if err := errTable.DecodeJSON(w, r, s.maxBody, &body); err != nil {
+	data, err := httpx.ReadBody(w, r, s.maxBody)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	body, err := decodeAlarmRequest(data)
+	if err != nil {
 		s.fail(w, err)
 		return
 	}
@@ -293,7 +298,11 @@ func (s *server) postAlarm(w http.ResponseWriter, r *http.Request) {
 	if a.State == fault.StateClear {
 		status = http.StatusOK
 	}
-	httpx.WriteJSON(w, status, map[string]string{"uuid": id})
+	out := append(wire.AppendString(append(make([]byte, 0, 64), `{"uuid":`...), id), "}\n"...)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	w.WriteHeader(status)
+	_, _ = w.Write(out)
 }
 
 // ackRequest is the body of POST /v1/alarms/{uuid}/ack.

@@ -167,18 +167,40 @@ func (f *FieldError) Unwrap() error { return f.invalid }
 // (DefaultMaxBody if 0), no unknown fields, one JSON value. A failure is
 // ErrTooLarge or a field error wrapping e.Invalid.
 func (e *Errors) DecodeJSON(w http.ResponseWriter, r *http.Request, max int64, v any) error {
+	data, err := ReadBody(w, r, max)
+	if err != nil {
+		return err
+	}
+	return e.Unmarshal(data, v)
+}
+
+// ReadBody reads the request body, at most max bytes (DefaultMaxBody if
+// 0): ErrTooLarge beyond. A body with a Content-Length is read into a
+// buffer of that size at once.
+func ReadBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxBody
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if r.ContentLength > max {
+		return nil, fmt.Errorf("%w: limit is %d bytes", ErrTooLarge, max)
+	}
+	body := http.MaxBytesReader(w, r.Body, max)
+	var data []byte
+	var err error
+	if n := r.ContentLength; n >= 0 {
+		data = make([]byte, n)
+		_, err = io.ReadFull(body, data)
+	} else {
+		data, err = io.ReadAll(body)
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return fmt.Errorf("%w: limit is %d bytes", ErrTooLarge, max)
+			return nil, fmt.Errorf("%w: limit is %d bytes", ErrTooLarge, max)
 		}
-		return fmt.Errorf("%w: read body: %v", ErrBadRequest, err)
+		return nil, fmt.Errorf("%w: read body: %v", ErrBadRequest, err)
 	}
-	return e.Unmarshal(data, v)
+	return data, nil
 }
 
 // Unmarshal decodes data strictly into v, naming the offending field on error.
