@@ -159,6 +159,9 @@ doc = {
                    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
 }
 doc["paths"]["/v1/alarms"]["post"]["responses"]["200"] = answer("Cleared", ref("UUIDAnswer"))
+for path in ("/v1/alarms", "/v1/alarms/detail"):
+    doc["paths"][path]["get"]["responses"]["200"]["headers"] = {
+        "X-Total-Count": {"description": "Number of alarms in this answer", "schema": {"type": "integer"}}}
 with open(os.path.join(root, "fault/faulthttp/openapi.json"), "w") as f:
     json.dump(doc, f, indent=1)
     f.write("\n")

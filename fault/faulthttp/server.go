@@ -194,8 +194,10 @@ func (s *server) listAlarms(detail bool) http.HandlerFunc {
 			return
 		}
 		// Written in chunks as it is encoded, so that a client decodes the
-		// first alarms while the server encodes the last.
+		// first alarms while the server encodes the last. X-Total-Count
+		// lets a client size its buffers.
 		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Total-Count", strconv.Itoa(len(as)))
 		const chunk = 64 << 10
 		b := make([]byte, 0, chunk+4096)
 		b = append(b, `{"alarms":[`...)
