@@ -22,9 +22,12 @@ build:
 deps:
 	./scripts/install-deps.sh
 
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
 	CGO_ENABLED=0 $(GO) build $(PKGS)
 
 ## test: install what the tests need, then vet and run every test

@@ -31,16 +31,14 @@ var migrations embed.FS
 type Store struct {
 	db     *sqlstore.DB
 	ownsDB bool
-	putA   *sql.Stmt
-	delA   *sql.Stmt
-	putE   *sql.Stmt
 	trimE  *sql.Stmt
 	putS   *sql.Stmt
 	// buf is reused by apply (Commit is never concurrent).
 	buf []byte
-	// conn is the store's own connection: statements are prepared on it
-	// once and transactions run on it with BEGIN/COMMIT, so no commit pays
-	// for re-preparing (database/sql's Tx.Stmt would).
+	// conn is the store's own connection: transactions run on it with
+	// BEGIN/COMMIT, and the multi-row statements of apply keep the count of
+	// statements per commit small (the modernc driver prepares on every
+	// execution, prepared or not).
 	conn *sql.Conn
 }
 
