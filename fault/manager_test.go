@@ -1,10 +1,15 @@
 package fault_test
 
 import (
+	"context"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/edgeflock/flock/fault"
@@ -67,4 +72,41 @@ func TestListOrderUnderChurn(t *testing.T) {
 			require.Equal(t, asc[j].UUID, desc[len(desc)-1-j].UUID)
 		}
 	}
+}
+
+// TestCommitLeadershipSurvivesCancellation: writers whose context ends
+// while they wait (or that were handed the leadership) never strand the
+// others.
+func TestCommitLeadershipSurvivesCancellation(t *testing.T) {
+	m := newMemManager(t, nil)
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for g := range 64 {
+			wg.Go(func() {
+				for i := range 200 {
+					ctx := t.Context()
+					if (g+i)%3 == 0 {
+						ctx = cancelled
+					}
+					_, _ = m.SetAlarm(ctx, faulttest.CPUAlarm(fmt.Sprintf("h%d-%d", g, i%20), fault.SeverityMajor))
+				}
+			})
+		}
+		wg.Wait()
+		// A last write with a live context goes through.
+		_, err := m.SetAlarm(t.Context(), faulttest.CPUAlarm("last", fault.SeverityMajor))
+		assert.NoError(t, err)
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("writers stranded: the commit leadership was lost")
+	}
+	as, err := m.ListAlarms(t.Context(), fault.AlarmQuery{EntityPrefix: "host=last"})
+	require.NoError(t, err)
+	assert.Len(t, as, 1)
 }

@@ -2,7 +2,6 @@ package fault
 
 import (
 	"context"
-	"runtime"
 	"sort"
 	"sync"
 )
@@ -199,11 +198,6 @@ func (c *committer) wait(ctx context.Context, r *commitReq) error {
 // lead commits queued batches until none is left. Called with c.mu held.
 func (c *committer) lead() {
 	for len(c.pending) > 0 {
-		// Let the writers released by the last commit queue their next
-		// writes first: larger batches cost the same fsync.
-		c.mu.Unlock()
-		runtime.Gosched()
-		c.mu.Lock()
 		batch := c.pending
 		c.pending = nil
 		c.mu.Unlock()
