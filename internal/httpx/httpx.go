@@ -155,6 +155,7 @@ type FieldError struct {
 	invalid       error
 }
 
+// Error implements error.
 func (f *FieldError) Error() string { return "invalid " + f.Field + ": " + f.Reason }
 
 // InvalidField implements FieldNamer.
