@@ -841,7 +841,7 @@ func (m *Manager) ListAlarms(ctx context.Context, q AlarmQuery) ([]Alarm, error)
 	case all && byID && q.SortDesc:
 		slices.Reverse(hits)
 	case !(all && byID):
-		sortRecs(hits, less)
+		slices.SortFunc(hits, less)
 	}
 	start := 0
 	if q.Marker != "" {
@@ -870,8 +870,6 @@ func (m *Manager) ListAlarms(ctx context.Context, q AlarmQuery) ([]Alarm, error)
 	}
 	return out, nil
 }
-
-func sortRecs(rs []*rec, cmp func(a, b *rec) int) { slices.SortFunc(rs, cmp) }
 
 // DeleteAlarm clears one alarm by uuid and records a clear event.
 func (m *Manager) DeleteAlarm(ctx context.Context, uuid string) error {

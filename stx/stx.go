@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -121,6 +122,7 @@ type System struct {
 
 	db      *sqlstore.DB
 	handler http.Handler
+	closers []func() error // notifiers with sockets
 }
 
 // Open opens the database, the services and the HTTP API of cfg.
@@ -138,30 +140,50 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// Check the whole config before touching anything.
+	tokens := map[string]httpx.Role{}
+	for i, t := range cfg.Auth.Tokens {
+		if t.Token == "" || (t.Role != httpx.RoleAdmin && t.Role != httpx.RoleReader) {
+			return nil, fmt.Errorf("stx: auth.tokens[%d]: need a token and role admin or reader", i)
+		}
+		tokens[t.Token] = t.Role
+	}
+	notifiers, err := cfg.Fault.Notifiers.build()
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("stx: data dir: %w", err)
 	}
 	s := &System{Registry: prometheus.NewRegistry()}
 	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	tokens := map[string]httpx.Role{}
-	if !cfg.Auth.Disabled {
+	// What is opened is closed again if a later step fails.
+	var closers []func() error
+	defer func() {
+		if s.handler == nil {
+			for i := len(closers) - 1; i >= 0; i-- {
+				_ = closers[i]()
+			}
+		}
+	}()
+	for _, n := range notifiers {
+		if c, ok := n.(io.Closer); ok {
+			closers = append(closers, c.Close)
+			s.closers = append(s.closers, c.Close)
+		}
+	}
+	if cfg.Auth.Disabled {
+		tokens = map[string]httpx.Role{}
+	} else {
 		s.TokenFile = cfg.Auth.TokenFile
 		if s.TokenFile == "" {
 			s.TokenFile = filepath.Join(cfg.DataDir, "admin.token")
 		}
-		tok, err := EnsureTokenFile(s.TokenFile)
-		if err != nil {
+		if s.AdminToken, err = EnsureTokenFile(s.TokenFile); err != nil {
 			return nil, err
 		}
-		s.AdminToken = tok
-		tokens[tok] = httpx.RoleAdmin
-		for i, t := range cfg.Auth.Tokens {
-			if t.Token == "" || (t.Role != httpx.RoleAdmin && t.Role != httpx.RoleReader) {
-				return nil, fmt.Errorf("stx: auth.tokens[%d]: need a token and role admin or reader", i)
-			}
-			tokens[t.Token] = t.Role
-		}
+		tokens[s.AdminToken] = httpx.RoleAdmin
 	}
 
 	db, err := sqlstore.Open(ctx, cfg.Database)
@@ -169,37 +191,28 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		return nil, fmt.Errorf("stx: %w", err)
 	}
 	s.db = db
+	closers = append(closers, db.Close)
 	sqlStore, err := faultsql.New(ctx, db)
 	if err != nil {
-		db.Close()
 		return nil, fmt.Errorf("stx: %w", err)
 	}
 	var store fault.Store = sqlStore
-	if journal := cfg.Fault.journal(db.Dialect); journal {
+	if cfg.Fault.journal(db.Dialect) {
 		// Acknowledged writes go to a journal beside the database and reach
 		// SQLite in large batches: see package faultwal.
 		js, err := faultwal.Open(ctx, sqlStore, filepath.Join(cfg.DataDir, "fault.journal"), &faultwal.Options{Logger: log})
 		if err != nil {
 			sqlStore.Close()
-			db.Close()
 			return nil, fmt.Errorf("stx: %w", err)
 		}
 		store = js
 	}
-	notifiers, err := cfg.Fault.Notifiers.build()
-	if err != nil {
-		store.Close()
-		db.Close()
-		return nil, err
-	}
-
 	s.Fault, err = fault.Open(ctx, store, &fault.Options{
 		EventLogSize: cfg.Fault.EventLogSize, NoCatalogCheck: cfg.Fault.NoCatalogCheck,
 		Notifiers: notifiers, Logger: log.With("service", "fault"), Registerer: s.Registry,
 	})
 	if err != nil {
 		store.Close()
-		db.Close()
 		return nil, fmt.Errorf("stx: %w", err)
 	}
 
@@ -211,13 +224,14 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 	mux.Handle("/healthz", httpx.Healthz(func() error { return db.PingContext(context.Background()) }))
 	mux.Handle("/metrics", httpx.Metrics(s.Registry))
 	mux.Handle("/v1/openapi.json", api)
-	mux.Handle("/", auth.Middleware(faultErrors, api))
+	mux.Handle("/", auth.Middleware(authErrors, api))
 	s.handler = mux
 	return s, nil
 }
 
-// faultErrors writes the auth middleware's errors in the common envelope.
-var faultErrors = &httpx.Errors{}
+// authErrors writes the auth middleware's errors (401, 403) in the common
+// envelope; it needs no service's sentinels.
+var authErrors = &httpx.Errors{}
 
 // Handler serves every API: /v1/... (authenticated), /healthz, /metrics
 // and /v1/openapi.json (open).
@@ -225,8 +239,11 @@ func (s *System) Handler() http.Handler { return s.handler }
 
 // Close closes the services and the database.
 func (s *System) Close(ctx context.Context) error {
-	err := s.Fault.Close(ctx)
-	return errors.Join(err, s.db.Close())
+	errs := []error{s.Fault.Close(ctx)} // delivers queued notifications first
+	for _, c := range s.closers {
+		errs = append(errs, c())
+	}
+	return errors.Join(append(errs, s.db.Close())...)
 }
 
 // EnsureTokenFile returns the token in path, creating the file (mode 0600)

@@ -16,6 +16,7 @@ import (
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
 	"github.com/edgeflock/flock/fault/faulttest"
+	"github.com/edgeflock/flock/fault/webhook"
 	"github.com/edgeflock/flock/internal/httpx"
 	"github.com/edgeflock/flock/stx"
 )
@@ -131,8 +132,14 @@ func TestBadInputChangesNothing(t *testing.T) {
 func TestConfigErrors(t *testing.T) {
 	_, err := stx.Open(t.Context(), stx.Config{DataDir: t.TempDir(), Fault: stx.FaultConfig{Journal: "maybe"}})
 	assert.ErrorContains(t, err, "journal")
-	_, err = stx.Open(t.Context(), stx.Config{DataDir: t.TempDir(), Auth: stx.AuthConfig{Tokens: []stx.Token{{Token: "x", Role: "god"}}}})
+	dir := filepath.Join(t.TempDir(), "data")
+	_, err = stx.Open(t.Context(), stx.Config{DataDir: dir, Auth: stx.AuthConfig{Tokens: []stx.Token{{Token: "x", Role: "god"}}}})
 	assert.ErrorContains(t, err, "auth.tokens[0]")
+	_, err = stx.Open(t.Context(), stx.Config{DataDir: dir, Fault: stx.FaultConfig{Notifiers: stx.NotifierConfig{
+		Webhooks: []webhook.Options{{URL: "ftp://x"}}}}})
+	assert.ErrorContains(t, err, "webhooks[0]")
+	_, statErr := os.Stat(dir)
+	assert.True(t, os.IsNotExist(statErr), "a bad config creates nothing (no data dir, no token file)")
 	_, err = stx.Open(t.Context(), stx.Config{DataDir: t.TempDir(), Database: "mysql://x"})
 	assert.Error(t, err)
 }

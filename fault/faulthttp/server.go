@@ -501,9 +501,10 @@ func (b *Bool) UnmarshalJSON(data []byte) error {
 }
 
 // AlarmRequest is the body of POST /v1/alarms. Enum fields are names
-// ("critical", "operational-violation"); read-only fields of an alarm
-// (timestamp, masked, derived flags) are accepted and ignored, so a GET
-// result can be posted back.
+// ("critical", "operational-violation"). The read-only fields of an alarm
+// (timestamp, masked, mgmt_affecting, degrade_affecting,
+// suppression_status, ack) are accepted and ignored, so a GET result can
+// be posted back; any other field is refused.
 type AlarmRequest struct {
 	UUID                 string `json:"uuid,omitempty"`
 	AlarmID              string `json:"alarm_id"`
@@ -519,13 +520,6 @@ type AlarmRequest struct {
 	Suppression          Bool   `json:"suppression"`
 	InhibitAlarms        Bool   `json:"inhibit_alarms"`
 	KeepExisting         Bool   `json:"keep_existing"`
-
-	Timestamp         json.RawMessage `json:"timestamp,omitempty"`
-	Masked            json.RawMessage `json:"masked,omitempty"`
-	MgmtAffecting     json.RawMessage `json:"mgmt_affecting,omitempty"`
-	DegradeAffecting  json.RawMessage `json:"degrade_affecting,omitempty"`
-	SuppressionStatus json.RawMessage `json:"suppression_status,omitempty"`
-	Ack               json.RawMessage `json:"ack,omitempty"`
 }
 
 // Alarm converts the request, naming the first invalid field. A clear
