@@ -230,7 +230,7 @@ func (a *Alarm) validate() error {
 	if a.EntityTypeID == "" {
 		return fieldErr("entity_type_id", "must not be empty")
 	}
-	if _, err := ParseEntity(a.EntityInstanceID); err != nil {
+	if err := checkEntity(a.EntityInstanceID); err != nil {
 		return err
 	}
 	if !a.Severity.Valid() {

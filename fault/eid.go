@@ -41,28 +41,39 @@ func Entity(kv ...string) string {
 // '-'. Values may hold any byte but '.' ; a value may contain '=' (StarlingX
 // ids such as "host=h.sensor=PSU=1" do). The error wraps ErrInvalid.
 func ParseEntity(eid string) ([]EntityPair, error) {
-	if eid == "" {
-		return nil, fieldErr("entity_instance_id", "must not be empty")
+	if err := checkEntity(eid); err != nil {
+		return nil, err
 	}
-	if len(eid) > maxString {
-		return nil, fieldErr("entity_instance_id", "longer than %d bytes", maxString)
-	}
-	parts := strings.Split(eid, ".")
-	out := make([]EntityPair, 0, len(parts))
-	for _, p := range parts {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok {
-			return nil, fieldErr("entity_instance_id", "component %q is not key=value", p)
-		}
-		if !validKey(k) {
-			return nil, fieldErr("entity_instance_id", "component %q has an invalid key", p)
-		}
-		if !printable(v) {
-			return nil, fieldErr("entity_instance_id", "component %q has a control character", p)
-		}
+	out := make([]EntityPair, 0, strings.Count(eid, ".")+1)
+	for p := range strings.SplitSeq(eid, ".") {
+		k, v, _ := strings.Cut(p, "=")
 		out = append(out, EntityPair{Key: k, Value: v})
 	}
 	return out, nil
+}
+
+// checkEntity is ParseEntity's validation without building the pairs: it
+// allocates nothing for a valid id, as alarm raising checks every one.
+func checkEntity(eid string) error {
+	if eid == "" {
+		return fieldErr("entity_instance_id", "must not be empty")
+	}
+	if len(eid) > maxString {
+		return fieldErr("entity_instance_id", "longer than %d bytes", maxString)
+	}
+	for p := range strings.SplitSeq(eid, ".") {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok {
+			return fieldErr("entity_instance_id", "component %q is not key=value", p)
+		}
+		if !validKey(k) {
+			return fieldErr("entity_instance_id", "component %q has an invalid key", p)
+		}
+		if !printable(v) {
+			return fieldErr("entity_instance_id", "component %q has a control character", p)
+		}
+	}
+	return nil
 }
 
 // MatchEntity reports whether prefix names eid or an ancestor of it, on

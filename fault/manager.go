@@ -297,6 +297,25 @@ func (m *Manager) unindex(r *rec) {
 	delete(m.inhibitors, r)
 }
 
+// reindex puts r, which has old's alarm id and entity, in old's place in
+// the indexes: cheaper than unindex and index, which would empty and
+// refill the sets of the id and the entity.
+func (m *Manager) reindex(old, r *rec) {
+	intern(r)
+	r.top = old.top
+	if r.UUID != old.UUID {
+		delete(m.byUUID, old.UUID)
+	}
+	m.byUUID[r.UUID] = r
+	m.byKey[keyOf(&r.Alarm)] = r
+	m.byID[r.AlarmID].replace(old, r)
+	m.byTop[r.top].replace(old, r)
+	delete(m.inhibitors, old)
+	if r.InhibitAlarms {
+		m.inhibitors[r] = struct{}{}
+	}
+}
+
 func addTo(idx map[string]*recSet, k string, r *rec) {
 	s := idx[k]
 	if s == nil {
@@ -340,6 +359,22 @@ func (s *recSet) add(r *rec) {
 	}
 	s.big[r] = struct{}{}
 	s.small = nil
+}
+
+// replace puts r in old's place.
+func (s *recSet) replace(old, r *rec) {
+	if s.big != nil {
+		delete(s.big, old)
+		s.big[r] = struct{}{}
+		return
+	}
+	for i, x := range s.small {
+		if x == old {
+			s.small[i] = r
+			return
+		}
+	}
+	s.add(r)
 }
 
 func (s *recSet) remove(r *rec) {
@@ -504,18 +539,18 @@ func (m *Manager) SetAlarm(ctx context.Context, a Alarm) (string, error) {
 		} else {
 			r.Ack = nil
 		}
-		m.unindex(old)
+		m.reindex(old, r)
 	} else {
 		m.alarmSeq++
 		r.Seq = m.alarmSeq
 		r.Ack = nil
+		m.index(r)
 	}
-	m.index(r)
 	m.replaceInOrder(old, r)
 	ev := m.eventFor(&r.Alarm, StateSet, a.Timestamp)
 	// Records are never changed once indexed (an ack replaces its record),
 	// so the op can share it with the store.
-	ops := append([]Op{{Kind: OpPutAlarm, Alarm: &r.StoredAlarm}}, m.appendEvent(ev)...)
+	ops := m.appendEvent(append(make([]Op, 0, 3), Op{Kind: OpPutAlarm, Alarm: &r.StoredAlarm}), ev)
 	notes := m.notes(NotifySet, r.Alarm)
 	m.met.sets.Inc()
 	return r.UUID, m.submit(ctx, ops, notes)
@@ -545,11 +580,11 @@ func (m *Manager) eventFor(a *Alarm, st State, ts time.Time) Event {
 	}
 }
 
-// appendEvent adds ev to the ring and returns the ops that persist it.
-func (m *Manager) appendEvent(ev Event) []Op {
+// appendEvent adds ev to the ring and appends the ops that persist it.
+func (m *Manager) appendEvent(ops []Op, ev Event) []Op {
 	m.eventSeq++
 	ev.Seq = m.eventSeq
-	ops := []Op{{Kind: OpAppendEvent, Event: &ev}}
+	ops = append(ops, Op{Kind: OpAppendEvent, Event: &ev})
 	if evicted, ok := m.events.push(ev); ok {
 		ops = append(ops, Op{Kind: OpTrimEvents, TrimSeq: evicted})
 	}
@@ -595,7 +630,7 @@ func (m *Manager) clear(victims []*rec, perAlarm bool) ([]Op, []Notification) {
 		ops = append(ops, Op{Kind: OpDeleteAlarm, Alarm: &r.StoredAlarm})
 		if perAlarm {
 			ev := m.eventFor(&r.Alarm, StateClear, now)
-			ops = append(ops, m.appendEvent(ev)...)
+			ops = m.appendEvent(ops, ev)
 			a := r.Alarm
 			a.Timestamp = now
 			notes = append(notes, m.notes(NotifyClear, a)...)
@@ -629,7 +664,7 @@ func (m *Manager) ClearAll(ctx context.Context, eidPrefix string) (int, error) {
 	now := m.stamp()
 	ev := Event{UUID: newUUID(), State: StateClear, EntityInstanceID: eidPrefix, Timestamp: now,
 		Severity: SeverityClear, ReasonText: HierarchicalClearReason}
-	ops = append(ops, m.appendEvent(ev)...)
+	ops = m.appendEvent(ops, ev)
 	var notes []Notification
 	if m.disp != nil {
 		notes = []Notification{{Kind: NotifyHierarchicalClear, Alarm: Alarm{
@@ -654,7 +689,7 @@ func (m *Manager) Log(ctx context.Context, a Alarm) (string, error) {
 	a.Timestamp = m.stamp()
 	ev := m.eventFor(&a, StateLog, a.Timestamp)
 	ev.UUID, ev.AlarmUUID = a.UUID, ""
-	ops := m.appendEvent(ev)
+	ops := m.appendEvent(nil, ev)
 	var notes []Notification
 	if m.disp != nil && !m.suppressed(a.AlarmID) {
 		notes = []Notification{{Kind: NotifyLog, Alarm: a}}
@@ -900,8 +935,7 @@ func (m *Manager) AckAlarm(ctx context.Context, uuid, by string) (Alarm, error) 
 	}
 	nr := &rec{StoredAlarm: r.StoredAlarm}
 	nr.Ack = &Ack{By: by, At: m.stamp()}
-	m.unindex(r)
-	m.index(nr)
+	m.reindex(r, nr)
 	m.replaceInOrder(r, nr)
 	a := nr.Alarm
 	m.decorate(&a)

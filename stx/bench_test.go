@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -96,6 +100,7 @@ func BenchmarkRESTPost(b *testing.B) {
 	b.Cleanup(func() { srv.Close() })
 	var n atomic.Int64
 	var wg sync.WaitGroup
+	cpu := startCPU(b)
 	b.ResetTimer()
 	for range 8 {
 		c := dialRaw(b, ln.Addr().String())
@@ -116,7 +121,34 @@ func BenchmarkRESTPost(b *testing.B) {
 		})
 	}
 	wg.Wait()
+	cpu.report(b)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "posts/s")
+}
+
+// cpuMeter measures the CPU time the whole process (server, load
+// generator and background work) spends in the timed part of a benchmark,
+// so a figure can be read as "limited by CPU" or "limited by waiting".
+type cpuMeter struct{ start time.Duration }
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func startCPU(b *testing.B) cpuMeter {
+	if path := os.Getenv("FLOCK_BENCH_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		require.NoError(b, err)
+		require.NoError(b, pprof.StartCPUProfile(f))
+		b.Cleanup(func() { pprof.StopCPUProfile(); f.Close() })
+	}
+	return cpuMeter{start: processCPU()}
+}
+
+// report adds cpu-µs/op: CPU time of the process per operation.
+func (m cpuMeter) report(b *testing.B) {
+	b.ReportMetric(float64((processCPU()-m.start).Microseconds())/float64(b.N), "cpu-µs/op")
 }
 
 func populate(b *testing.B, s fault.Service, n int) {
@@ -149,6 +181,7 @@ func BenchmarkSetAlarm(b *testing.B) {
 	populate(b, sys.Fault, 100_000)
 	var n atomic.Int64
 	b.SetParallelism(64)
+	cpu := startCPU(b)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -160,5 +193,6 @@ func BenchmarkSetAlarm(b *testing.B) {
 			}
 		}
 	})
+	cpu.report(b)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sets/s")
 }

@@ -2,6 +2,7 @@ package faulthttp
 
 import (
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -30,9 +31,25 @@ func decodeAlarmRequest(data []byte) (AlarmRequest, error) {
 		if p.peek() != '"' {
 			return r, p.bad("body", "want a member name")
 		}
-		key, err := p.str()
+		// The member name is matched without allocating it: it is
+		// needed as a string only for an error.
+		raw, err := p.rawStr()
 		if err != nil {
 			return r, err
+		}
+		var key string
+		f, known := fields[string(raw)]
+		if raw != nil && known {
+			key = f.name
+		} else {
+			key = string(raw)
+			if raw == nil {
+				// Escapes in the name: decode it the long way.
+				p.i = p.mark
+				if key, err = p.str(); err != nil {
+					return r, err
+				}
+			}
 		}
 		p.ws()
 		if !p.eat(':') {
@@ -44,6 +61,10 @@ func decodeAlarmRequest(data []byte) (AlarmRequest, error) {
 				*dst = ""
 			} else if p.peek() != '"' {
 				return r, p.typeErr(key, "string")
+			} else if f.common {
+				if *dst, err = p.commonStr(); err != nil {
+					return r, err
+				}
 			} else if *dst, err = p.str(); err != nil {
 				return r, err
 			}
@@ -69,6 +90,96 @@ func decodeAlarmRequest(data []byte) (AlarmRequest, error) {
 		}
 		return r, p.bad("body", "want ',' or '}'")
 	}
+}
+
+// field describes a member name of the POST body. common marks the
+// fields whose values repeat across requests (ids, enums, texts): they are
+// shared through commonStrings instead of allocated per request.
+type field struct {
+	name   string
+	common bool
+}
+
+// fields are the member names decodeAlarmRequest knows, for a lookup that
+// does not allocate the name.
+var fields = func() map[string]field {
+	m := map[string]field{}
+	for _, k := range []string{"uuid", "entity_instance_id", "service_affecting", "suppression",
+		"inhibit_alarms", "keep_existing", "timestamp", "masked", "mgmt_affecting",
+		"degrade_affecting", "suppression_status", "ack"} {
+		m[k] = field{name: k}
+	}
+	for _, k := range []string{"alarm_id", "alarm_state", "entity_type_id", "severity",
+		"reason_text", "alarm_type", "probable_cause", "proposed_repair_action"} {
+		m[k] = field{name: k, common: true}
+	}
+	return m
+}()
+
+// commonStrings holds the values of the common fields seen so far, so that
+// a stream of POSTs of the same few kinds of alarm allocates none of them.
+// It stops growing at maxCommon entries; values after that are allocated.
+var commonStrings = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: map[string]string{}}
+
+const (
+	maxCommon    = 4096
+	maxCommonLen = 256
+)
+
+// commonStr reads a string like str, returning the shared copy of a value
+// seen before.
+func (p *jparser) commonStr() (string, error) {
+	raw, err := p.rawStr()
+	if err != nil {
+		return "", err
+	}
+	if raw == nil {
+		p.i = p.mark
+		return p.str()
+	}
+	commonStrings.RLock()
+	s, ok := commonStrings.m[string(raw)]
+	n := len(commonStrings.m)
+	commonStrings.RUnlock()
+	if ok {
+		return s, nil
+	}
+	s = string(raw)
+	if n < maxCommon && len(s) <= maxCommonLen {
+		commonStrings.Lock()
+		if len(commonStrings.m) < maxCommon {
+			commonStrings.m[s] = s
+		}
+		commonStrings.Unlock()
+	}
+	return s, nil
+}
+
+// rawStr reads a string at p.i (which is '"') that needs no decoding and
+// returns its bytes, a sub-slice of the input. For a string with escapes or
+// bytes that need checking it returns nil with p.mark at the quote, for the
+// caller to decode it with str.
+func (p *jparser) rawStr() ([]byte, error) {
+	p.mark = p.i
+	p.i++ // the quote
+	start := p.i
+	for p.i < len(p.data) {
+		c := p.data[p.i]
+		if c == '"' {
+			p.i++
+			return p.data[start : p.i-1 : p.i-1], nil
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			// Skip to the end for the caller to come back; errors are
+			// reported by str.
+			return nil, nil
+		}
+		p.i++
+	}
+	return nil, p.bad("body", "unterminated string")
 }
 
 // readOnly are the alarm fields a POST may carry and the server ignores.
@@ -119,6 +230,7 @@ func (r *AlarmRequest) boolField(key string) *Bool {
 type jparser struct {
 	data []byte
 	i    int
+	mark int // where rawStr started
 }
 
 const maxDepth = 64

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"unsafe"
 
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/internal/wire"
@@ -33,8 +34,11 @@ type Store struct {
 	ownsDB bool
 	trimE  *sql.Stmt
 	putS   *sql.Stmt
-	// buf is reused by apply (Commit is never concurrent).
-	buf []byte
+	// buf, args and queries are reused by apply (Commit is never
+	// concurrent).
+	buf     []byte
+	args    []any
+	queries map[queryKey]string
 	// conn is the store's own connection: transactions run on it with
 	// BEGIN/COMMIT, and the multi-row statements of apply keep the count of
 	// statements per commit small (the modernc driver prepares on every
@@ -149,6 +153,8 @@ func reduce(ops []fault.Op) (*batch, error) {
 			last[op.Alarm.Seq] = i
 		case fault.OpPutSuppression:
 			lastSupp[op.Suppression.AlarmID] = i
+		case fault.OpTrimEvents:
+			b.trim = max(b.trim, op.TrimSeq)
 		}
 	}
 	for i, op := range ops {
@@ -162,9 +168,12 @@ func reduce(ops []fault.Op) (*batch, error) {
 				b.deletes = append(b.deletes, op.Alarm.Seq)
 			}
 		case fault.OpAppendEvent:
-			b.events = append(b.events, op.Event)
+			// An event the same batch trims is never written: with a
+			// batch larger than the event log, most are.
+			if op.Event.Seq > b.trim {
+				b.events = append(b.events, op.Event)
+			}
 		case fault.OpTrimEvents:
-			b.trim = max(b.trim, op.TrimSeq)
 		case fault.OpPutSuppression:
 			if lastSupp[op.Suppression.AlarmID] == i {
 				b.supps = append(b.supps, op.Suppression)
@@ -185,15 +194,17 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op) error {
 	if err != nil {
 		return err
 	}
-	keys := make([][]any, len(b.deletes))
-	for i, seq := range b.deletes {
-		keys[i] = []any{seq}
+	args := s.args[:0]
+	defer func() { clear(args); s.args = args[:0] }()
+	for _, seq := range b.deletes {
+		args = append(args, seq)
 	}
-	if err := s.multi(ctx, "DELETE FROM fault_alarm WHERE seq IN (", ")", keys); err != nil {
+	if err := s.multi(ctx, "DELETE FROM fault_alarm WHERE seq IN (", ")", 1, args); err != nil {
 		return fmt.Errorf("faultsql: delete alarms: %w", err)
 	}
-	// Every body of the batch in one string, sliced per row: one
-	// allocation instead of one per row. The encoding buffer is kept.
+	// Every body of the batch in one buffer, sliced per row. The buffer is
+	// kept for the next batch, and the strings over it live only until the
+	// statements have run: both drivers copy arguments when they bind them.
 	buf := s.buf[:0]
 	defer func() { s.buf = buf[:0] }()
 	ends := make([]int, 0, len(b.puts)+len(b.events))
@@ -205,7 +216,10 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op) error {
 		buf = wire.AppendEvent(buf, e)
 		ends = append(ends, len(buf))
 	}
-	bodies := string(buf)
+	var bodies string
+	if len(buf) > 0 {
+		bodies = unsafe.String(&buf[0], len(buf))
+	}
 	body := func(i int) string {
 		start := 0
 		if i > 0 {
@@ -213,20 +227,20 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op) error {
 		}
 		return bodies[start:ends[i]]
 	}
-	rows := make([][]any, len(b.puts))
+	args = args[:0]
 	for i, a := range b.puts {
-		rows[i] = []any{a.Seq, body(i)}
+		args = append(args, a.Seq, body(i))
 	}
 	if err := s.multi(ctx, `INSERT INTO fault_alarm (seq, body) VALUES `,
-		` ON CONFLICT (seq) DO UPDATE SET body = excluded.body`, rows); err != nil {
+		` ON CONFLICT (seq) DO UPDATE SET body = excluded.body`, 2, args); err != nil {
 		return fmt.Errorf("faultsql: put alarms: %w", err)
 	}
-	rows = make([][]any, len(b.events))
+	args = args[:0]
 	for i, e := range b.events {
-		rows[i] = []any{e.Seq, body(len(b.puts) + i)}
+		args = append(args, e.Seq, body(len(b.puts)+i))
 	}
 	if err := s.multi(ctx, `INSERT INTO fault_event (seq, body) VALUES `,
-		` ON CONFLICT (seq) DO UPDATE SET body = excluded.body`, rows); err != nil {
+		` ON CONFLICT (seq) DO UPDATE SET body = excluded.body`, 2, args); err != nil {
 		return fmt.Errorf("faultsql: append events: %w", err)
 	}
 	for _, r := range b.supps {
@@ -246,39 +260,56 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op) error {
 // binds in time quadratic in their number, so a few hundred is fastest.
 const maxParams = 240
 
-// multi runs head + "(?, ...), (?, ...)" + tail over rows, in chunks.
-func (s *Store) multi(ctx context.Context, head, tail string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	per := max(1, maxParams/len(rows[0]))
-	for len(rows) > 0 {
-		n := min(len(rows), per)
-		chunk := rows[:n]
-		rows = rows[n:]
-		var q strings.Builder
-		q.WriteString(head)
-		args := make([]any, 0, n*len(chunk[0]))
-		for i, r := range chunk {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteByte('(')
-			for j := range r {
-				if j > 0 {
-					q.WriteByte(',')
-				}
-				q.WriteByte('?')
-			}
-			q.WriteByte(')')
-			args = append(args, r...)
-		}
-		q.WriteString(tail)
-		if _, err := s.conn.ExecContext(ctx, s.db.Rebind(q.String()), args...); err != nil {
+// multi runs head + "(?, ...), (?, ...)" + tail over args, width per row,
+// in chunks of at most maxParams.
+func (s *Store) multi(ctx context.Context, head, tail string, width int, args []any) error {
+	per := max(1, maxParams/width) * width
+	for len(args) > 0 {
+		n := min(len(args), per)
+		if _, err := s.conn.ExecContext(ctx, s.query(head, tail, width, n/width), args[:n]...); err != nil {
 			return err
 		}
+		args = args[n:]
 	}
 	return nil
+}
+
+// query returns head + rows placeholders of width + tail in the store's
+// dialect; full-size chunks reuse one built string.
+func (s *Store) query(head, tail string, width, rows int) string {
+	k := queryKey{head, rows}
+	if q, ok := s.queries[k]; ok {
+		return q
+	}
+	var q strings.Builder
+	q.WriteString(head)
+	for i := range rows {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteByte('(')
+		for j := range width {
+			if j > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteByte('?')
+		}
+		q.WriteByte(')')
+	}
+	q.WriteString(tail)
+	out := s.db.Rebind(q.String())
+	if rows == maxParams/width {
+		if s.queries == nil {
+			s.queries = map[queryKey]string{}
+		}
+		s.queries[k] = out
+	}
+	return out
+}
+
+type queryKey struct {
+	head string
+	rows int
 }
 
 // Load reads every table.

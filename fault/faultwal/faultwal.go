@@ -85,7 +85,7 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // it into inner, empties it and starts the applier. Close closes inner.
 func Open(ctx context.Context, inner fault.Store, path string, opts *Options) (*Store, error) {
 	s := &Store{inner: inner, path: path, max: 64 << 20, log: slog.New(slog.DiscardHandler), done: make(chan struct{}),
-		batch: 1000, delay: 50 * time.Millisecond}
+		batch: 16384, delay: 500 * time.Millisecond}
 	if opts != nil {
 		if opts.ApplyBatch > 0 {
 			s.batch = opts.ApplyBatch
