@@ -1,7 +1,8 @@
 // Package faultwal puts a group-commit journal in front of a fault.Store.
 //
 // A Commit appends the ops as one checksummed frame to a journal file and
-// fdatasyncs it: that is when the write is acknowledged, so it survives
+// waits until it is on the device (a direct, synchronous write where the
+// file system allows it, otherwise a write and fdatasync): that is when the write is acknowledged, so it survives
 // kill -9 and power loss. A background applier then writes the ops to the
 // inner store (SQLite, PostgreSQL ...) in large batches, off the path of
 // the caller. On Open the journal is replayed into the inner store, which
@@ -49,7 +50,13 @@ type Options struct {
 	ApplyDelay time.Duration
 	// Logger receives the applier's errors; nil discards.
 	Logger *slog.Logger
+	// BufferedWrites turns off direct I/O: frames are written through the
+	// page cache and fdatasynced. The journal uses O_DIRECT|O_DSYNC where
+	// the file system allows it, and falls back to this by itself.
+	BufferedWrites bool
 }
+
+func (o *Options) noDirect() bool { return o != nil && o.BufferedWrites }
 
 // Store is a fault.Store with a journal in front of an inner store.
 type Store struct {
@@ -61,10 +68,11 @@ type Store struct {
 	batch int
 	delay time.Duration
 
-	wmu   sync.Mutex // serialises journal writes (Commit is never concurrent, but the applier resets)
-	off   int64      // where the next frame goes
-	epoch uint32     // written in every frame; a reset starts a new one
-	buf   []byte     // the frame being written, reused
+	dw    *directWriter // nil: buffered writes and fdatasync
+	wmu   sync.Mutex    // serialises journal writes (Commit is never concurrent, but the applier resets)
+	off   int64         // where the next frame goes
+	epoch uint32        // written in every frame; a reset starts a new one
+	buf   []byte        // the frame being written, reused
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -126,6 +134,9 @@ func Open(ctx context.Context, inner fault.Store, path string, opts *Options) (*
 		f.Close()
 		return nil, err
 	}
+	if !opts.noDirect() {
+		s.dw = openDirect(path)
+	}
 	go s.apply()
 	return s, nil
 }
@@ -166,6 +177,9 @@ func (s *Store) reset() error {
 		return fmt.Errorf("faultwal: reset: %w", err)
 	}
 	s.off = 0
+	if s.dw != nil {
+		s.dw.reset()
+	}
 	return nil
 }
 
@@ -216,13 +230,20 @@ func (s *Store) Commit(ctx context.Context, ops []fault.Op) error {
 	binary.LittleEndian.PutUint32(frame[4:8], crc32.Checksum(frame[8:], crcTable))
 	// The frame goes over zeros, so a crash mid-write leaves a torn frame
 	// that fails its CRC, followed by zeros.
-	if _, err := s.f.WriteAt(frame, s.off); err != nil {
-		s.wmu.Unlock()
-		return fmt.Errorf("faultwal: append: %w", err)
-	}
-	if err := syscall.Fdatasync(int(s.f.Fd())); err != nil {
-		s.wmu.Unlock()
-		return fmt.Errorf("faultwal: sync: %w", err)
+	if s.dw != nil {
+		if err := s.dw.writeAt(frame, s.off); err != nil {
+			s.wmu.Unlock()
+			return fmt.Errorf("faultwal: append: %w", err)
+		}
+	} else {
+		if _, err := s.f.WriteAt(frame, s.off); err != nil {
+			s.wmu.Unlock()
+			return fmt.Errorf("faultwal: append: %w", err)
+		}
+		if err := syscall.Fdatasync(int(s.f.Fd())); err != nil {
+			s.wmu.Unlock()
+			return fmt.Errorf("faultwal: sync: %w", err)
+		}
 	}
 	s.off += int64(len(frame))
 	s.mu.Lock()
@@ -366,7 +387,11 @@ func (s *Store) Close() error {
 		err = s.reset()
 		s.wmu.Unlock()
 	}
-	return errors.Join(err, s.f.Close(), s.inner.Close())
+	var derr error
+	if s.dw != nil {
+		derr = s.dw.Close()
+	}
+	return errors.Join(err, derr, s.f.Close(), s.inner.Close())
 }
 
 // frameOp is an Op as journaled.
