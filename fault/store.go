@@ -20,6 +20,8 @@ type Store interface {
 	// Commit applies ops in order, atomically, and returns once they are
 	// durable. Applying an op twice must be harmless (puts and deletes are
 	// by key, events by Seq), so a journal can replay ops after a crash.
+	// The slice is the caller's again once Commit returns (the records
+	// its ops point to are never changed and may be kept).
 	Commit(ctx context.Context, ops []Op) error
 	// Close releases the store.
 	Close() error
@@ -149,6 +151,7 @@ type committer struct {
 	failed  error // set after a failed commit until reset
 	idle    *sync.Cond
 	onBatch func(n int)
+	ops     []Op // the leader's buffer for a batch's ops
 }
 
 type commitReq struct {
@@ -166,7 +169,11 @@ func newCommitter(s Store) *committer {
 // enqueue queues ops; call it while holding the manager's lock so that
 // commit order is state order. wait then blocks until they are durable.
 func (c *committer) enqueue(ops []Op, after func()) *commitReq {
-	r := &commitReq{ops: ops, after: after, done: make(chan error, 1)}
+	r, _ := reqPool.Get().(*commitReq)
+	if r == nil {
+		r = &commitReq{done: make(chan error, 1)}
+	}
+	r.ops, r.after = ops, after
 	c.mu.Lock()
 	if c.failed != nil {
 		c.mu.Unlock()
@@ -189,11 +196,18 @@ func (c *committer) wait(ctx context.Context, r *commitReq) error {
 	c.mu.Unlock()
 	select {
 	case err := <-r.done:
+		// The answer is in, so nothing refers to r any more.
+		r.ops, r.after = nil, nil
+		reqPool.Put(r)
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
+
+// reqPool recycles commitReqs and their channels, which every write
+// would otherwise allocate.
+var reqPool sync.Pool
 
 // lead commits queued batches until none is left. Called with c.mu held.
 func (c *committer) lead() {
@@ -201,11 +215,14 @@ func (c *committer) lead() {
 		batch := c.pending
 		c.pending = nil
 		c.mu.Unlock()
-		var ops []Op
+		ops := c.ops[:0]
 		for _, r := range batch {
 			ops = append(ops, r.ops...)
 		}
 		err := c.store.Commit(context.Background(), ops)
+		// Only the leader uses c.ops; Store.Commit does not keep the slice.
+		clear(ops)
+		c.ops = ops[:0]
 		if c.onBatch != nil {
 			c.onBatch(len(batch))
 		}

@@ -77,6 +77,7 @@ type Store struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
 	queue    []fault.Op
+	spare    []fault.Op // the last applied batch's slice, emptied, for the next queue
 	applied  uint64 // frames applied to the inner store
 	written  uint64 // frames written to the journal
 	err      error  // last applier error
@@ -277,7 +278,7 @@ func (s *Store) apply() {
 			s.mu.Lock()
 		}
 		ops, upto := s.queue, s.written
-		s.queue = nil
+		s.queue, s.spare = s.spare, nil
 		s.mu.Unlock()
 		for {
 			err := s.inner.Commit(context.Background(), ops)
@@ -285,6 +286,10 @@ func (s *Store) apply() {
 			s.err = err
 			if err == nil {
 				s.applied = upto
+				// The batch's slice takes the next batch: a queue of
+				// thousands of ops is not regrown from nothing each time.
+				clear(ops)
+				s.spare = ops[:0]
 			}
 			s.cond.Broadcast()
 			closing := s.closing
