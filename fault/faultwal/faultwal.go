@@ -78,10 +78,10 @@ type Store struct {
 	cond     *sync.Cond
 	queue    []fault.Op
 	spare    []fault.Op // the last applied batch's slice, emptied, for the next queue
-	applied  uint64 // frames applied to the inner store
-	written  uint64 // frames written to the journal
-	err      error  // last applier error
-	flushers int    // callers waiting in Flush
+	applied  uint64     // frames applied to the inner store
+	written  uint64     // frames written to the journal
+	err      error      // last applier error
+	flushers int        // callers waiting in Flush
 	closing  bool
 	done     chan struct{}
 }
