@@ -2,7 +2,16 @@
 # Installs the Debian packages the tests need, once: a package already
 # installed is not fetched again. Run by `make test` (and so by CI).
 set -euo pipefail
-pkgs=(postgresql snmptrapd snmp smitools)
+pkgs=(
+  postgresql                                   # fault/faultsql
+  snmptrapd snmp smitools                      # fault/snmptrap
+  etcd-server etcd-client                      # Kubernetes (kube-apiserver is built by scripts/build-kube.sh)
+  ceph-mon ceph-osd ceph-mgr ceph-common librados-dev librbd-dev   # Ceph 16.2 + go-ceph (cgo)
+  libvirt-dev libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu   # libvirt (cgo)
+  qemu-system-x86                              # QEMU + QMP
+  openipmi ipmitool                            # IPMI BMC simulator
+  keystone uwsgi uwsgi-plugin-python3          # OpenStack Keystone
+)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
