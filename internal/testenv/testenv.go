@@ -93,7 +93,18 @@ func (l *LogBuffer) Tail(n int) string {
 // killed in t.Cleanup. cred, if not nil, runs it as that user.
 func Start(t testing.TB, name string, cred *syscall.Credential, bin string, args ...string) (*Proc, error) {
 	t.Helper()
+	return start(t, name, cred, nil, bin, args...)
+}
+
+// StartEnv is Start with env as the process's environment.
+func StartEnv(t testing.TB, name string, env []string, bin string, args ...string) (*Proc, error) {
+	t.Helper()
+	return start(t, name, nil, env, bin, args...)
+}
+
+func start(t testing.TB, name string, cred *syscall.Credential, env []string, bin string, args ...string) (*Proc, error) {
 	cmd := exec.Command(bin, args...)
+	cmd.Env = env
 	log := &LogBuffer{}
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true, Credential: cred}

@@ -1,0 +1,166 @@
+package testenv
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Ceph is a running Ceph cluster of one monitor, one OSD (memstore: the
+// data is in memory) and one manager, without authentication.
+type Ceph struct {
+	// Conf is the path of the cluster's ceph.conf, for librados
+	// (conn.ReadConfigFile) and the ceph CLI (CEPH_CONF).
+	Conf string
+	// MonAddr is the monitor's address.
+	MonAddr string
+	// FSID is the cluster's id.
+	FSID string
+}
+
+const cephInstall = "apt-get install -y ceph-mon ceph-osd ceph-mgr ceph-common librados-dev librbd-dev"
+
+// StartCeph deploys a cluster the manual way (monitor map by mkfs, OSD
+// created and placed in the CRUSH map by hand) and returns once the OSD
+// is up, about 5 s.
+func StartCeph(t testing.TB) *Ceph {
+	t.Helper()
+	mon := LookPath(t, "Ceph monitor", cephInstall, "ceph-mon")
+	osd := LookPath(t, "Ceph OSD", cephInstall, "ceph-osd")
+	mgr := LookPath(t, "Ceph manager", cephInstall, "ceph-mgr")
+	LookPath(t, "ceph CLI", cephInstall, "ceph")
+	// Unix socket paths have a 107-byte limit: keep the directory short.
+	dir, err := os.MkdirTemp("", "ceph-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	for _, d := range []string{"mon", "osd", "mgr", "run", "log"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &Ceph{Conf: filepath.Join(dir, "ceph.conf"), MonAddr: "127.0.0.1:" + strconv.Itoa(FreePort(t)), FSID: uuid4(t)}
+	conf := fmt.Sprintf(`[global]
+fsid = %[1]s
+mon host = v1:%[2]s
+run dir = %[3]s/run
+pid file = %[3]s/run/$name.pid
+admin socket = %[3]s/run/$name.asok
+log file = %[3]s/log/$name.log
+auth cluster required = none
+auth service required = none
+auth client required = none
+auth allow insecure global id reclaim = true
+ms bind msgr2 = false
+osd pool default size = 1
+osd pool default min size = 1
+osd crush chooseleaf type = 0
+mon allow pool delete = true
+mon data avail crit = 0
+mon warn on pool no redundancy = false
+osd pool default pg autoscale mode = off
+client mount timeout = 15
+rados mon op timeout = 30
+rados osd op timeout = 30
+
+[mon.a]
+mon data = %[3]s/mon
+
+[osd.0]
+osd data = %[3]s/osd
+osd objectstore = memstore
+memstore device bytes = 536870912
+osd class load list = *
+osd class default list = *
+
+[mgr.x]
+mgr data = %[3]s/mgr
+`, c.FSID, c.MonAddr, dir)
+	if err := os.WriteFile(c.Conf, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Every process reads the configuration from CEPH_CONF.
+	env := append(os.Environ(), "CEPH_CONF="+c.Conf)
+	step := func(bin string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("testenv: ceph: %s %s: %v\n%s\n--- logs ---\n%s", bin, strings.Join(args, " "), err, tail(string(out), 30), c.logTail(dir))
+		}
+		return strings.TrimSpace(string(out))
+	}
+	start := func(name, bin string, args ...string) *Proc {
+		t.Helper()
+		p, err := StartEnv(t, name, env, bin, args...)
+		if err != nil {
+			t.Fatalf("testenv: %v", err)
+		}
+		return p
+	}
+	step(mon, "--id", "a", "--mkfs", "--keyring", "/dev/null")
+	if err := os.WriteFile(filepath.Join(dir, "mon", "keyring"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pm := start("ceph-mon", mon, "--id", "a", "-f")
+	if id := step("ceph", "osd", "create"); id != "0" {
+		t.Fatalf("testenv: ceph osd create gave %q, want 0", id)
+	}
+	step("ceph", "osd", "crush", "add", "osd.0", "1", "root=default")
+	step(osd, "--id", "0", "--mkfs")
+	start("ceph-osd", osd, "--id", "0", "-f")
+	start("ceph-mgr", mgr, "--id", "x", "-f")
+	err = WaitFor(pm, 60*time.Second, func() error {
+		cmd := exec.Command("ceph", "osd", "stat", "-f", "json")
+		cmd.Env = env
+		out, err := cmd.Output()
+		if err != nil {
+			return err
+		}
+		var st struct {
+			Up int `json:"num_up_osds"`
+		}
+		if err := json.Unmarshal(out, &st); err != nil {
+			return err
+		}
+		if st.Up != 1 {
+			return fmt.Errorf("%d OSDs up", st.Up)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("testenv: %v\n--- logs ---\n%s", err, c.logTail(dir))
+	}
+	return c
+}
+
+// logTail returns the ends of the daemons' log files.
+func (c *Ceph) logTail(dir string) string {
+	var b strings.Builder
+	logs, _ := filepath.Glob(filepath.Join(dir, "log", "*.log"))
+	for _, l := range logs {
+		data, _ := os.ReadFile(l)
+		fmt.Fprintf(&b, "--- %s ---\n%s\n", filepath.Base(l), tail(string(data), 15))
+	}
+	return b.String()
+}
+
+func uuid4(t testing.TB) string {
+	t.Helper()
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
