@@ -1,0 +1,105 @@
+package testenv
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// Keystone is a running OpenStack Identity service (Debian's keystone on
+// SQLite, served by uwsgi), bootstrapped with an admin user and project
+// and one region.
+type Keystone struct {
+	// AuthURL is the identity endpoint (http://127.0.0.1:port/v3/).
+	AuthURL string
+	// User and Password are the bootstrap administrator's, in the
+	// Default domain, with the role admin on the project admin.
+	User, Password, Project, Domain string
+	// Region is the region of the catalog's identity endpoint.
+	Region string
+}
+
+const keystoneInstall = "apt-get install -y keystone uwsgi uwsgi-plugin-python3"
+
+// StartKeystone configures, bootstraps and serves Keystone; it returns
+// once the service answers (about 20 s: the database setup and bootstrap
+// take most of it).
+func StartKeystone(t testing.TB) *Keystone {
+	t.Helper()
+	manage := LookPath(t, "Keystone", keystoneInstall, "keystone-manage")
+	uwsgi := LookPath(t, "uwsgi", keystoneInstall, "uwsgi")
+	const wsgi = "/usr/bin/keystone-wsgi-public"
+	if _, err := os.Stat(wsgi); err != nil {
+		Missing(t, "Keystone", keystoneInstall, err)
+	}
+	dir := t.TempDir()
+	port := FreePort(t)
+	k := &Keystone{AuthURL: fmt.Sprintf("http://127.0.0.1:%d/v3/", port), User: "admin",
+		Password: randomToken(t)[:20], Project: "admin", Domain: "Default", Region: "RegionOne"}
+	conf := filepath.Join(dir, "keystone.conf")
+	body := fmt.Sprintf(`[DEFAULT]
+log_file = %[1]s/keystone.log
+[database]
+connection = sqlite:///%[1]s/keystone.db
+[token]
+provider = fernet
+[fernet_tokens]
+key_repository = %[1]s/fernet-keys
+[fernet_receipts]
+key_repository = %[1]s/fernet-receipts
+[credential]
+key_repository = %[1]s/credential-keys
+[cache]
+enabled = false
+`, dir)
+	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logTail := func() string {
+		data, _ := os.ReadFile(filepath.Join(dir, "keystone.log"))
+		return tail(string(data), 30)
+	}
+	user := strconv.Itoa(os.Getuid())
+	group := strconv.Itoa(os.Getgid())
+	for _, args := range [][]string{
+		{"db_sync"},
+		{"fernet_setup", "--keystone-user", user, "--keystone-group", group},
+		{"credential_setup", "--keystone-user", user, "--keystone-group", group},
+		{"bootstrap", "--bootstrap-password", k.Password, "--bootstrap-username", k.User,
+			"--bootstrap-project-name", k.Project, "--bootstrap-admin-url", k.AuthURL,
+			"--bootstrap-internal-url", k.AuthURL, "--bootstrap-public-url", k.AuthURL,
+			"--bootstrap-region-id", k.Region},
+	} {
+		cmd := exec.Command(manage, append([]string{"--config-file", conf}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("testenv: keystone-manage %s: %v\n%s\n--- keystone.log ---\n%s", args[0], err, tail(string(out), 20), logTail())
+		}
+	}
+	p, err := StartEnv(t, "keystone", append(os.Environ(), "OS_KEYSTONE_CONFIG_FILES="+conf), uwsgi,
+		"--http-socket", "127.0.0.1:"+strconv.Itoa(port), "--plugins", "python3",
+		"--wsgi-file", wsgi, "--master", "--processes", "1", "--threads", "4", "--die-on-term",
+		"--pidfile", filepath.Join(dir, "uwsgi.pid"))
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	err = WaitFor(p, 60*time.Second, func() error {
+		resp, err := http.Get(k.AuthURL)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET %s: %s", k.AuthURL, resp.Status)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("testenv: %v\n--- keystone.log ---\n%s", err, logTail())
+	}
+	return k
+}
