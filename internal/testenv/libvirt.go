@@ -35,9 +35,12 @@ func StartLibvirtd(t testing.TB) *Libvirtd {
 		Missing(t, "libvirtd", "run the tests as root (libvirtd's QEMU driver as a user needs a session setup)", fmt.Errorf("uid %d", os.Getuid()))
 	}
 	dir := t.TempDir()
-	if _, err := Start(t, "virtlogd", nil, virtlogd, "-p", filepath.Join(dir, "virtlogd.pid")); err != nil {
+	lp, err := Start(t, "virtlogd", nil, virtlogd, "-p", filepath.Join(dir, "virtlogd.pid"))
+	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
+	// Both take up to 15 s to stop gracefully; their state is throwaway.
+	lp.Grace = time.Second
 	conf := filepath.Join(dir, "libvirtd.conf")
 	body := fmt.Sprintf("unix_sock_dir = %q\nunix_sock_rw_perms = \"0700\"\nauth_unix_rw = \"none\"\nauth_unix_ro = \"none\"\n", dir)
 	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
@@ -47,6 +50,7 @@ func StartLibvirtd(t testing.TB) *Libvirtd {
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
+	p.Grace = time.Second
 	sock := filepath.Join(dir, "libvirt-sock")
 	l := &Libvirtd{URI: "qemu:///system?socket=" + sock, TestURI: "test:///default?socket=" + sock}
 	err = WaitFor(p, 60*time.Second, func() error {

@@ -3,6 +3,7 @@
 package testenv_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/edgeflock/flock/internal/testenv"
@@ -12,5 +13,5 @@ import (
 // libvirt tag (they need cgo and libvirt-dev): a failure under CI, which
 // must run them, a skip elsewhere.
 func TestLibvirt(t *testing.T) {
-	testenv.Missing(t, "the libvirt tests", "go test -tags libvirt (make test does)", errNoTag)
+	testenv.Missing(t, "the libvirt tests", "go test -tags libvirt (make test does)", errors.New("built without the libvirt tag"))
 }

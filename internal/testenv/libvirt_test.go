@@ -4,6 +4,7 @@ package testenv_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"libvirt.org/go/libvirt"
@@ -47,7 +48,9 @@ func TestLibvirtTestDriver(t *testing.T) {
 // TestLibvirtd runs a real QEMU domain (TCG, 64 MiB, no disk) through a
 // libvirtd started by the harness.
 func TestLibvirtd(t *testing.T) {
+	start := time.Now()
 	l := testenv.StartLibvirtd(t)
+	t.Logf("libvirtd answered after %v", time.Since(start).Round(time.Millisecond))
 	lifecycle(t, l.URI, `<domain type="qemu"><name>flock-smoke</name>
 		<memory unit="MiB">64</memory><vcpu>1</vcpu>
 		<os><type arch="x86_64" machine="pc">hvm</type></os>

@@ -63,6 +63,9 @@ type Proc struct {
 	Log  *LogBuffer
 	// Exited is closed when the process has exited.
 	Exited <-chan struct{}
+	// Grace is how long the cleanup waits after SIGTERM before SIGKILL
+	// (default 10 s); set it after Start for daemons slow to stop.
+	Grace time.Duration
 }
 
 // LogBuffer keeps a process's output for failure reports.
@@ -112,13 +115,13 @@ func start(t testing.TB, name string, cred *syscall.Credential, env []string, bi
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	exited := make(chan struct{})
-	p := &Proc{Name: name, Cmd: cmd, Log: log, Exited: exited}
+	p := &Proc{Name: name, Cmd: cmd, Log: log, Exited: exited, Grace: 10 * time.Second}
 	go func() { _ = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		select {
 		case <-exited:
-		case <-time.After(10 * time.Second):
+		case <-time.After(p.Grace):
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-exited
 		}
