@@ -40,7 +40,11 @@ lint:
 	CGO_ENABLED=0 $(GO) build $(PKGS)
 
 ## test: install what the tests need, then vet and run every test
-test: deps kube lint
+# (the apt step and the Kubernetes build run side by side: one waits on the
+# network and dpkg, the other on the CPU)
+test:
+	$(MAKE) --no-print-directory -j2 deps kube
+	$(MAKE) --no-print-directory lint
 	FLOCK_KUBE_BIN=$$(./scripts/build-kube.sh) $(GO) test -race -count=1 -tags $(TAGS) -timeout 30m $(PKGS)
 
 ## bench: the figures of docs/benchmarks.md

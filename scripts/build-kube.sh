@@ -21,8 +21,9 @@ tmp="$(mktemp -d "$cache/.build.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
 echo "build-kube: building ${bins[*]} $version into $cache (several minutes, once)" >&2
-(cd "$here/tools/kube" && for b in "${bins[@]}"; do
-  GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$tmp/$b" "k8s.io/kubernetes/cmd/$b" >&2
-done)
+pkgs=()
+for b in "${bins[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
+# One go build for both: their shared packages compile once, in parallel.
+(cd "$here/tools/kube" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$tmp/" "${pkgs[@]}" >&2)
 for b in "${bins[@]}"; do mv "$tmp/$b" "$cache/$b"; done
 echo "$cache"

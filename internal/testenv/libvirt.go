@@ -42,7 +42,7 @@ func StartLibvirtd(t testing.TB) *Libvirtd {
 	// Both take up to 15 s to stop gracefully; their state is throwaway.
 	lp.Grace = time.Second
 	conf := filepath.Join(dir, "libvirtd.conf")
-	body := fmt.Sprintf("unix_sock_dir = %q\nunix_sock_rw_perms = \"0700\"\nauth_unix_rw = \"none\"\nauth_unix_ro = \"none\"\n", dir)
+	body := fmt.Sprintf("unix_sock_dir = %q\nunix_sock_rw_perms = \"0700\"\nauth_unix_rw = \"none\"\nauth_unix_ro = \"none\"\nlog_outputs = \"3:stderr\"\n", dir)
 	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
