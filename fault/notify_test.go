@@ -2,6 +2,7 @@ package fault_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -111,4 +112,29 @@ func TestFailedCommitChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, as, 1, "the refused alarm is not there")
 	assert.Equal(t, "host=a", as[0].EntityInstanceID)
+}
+
+// TestManagersInsideAndOutsideSynctest: a manager used inside a
+// testing/synctest bubble shares nothing with one used outside it (a
+// channel made in a bubble and used outside it is a fatal error, so a
+// process-wide pool of commit requests once broke the next test).
+func TestManagersInsideAndOutsideSynctest(t *testing.T) {
+	for range 3 {
+		synctest.Test(t, func(t *testing.T) {
+			m, err := fault.Open(t.Context(), fault.NewMemoryStore(), nil)
+			require.NoError(t, err)
+			for i := range 10 {
+				_, err := m.SetAlarm(t.Context(), faulttest.CPUAlarm(fmt.Sprintf("c-%d", i), fault.SeverityMajor))
+				require.NoError(t, err)
+			}
+			require.NoError(t, m.Close(t.Context()))
+		})
+		m, err := fault.Open(t.Context(), fault.NewMemoryStore(), nil)
+		require.NoError(t, err)
+		for i := range 10 {
+			_, err := m.SetAlarm(t.Context(), faulttest.CPUAlarm(fmt.Sprintf("c-%d", i), fault.SeverityMajor))
+			require.NoError(t, err)
+		}
+		require.NoError(t, m.Close(t.Context()))
+	}
 }

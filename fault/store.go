@@ -169,11 +169,9 @@ func newCommitter(s Store) *committer {
 // enqueue queues ops; call it while holding the manager's lock so that
 // commit order is state order. wait then blocks until they are durable.
 func (c *committer) enqueue(ops []Op, after func()) *commitReq {
-	r, _ := reqPool.Get().(*commitReq)
-	if r == nil {
-		r = &commitReq{done: make(chan error, 1)}
-	}
-	r.ops, r.after = ops, after
+	// Not pooled: a channel made inside a testing/synctest bubble must not
+	// be used outside it, and a pool would hand it to another test.
+	r := &commitReq{ops: ops, after: after, done: make(chan error, 1)}
 	c.mu.Lock()
 	if c.failed != nil {
 		c.mu.Unlock()
@@ -196,18 +194,11 @@ func (c *committer) wait(ctx context.Context, r *commitReq) error {
 	c.mu.Unlock()
 	select {
 	case err := <-r.done:
-		// The answer is in, so nothing refers to r any more.
-		r.ops, r.after = nil, nil
-		reqPool.Put(r)
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
-
-// reqPool recycles commitReqs and their channels, which every write
-// would otherwise allocate.
-var reqPool sync.Pool
 
 // lead commits queued batches until none is left. Called with c.mu held.
 func (c *committer) lead() {
