@@ -89,3 +89,27 @@ func FuzzDecodeAlarmRequest(f *testing.F) {
 		require.Equal(t, want, got, "%q", data)
 	})
 }
+
+// TestFieldsTableCoversEveryMember: the allocation-free name lookup knows
+// every member the decoder accepts, and only those.
+func TestFieldsTableCoversEveryMember(t *testing.T) {
+	var r AlarmRequest
+	for name := range fields {
+		known := r.stringField(name) != nil || r.boolField(name) != nil || readOnly[name]
+		if !known {
+			t.Errorf("fields has %q, which the decoder does not accept", name)
+		}
+	}
+	for _, name := range []string{"uuid", "alarm_id", "alarm_state", "entity_type_id", "entity_instance_id",
+		"severity", "reason_text", "alarm_type", "probable_cause", "proposed_repair_action",
+		"service_affecting", "suppression", "inhibit_alarms", "keep_existing"} {
+		if _, ok := fields[name]; !ok {
+			t.Errorf("fields lacks %q", name)
+		}
+	}
+	for name := range readOnly {
+		if _, ok := fields[name]; !ok {
+			t.Errorf("fields lacks read-only %q", name)
+		}
+	}
+}
