@@ -195,7 +195,7 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op) error {
 		return err
 	}
 	args := s.args[:0]
-	defer func() { clear(args); s.args = args[:0] }()
+	defer func() { clear(args[:cap(args)]); s.args = args[:0] }()
 	for _, seq := range b.deletes {
 		args = append(args, seq)
 	}
