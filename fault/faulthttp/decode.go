@@ -45,8 +45,7 @@ func decodeAlarmRequest(data []byte) (AlarmRequest, error) {
 			key = string(raw)
 			if raw == nil {
 				// Escapes in the name: decode it the long way.
-				p.i = p.mark
-				if key, err = p.str(); err != nil {
+				if key, err = p.strSlow(p.mark + 1); err != nil {
 					return r, err
 				}
 			}
@@ -137,8 +136,7 @@ func (p *jparser) commonStr() (string, error) {
 		return "", err
 	}
 	if raw == nil {
-		p.i = p.mark
-		return p.str()
+		return p.strSlow(p.mark + 1)
 	}
 	commonStrings.RLock()
 	s, ok := commonStrings.m[string(raw)]
@@ -159,9 +157,10 @@ func (p *jparser) commonStr() (string, error) {
 }
 
 // rawStr reads a string at p.i (which is '"') that needs no decoding and
-// returns its bytes, a sub-slice of the input. For a string with escapes or
-// bytes that need checking it returns nil with p.mark at the quote, for the
-// caller to decode it with str.
+// returns its bytes, a sub-slice of the input. At the first byte that
+// needs decoding or checking it stops and returns nil, with p.mark at the
+// opening quote and p.i at that byte, for the caller to go on with
+// strSlow(p.mark+1).
 func (p *jparser) rawStr() ([]byte, error) {
 	p.mark = p.i
 	p.i++ // the quote
@@ -173,8 +172,6 @@ func (p *jparser) rawStr() ([]byte, error) {
 			return p.data[start : p.i-1 : p.i-1], nil
 		}
 		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			// Skip to the end for the caller to come back; errors are
-			// reported by str.
 			return nil, nil
 		}
 		p.i++
@@ -314,21 +311,11 @@ func (p *jparser) boolish(key string) (Bool, error) {
 // str reads a string at p.i (which is '"'), decoding escapes; invalid
 // UTF-8 and lone surrogates become U+FFFD, as in encoding/json.
 func (p *jparser) str() (string, error) {
-	p.i++ // the quote
-	start := p.i
-	for p.i < len(p.data) {
-		c := p.data[p.i]
-		if c == '"' {
-			s := string(p.data[start:p.i])
-			p.i++
-			return s, nil
-		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			return p.strSlow(start)
-		}
-		p.i++
+	raw, err := p.rawStr()
+	if err != nil || raw != nil {
+		return string(raw), err
 	}
-	return "", p.bad("body", "unterminated string")
+	return p.strSlow(p.mark + 1)
 }
 
 func (p *jparser) strSlow(start int) (string, error) {

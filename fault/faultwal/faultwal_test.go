@@ -1,6 +1,7 @@
 package faultwal_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,11 +25,19 @@ func open(t *testing.T, dir string) *fault.Manager {
 	t.Helper()
 	inner, err := faultsql.Open(t.Context(), "sqlite://"+filepath.Join(dir, "flock.db"))
 	require.NoError(t, err)
-	st, err := faultwal.Open(t.Context(), inner, filepath.Join(dir, "fault.journal"), small)
+	return journaled(t, inner, filepath.Join(dir, "fault.journal"), small, nil)
+}
+
+// journaled opens a manager over a journal at path in front of inner. The
+// test's cleanup closes it; a test may close it earlier (Close is
+// idempotent).
+func journaled(t *testing.T, inner fault.Store, path string, opts *faultwal.Options, mopts *fault.Options) *fault.Manager {
+	t.Helper()
+	st, err := faultwal.Open(t.Context(), inner, path, opts)
 	require.NoError(t, err)
-	m, err := fault.Open(t.Context(), st, nil)
+	m, err := fault.Open(t.Context(), st, mopts)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = m.Close(t.Context()) })
+	t.Cleanup(func() { _ = m.Close(context.Background()) })
 	return m
 }
 
@@ -38,12 +47,7 @@ func TestJournalOverSQLiteConformance(t *testing.T) {
 
 func TestJournalOverMemoryConformance(t *testing.T) {
 	faulttest.RunServiceSuite(t, func(t *testing.T) fault.Service {
-		st, err := faultwal.Open(t.Context(), fault.NewMemoryStore(), filepath.Join(t.TempDir(), "j"), small)
-		require.NoError(t, err)
-		m, err := fault.Open(t.Context(), st, nil)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = m.Close(t.Context()) })
-		return m
+		return journaled(t, fault.NewMemoryStore(), filepath.Join(t.TempDir(), "j"), small, nil)
 	})
 }
 
@@ -54,10 +58,7 @@ func TestReplay(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
 	mem := fault.NewMemoryStore()
-	st, err := faultwal.Open(ctx, mem, filepath.Join(dir, "j"), small)
-	require.NoError(t, err)
-	m, err := fault.Open(ctx, st, nil)
-	require.NoError(t, err)
+	m := journaled(t, mem, filepath.Join(dir, "j"), small, nil)
 	u, err := m.SetAlarm(ctx, faulttest.CPUAlarm("controller-0", fault.SeverityMajor))
 	require.NoError(t, err)
 	// Copy the journal as it is now: it holds the set, whether or not the
@@ -70,10 +71,7 @@ func TestReplay(t *testing.T) {
 	torn := append(append([]byte(nil), data...), data[:len(data)/2]...)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "j2"), torn, 0o600))
 	fresh := fault.NewMemoryStore()
-	st2, err := faultwal.Open(ctx, fresh, filepath.Join(dir, "j2"), small)
-	require.NoError(t, err)
-	m2, err := fault.Open(ctx, st2, nil)
-	require.NoError(t, err)
+	m2 := journaled(t, fresh, filepath.Join(dir, "j2"), small, nil)
 	a, err := m2.GetAlarm(ctx, u)
 	require.NoError(t, err, "the journaled set is replayed into a store that never saw it")
 	assert.Equal(t, fault.SeverityMajor, a.Severity)
@@ -116,10 +114,7 @@ func TestResetUnderLoad(t *testing.T) {
 	dir := t.TempDir()
 	opts := &faultwal.Options{MaxJournal: 64 << 10, ApplyDelay: time.Millisecond}
 	mem := fault.NewMemoryStore()
-	st, err := faultwal.Open(ctx, mem, filepath.Join(dir, "j"), opts)
-	require.NoError(t, err)
-	m, err := fault.Open(ctx, st, &fault.Options{EventLogSize: 50})
-	require.NoError(t, err)
+	m := journaled(t, mem, filepath.Join(dir, "j"), opts, &fault.Options{EventLogSize: 50})
 	for i := range 400 {
 		_, err := m.SetAlarm(ctx, faulttest.CPUAlarm(fmt.Sprintf("compute-%d", i%40), fault.SeverityMajor))
 		require.NoError(t, err)
@@ -130,11 +125,7 @@ func TestResetUnderLoad(t *testing.T) {
 	want, err := m.ListAlarms(ctx, fault.AlarmQuery{})
 	require.NoError(t, err)
 	require.NoError(t, m.Close(ctx))
-	st2, err := faultwal.Open(ctx, mem, filepath.Join(dir, "j"), opts)
-	require.NoError(t, err)
-	m2, err := fault.Open(ctx, st2, &fault.Options{EventLogSize: 50})
-	require.NoError(t, err)
-	defer m2.Close(ctx)
+	m2 := journaled(t, mem, filepath.Join(dir, "j"), opts, &fault.Options{EventLogSize: 50})
 	got, err := m2.ListAlarms(ctx, fault.AlarmQuery{})
 	require.NoError(t, err)
 	require.Len(t, got, len(want))
@@ -153,10 +144,7 @@ func TestCrashCopyReplays(t *testing.T) {
 			ctx := t.Context()
 			dir := t.TempDir()
 			opts := &faultwal.Options{MaxJournal: 8 << 20, ApplyBatch: 1 << 20, ApplyDelay: time.Hour, BufferedWrites: buffered}
-			st, err := faultwal.Open(ctx, fault.NewMemoryStore(), filepath.Join(dir, "j"), opts)
-			require.NoError(t, err)
-			m, err := fault.Open(ctx, st, nil)
-			require.NoError(t, err)
+			m := journaled(t, fault.NewMemoryStore(), filepath.Join(dir, "j"), opts, nil)
 			for i := range 300 {
 				a := faulttest.CPUAlarm(fmt.Sprintf("compute-%d", i), fault.SeverityMajor)
 				a.ReasonText = strings.Repeat("x", i*37%255+1)
@@ -170,11 +158,7 @@ func TestCrashCopyReplays(t *testing.T) {
 			require.NoError(t, m.Close(ctx))
 
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "copy"), data, 0o600))
-			st2, err := faultwal.Open(ctx, fault.NewMemoryStore(), filepath.Join(dir, "copy"), opts)
-			require.NoError(t, err)
-			m2, err := fault.Open(ctx, st2, nil)
-			require.NoError(t, err)
-			defer m2.Close(ctx)
+			m2 := journaled(t, fault.NewMemoryStore(), filepath.Join(dir, "copy"), opts, nil)
 			got, err := m2.ListAlarms(ctx, fault.AlarmQuery{})
 			require.NoError(t, err)
 			require.Len(t, got, len(want))

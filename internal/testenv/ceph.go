@@ -91,13 +91,11 @@ mgr data = %[3]s/mgr
 	env := append(os.Environ(), "CEPH_CONF="+c.Conf)
 	step := func(bin string, args ...string) string {
 		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
+		out, err := output(nil, env, bin, args...)
 		if err != nil {
-			t.Fatalf("testenv: ceph: %s %s: %v\n%s\n--- logs ---\n%s", bin, strings.Join(args, " "), err, tail(string(out), 30), c.logTail(dir))
+			t.Fatalf("testenv: ceph: %v\n--- logs ---\n%s", err, c.logTail(dir))
 		}
-		return strings.TrimSpace(string(out))
+		return out
 	}
 	start := func(name, bin string, args ...string) *Proc {
 		t.Helper()

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -75,9 +74,8 @@ enabled = false
 			"--bootstrap-internal-url", k.AuthURL, "--bootstrap-public-url", k.AuthURL,
 			"--bootstrap-region-id", k.Region},
 	} {
-		cmd := exec.Command(manage, append([]string{"--config-file", conf}, args...)...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("testenv: keystone-manage %s: %v\n%s\n--- keystone.log ---\n%s", args[0], err, tail(string(out), 20), logTail())
+		if err := run(nil, manage, append([]string{"--config-file", conf}, args...)...); err != nil {
+			t.Fatalf("testenv: keystone-manage %s: %v\n--- keystone.log ---\n%s", args[0], err, logTail())
 		}
 	}
 	p, err := StartEnv(t, "keystone", append(os.Environ(), "OS_KEYSTONE_CONFIG_FILES="+conf), uwsgi,

@@ -149,13 +149,22 @@ func WaitFor(p *Proc, timeout time.Duration, ready func() error) error {
 
 // run runs a setup command and returns its output on failure.
 func run(cred *syscall.Credential, bin string, args ...string) error {
+	_, err := output(cred, nil, bin, args...)
+	return err
+}
+
+// output runs a setup command (with env as its environment, or ours if
+// nil) and returns what it printed, trimmed; on failure the error carries
+// the command and the tail of its output.
+func output(cred *syscall.Credential, env []string, bin string, args ...string) (string, error) {
 	cmd := exec.Command(bin, args...)
+	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Credential: cred}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("%s %s: %w\n%s", bin, strings.Join(args, " "), err, tail(string(out), 30))
+		return "", fmt.Errorf("%s %s: %w\n%s", bin, strings.Join(args, " "), err, tail(string(out), 30))
 	}
-	return nil
+	return strings.TrimSpace(string(out)), nil
 }
 
 func tail(s string, n int) string {
