@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -71,6 +72,49 @@ func TestListOrderUnderChurn(t *testing.T) {
 			}
 			require.Equal(t, asc[j].UUID, desc[len(desc)-1-j].UUID)
 		}
+	}
+}
+
+// countingStore records the size of every Commit.
+type countingStore struct {
+	fault.Store
+	mu      sync.Mutex
+	commits []int
+}
+
+func (s *countingStore) Commit(ctx context.Context, ops []fault.Op) error {
+	s.mu.Lock()
+	s.commits = append(s.commits, len(ops))
+	s.mu.Unlock()
+	return s.Store.Commit(ctx, ops)
+}
+
+// TestLeaderLetsRunnableWritersJoin: with one P and two writers ready to
+// run, the first to reach the committer yields before it commits, so the
+// second joins its batch: one store commit for both (without the yield,
+// two). This is what keeps group commit gathering when a commit's
+// synchronous write holds a thread (see leadYields).
+func TestLeaderLetsRunnableWritersJoin(t *testing.T) {
+	st := &countingStore{Store: fault.NewMemoryStore()}
+	m, err := fault.Open(t.Context(), st, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = m.Close(t.Context()) })
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for round := range 5 {
+		st.mu.Lock()
+		st.commits = nil
+		st.mu.Unlock()
+		var wg sync.WaitGroup
+		for w := range 2 {
+			wg.Go(func() {
+				_, err := m.SetAlarm(t.Context(), faulttest.CPUAlarm(fmt.Sprintf("r%d-w%d", round, w), fault.SeverityMajor))
+				assert.NoError(t, err)
+			})
+		}
+		wg.Wait()
+		st.mu.Lock()
+		assert.Len(t, st.commits, 1, "round %d: commits of %v ops", round, st.commits)
+		st.mu.Unlock()
 	}
 }
 

@@ -2,6 +2,7 @@ package fault
 
 import (
 	"context"
+	"runtime"
 	"sort"
 	"sync"
 )
@@ -200,9 +201,27 @@ func (c *committer) wait(ctx context.Context, r *commitReq) error {
 	}
 }
 
+// leadYields is how many times the leader lets other goroutines run before
+// it takes a batch. A store commit that ends in a synchronous write blocks
+// its thread, and Go's scheduler gives that thread's P (its right to run Go
+// code) to another thread only 20 µs or more into the system call: on two
+// cores, half of the machine idles for most of each commit while requests
+// wait to run. Yielding first lets the writers that are about to enqueue
+// (and the ones the last batch released) run before the write, so they
+// join this batch instead of the next one. In the REST benchmark on two
+// cores it raises the writes per commit from about 1.5 to 3, and the
+// throughput by 8-29% (docs/benchmarks.md). With nothing else to run a
+// yield returns at once.
+const leadYields = 2
+
 // lead commits queued batches until none is left. Called with c.mu held.
 func (c *committer) lead() {
 	for len(c.pending) > 0 {
+		for range leadYields {
+			c.mu.Unlock()
+			runtime.Gosched()
+			c.mu.Lock()
+		}
 		batch := c.pending
 		c.pending = nil
 		c.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,6 +102,7 @@ func BenchmarkRESTPost(b *testing.B) {
 	var n atomic.Int64
 	var wg sync.WaitGroup
 	cpu := startCPU(b)
+	batches := commitBatches(b, sys)
 	b.ResetTimer()
 	for range 8 {
 		c := dialRaw(b, ln.Addr().String())
@@ -123,6 +125,24 @@ func BenchmarkRESTPost(b *testing.B) {
 	wg.Wait()
 	cpu.report(b)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "posts/s")
+	if n := commitBatches(b, sys) - batches; n > 0 {
+		b.ReportMetric(float64(b.N)/float64(n), "writes/commit")
+	}
+}
+
+// commitBatches returns how many store commits the fault service has made
+// (the count of its commit-batch histogram): with the number of writes it
+// tells how well group commit gathers concurrent requests.
+func commitBatches(b *testing.B, sys *stx.System) uint64 {
+	mfs, err := sys.Registry.Gather()
+	require.NoError(b, err)
+	for _, mf := range mfs {
+		if mf.GetName() == "flock_fault_commit_batch_writes" {
+			return mf.GetMetric()[0].GetHistogram().GetSampleCount()
+		}
+	}
+	b.Fatal("no flock_fault_commit_batch_writes metric")
+	return 0
 }
 
 // cpuMeter measures the CPU time the whole process (server, load
@@ -143,6 +163,14 @@ func startCPU(b *testing.B) cpuMeter {
 		require.NoError(b, err)
 		require.NoError(b, pprof.StartCPUProfile(f))
 		b.Cleanup(func() { pprof.StopCPUProfile(); f.Close() })
+	}
+	// An execution trace shows what the goroutines wait for (go tool
+	// trace -pprof=sched|syscall|sync|net).
+	if path := os.Getenv("FLOCK_BENCH_TRACE"); path != "" {
+		f, err := os.Create(path)
+		require.NoError(b, err)
+		require.NoError(b, trace.Start(f))
+		b.Cleanup(func() { trace.Stop(); f.Close() })
 	}
 	u, s := processCPU()
 	return cpuMeter{user: u, sys: s}
