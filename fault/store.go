@@ -214,10 +214,15 @@ func (c *committer) wait(ctx context.Context, r *commitReq) error {
 // yield returns at once.
 const leadYields = 2
 
+// yieldBelow: a batch this large already pays for its commit; the leader
+// does not yield then. With many writers (128 callers of the SQL store)
+// the yields only added scheduling work: 10-20% fewer sets a second.
+const yieldBelow = 16
+
 // lead commits queued batches until none is left. Called with c.mu held.
 func (c *committer) lead() {
 	for len(c.pending) > 0 {
-		for range leadYields {
+		for i := 0; i < leadYields && len(c.pending) < yieldBelow; i++ {
 			c.mu.Unlock()
 			runtime.Gosched()
 			c.mu.Lock()
