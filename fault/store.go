@@ -210,7 +210,7 @@ func (c *committer) wait(ctx context.Context, r *commitReq) error {
 // (and the ones the last batch released) run before the write, so they
 // join this batch instead of the next one. In the REST benchmark on two
 // cores it raises the writes per commit from about 1.5 to 3, and the
-// throughput by 8-29% (docs/benchmarks.md). With nothing else to run a
+// throughput by 12-29% (docs/benchmarks.md). With nothing else to run a
 // yield returns at once.
 const leadYields = 2
 
@@ -256,7 +256,7 @@ func (c *committer) lead() {
 	}
 }
 
-// drain waits until no commit is running, then clears a failure.
+// reset waits until no commit is running, then clears a failure.
 func (c *committer) reset() {
 	c.mu.Lock()
 	for c.busy {
