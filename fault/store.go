@@ -210,13 +210,13 @@ func (c *committer) wait(ctx context.Context, r *commitReq) error {
 // (and the ones the last batch released) run before the write, so they
 // join this batch instead of the next one. In the REST benchmark on two
 // cores it raises the writes per commit from about 1.5 to 3, and the
-// throughput by 12-29% (docs/benchmarks.md). With nothing else to run a
+// throughput by 8-29% (docs/benchmarks.md). With nothing else to run a
 // yield returns at once.
 const leadYields = 2
 
 // yieldBelow: a batch this large already pays for its commit; the leader
 // does not yield then. With many writers (128 callers of the SQL store)
-// the yields only added scheduling work: 10-20% fewer sets a second.
+// the yields only added scheduling work: up to 20% fewer sets a second.
 const yieldBelow = 16
 
 // lead commits queued batches until none is left. Called with c.mu held.

@@ -87,7 +87,7 @@ type Store struct {
 	resetDue bool // the journal is half used: apply without gathering, then reset
 	done     chan struct{}
 
-	// Kept by the applier goroutine alone.
+	// Kept by the applier goroutine (resetWaited is written under wmu).
 	passes      int // catch-up passes made since the reset fell due
 	resetWaited int // ops the last reset applied while writers waited
 }
