@@ -210,7 +210,7 @@ func (c *committer) wait(ctx context.Context, r *commitReq) error {
 // (and the ones the last batch released) run before the write, so they
 // join this batch instead of the next one. In the REST benchmark on two
 // cores it raises the writes per commit from about 1.5 to 3, and the
-// throughput by 8-29% (docs/benchmarks.md). With nothing else to run a
+// throughput by 8-17% (docs/benchmarks.md). With nothing else to run a
 // yield returns at once.
 const leadYields = 2
 
