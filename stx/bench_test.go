@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"runtime/trace"
 	"strconv"
@@ -172,8 +173,24 @@ func startCPU(b *testing.B) cpuMeter {
 		require.NoError(b, trace.Start(f))
 		b.Cleanup(func() { trace.Stop(); f.Close() })
 	}
+	// Allocations of the timed part alone: the profile written at the
+	// end, read with -base against the one written here (go tool pprof
+	// -sample_index=alloc_space -base FILE.start FILE).
+	if path := os.Getenv("FLOCK_BENCH_MEMPROFILE"); path != "" {
+		writeAllocs(b, path+".start")
+		b.Cleanup(func() { writeAllocs(b, path) })
+	}
 	u, s := processCPU()
 	return cpuMeter{user: u, sys: s}
+}
+
+// writeAllocs writes the process's allocation profile so far to path.
+func writeAllocs(b *testing.B, path string) {
+	runtime.GC() // the profile counts up to the last completed GC
+	f, err := os.Create(path)
+	require.NoError(b, err)
+	defer f.Close()
+	require.NoError(b, pprof.Lookup("allocs").WriteTo(f, 0))
 }
 
 // report adds cpu-µs/op, the CPU time of the process per operation, and
