@@ -87,6 +87,13 @@ func TestAuthRoles(t *testing.T) {
 	assert.Contains(t, body, "flock_fault_active_alarms 1")
 	code, _, _ = do(t, "GET", srv.URL+"/v1/openapi.json", "", "")
 	assert.Equal(t, http.StatusOK, code)
+	// Any other path is behind auth, and unknown to the API.
+	code, _, _ = do(t, "GET", srv.URL+"/nowhere", "", "")
+	assert.Equal(t, http.StatusUnauthorized, code)
+	code, _, _ = do(t, "GET", srv.URL+"/healthz/", "", "")
+	assert.Equal(t, http.StatusUnauthorized, code)
+	code, _, _ = do(t, "GET", srv.URL+"/nowhere", "r3ader", "")
+	assert.Equal(t, http.StatusNotFound, code)
 
 	// The client's errors match the in-process ones.
 	_, err := faulthttp.NewClient(srv.URL, &faulthttp.ClientOptions{Token: "r3ader"}).SetAlarm(t.Context(),

@@ -34,11 +34,13 @@ type Store struct {
 	ownsDB bool
 	trimE  *sql.Stmt
 	putS   *sql.Stmt
-	// buf, args and queries are reused by apply (Commit is never
-	// concurrent).
+	// buf, args, queries, red and last are reused by apply (Commit is
+	// never concurrent).
 	buf     []byte
 	args    []any
 	queries map[queryKey]string
+	red     batch
+	last    map[int64]int // op index of the last op on each alarm seq
 	// conn is the store's own connection: transactions run on it with
 	// BEGIN/COMMIT, and the multi-row statements of apply keep the count of
 	// statements per commit small (the modernc driver prepares on every
@@ -112,6 +114,19 @@ func (s *Store) Close() error {
 // upserts, events are keyed by seq), so a journal may replay ops the store
 // already holds.
 func (s *Store) Commit(ctx context.Context, ops []fault.Op) error {
+	return s.commit(ctx, ops, nil)
+}
+
+// CommitBatch is Commit for ops whose records are already encoded: the
+// fault journal (package faultwal) hands over the bytes it wrote, so a
+// record is encoded once on its way to disk, not twice.
+func (s *Store) CommitBatch(ctx context.Context, b *wire.Batch) error {
+	return s.commit(ctx, b.Ops, b)
+}
+
+var _ wire.BatchCommitter = (*Store)(nil)
+
+func (s *Store) commit(ctx context.Context, ops []fault.Op, enc *wire.Batch) error {
 	begin := "BEGIN"
 	if s.db.Dialect == sqlstore.SQLite {
 		begin = "BEGIN IMMEDIATE"
@@ -119,7 +134,7 @@ func (s *Store) Commit(ctx context.Context, ops []fault.Op) error {
 	if _, err := s.conn.ExecContext(ctx, begin); err != nil {
 		return fmt.Errorf("faultsql: begin: %w", err)
 	}
-	if err := s.apply(ctx, ops); err != nil {
+	if err := s.apply(ctx, ops, enc); err != nil {
 		if _, rerr := s.conn.ExecContext(context.Background(), "ROLLBACK"); rerr != nil {
 			// The connection is in an unknown state: drop it.
 			_ = s.conn.Raw(func(any) error { return driver.ErrBadConn })
@@ -135,17 +150,23 @@ func (s *Store) Commit(ctx context.Context, ops []fault.Op) error {
 // batch is a commit's ops reduced to their effect: the last op on each
 // alarm (keyed by its seq, which an overwrite keeps) or suppression wins;
 // events are appended in order.
+// puts and events hold indexes into the ops.
 type batch struct {
 	deletes []int64
-	puts    []*fault.StoredAlarm
-	events  []*fault.Event
+	puts    []int
+	events  []int
 	supps   []*fault.SuppressionRecord
 	trim    int64
 }
 
-func reduce(ops []fault.Op) (*batch, error) {
-	b := &batch{}
-	last := map[int64]int{}
+func (s *Store) reduce(ops []fault.Op) (*batch, error) {
+	b := &s.red
+	*b = batch{deletes: b.deletes[:0], puts: b.puts[:0], events: b.events[:0], supps: b.supps[:0]}
+	if s.last == nil {
+		s.last = map[int64]int{}
+	}
+	last := s.last
+	defer clear(last)
 	lastSupp := map[string]int{}
 	for i, op := range ops {
 		switch op.Kind {
@@ -161,7 +182,7 @@ func reduce(ops []fault.Op) (*batch, error) {
 		switch op.Kind {
 		case fault.OpPutAlarm:
 			if last[op.Alarm.Seq] == i {
-				b.puts = append(b.puts, op.Alarm)
+				b.puts = append(b.puts, i)
 			}
 		case fault.OpDeleteAlarm:
 			if last[op.Alarm.Seq] == i {
@@ -171,7 +192,7 @@ func reduce(ops []fault.Op) (*batch, error) {
 			// An event the same batch trims is never written: with a
 			// batch larger than the event log, most are.
 			if op.Event.Seq > b.trim {
-				b.events = append(b.events, op.Event)
+				b.events = append(b.events, i)
 			}
 		case fault.OpTrimEvents:
 		case fault.OpPutSuppression:
@@ -189,8 +210,8 @@ func reduce(ops []fault.Op) (*batch, error) {
 // commit whatever its size: the modernc SQLite driver prepares a statement
 // on every execution, so one statement per row would spend most of a
 // commit in SQLite's parser.
-func (s *Store) apply(ctx context.Context, ops []fault.Op) error {
-	b, err := reduce(ops)
+func (s *Store) apply(ctx context.Context, ops []fault.Op, enc *wire.Batch) error {
+	b, err := s.reduce(ops)
 	if err != nil {
 		return err
 	}
@@ -208,12 +229,21 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op) error {
 	buf := s.buf[:0]
 	defer func() { s.buf = buf[:0] }()
 	ends := make([]int, 0, len(b.puts)+len(b.events))
-	for _, a := range b.puts {
-		buf = wire.AppendStored(buf, a)
+	// A record the journal encoded is copied, not encoded again.
+	for _, i := range b.puts {
+		if body := enc.Body(i); body != "" {
+			buf = append(buf, body...)
+		} else {
+			buf = wire.AppendStored(buf, ops[i].Alarm)
+		}
 		ends = append(ends, len(buf))
 	}
-	for _, e := range b.events {
-		buf = wire.AppendEvent(buf, e)
+	for _, i := range b.events {
+		if body := enc.Body(i); body != "" {
+			buf = append(buf, body...)
+		} else {
+			buf = wire.AppendEvent(buf, ops[i].Event)
+		}
 		ends = append(ends, len(buf))
 	}
 	var bodies string
@@ -228,16 +258,16 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op) error {
 		return bodies[start:ends[i]]
 	}
 	args = args[:0]
-	for i, a := range b.puts {
-		args = append(args, a.Seq, body(i))
+	for k, i := range b.puts {
+		args = append(args, ops[i].Alarm.Seq, body(k))
 	}
 	if err := s.multi(ctx, `INSERT INTO fault_alarm (seq, body) VALUES `,
 		` ON CONFLICT (seq) DO UPDATE SET body = excluded.body`, 2, args); err != nil {
 		return fmt.Errorf("faultsql: put alarms: %w", err)
 	}
 	args = args[:0]
-	for i, e := range b.events {
-		args = append(args, e.Seq, body(len(b.puts)+i))
+	for k, i := range b.events {
+		args = append(args, ops[i].Event.Seq, body(len(b.puts)+k))
 	}
 	if err := s.multi(ctx, `INSERT INTO fault_event (seq, body) VALUES `,
 		` ON CONFLICT (seq) DO UPDATE SET body = excluded.body`, 2, args); err != nil {

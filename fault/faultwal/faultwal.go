@@ -74,11 +74,12 @@ type Store struct {
 	off   int64         // where the next frame goes
 	epoch uint32        // written in every frame; a reset starts a new one
 	buf   []byte        // the frame being written, reused
+	spans []int         // where each op's record is in buf, reused
 
 	mu       sync.Mutex
 	cond     *sync.Cond
-	queue    []fault.Op
-	spare    []fault.Op // the last applied batch's slice, emptied, for the next queue
+	queue    wire.Batch // journaled ops not yet applied, with their records as journaled
+	spare    wire.Batch // the last applied batch, emptied, for the next queue
 	applied  uint64     // frames applied to the inner store
 	written  uint64     // frames written to the journal
 	err      error      // last applier error
@@ -233,8 +234,8 @@ func readJournal(f *os.File) ([]fault.Op, uint32, error) {
 // them later, in order.
 func (s *Store) Commit(ctx context.Context, ops []fault.Op) error {
 	s.wmu.Lock()
-	frame := appendFrame(s.buf[:0], ops)
-	s.buf = frame
+	frame, spans := appendFrame(s.buf[:0], ops, s.spans[:0])
+	s.buf, s.spans = frame, spans
 	binary.LittleEndian.PutUint32(frame[0:4], uint32(len(frame)-headerSize))
 	binary.LittleEndian.PutUint32(frame[8:12], s.epoch)
 	binary.LittleEndian.PutUint32(frame[4:8], crc32.Checksum(frame[8:], crcTable))
@@ -258,7 +259,11 @@ func (s *Store) Commit(ctx context.Context, ops []fault.Op) error {
 	s.off += int64(len(frame))
 	s.mu.Lock()
 	s.resetDue = s.off >= s.max/2
-	s.queue = append(s.queue, ops...)
+	// The queue keeps each record as the frame has it, so that the inner
+	// store need not encode it again.
+	for i, op := range ops {
+		s.queue.Add(op, frame[spans[2*i]:spans[2*i+1]])
+	}
 	s.written++
 	s.cond.Broadcast()
 	s.mu.Unlock()
@@ -272,34 +277,34 @@ func (s *Store) apply() {
 	backoff := 100 * time.Millisecond
 	for {
 		s.mu.Lock()
-		for len(s.queue) == 0 && !s.closing {
+		for s.queue.Len() == 0 && !s.closing {
 			s.cond.Wait()
 		}
-		if len(s.queue) == 0 && s.closing {
+		if s.queue.Len() == 0 && s.closing {
 			s.mu.Unlock()
 			return
 		}
 		// Gather: until the batch is full, the delay has passed, or
 		// someone waits in Flush.
 		deadline := time.Now().Add(s.delay)
-		for len(s.queue) < s.batch && !s.closing && s.flushers == 0 && !s.resetDue && time.Now().Before(deadline) {
+		for s.queue.Len() < s.batch && !s.closing && s.flushers == 0 && !s.resetDue && time.Now().Before(deadline) {
 			s.mu.Unlock()
 			time.Sleep(min(time.Until(deadline), 5*time.Millisecond))
 			s.mu.Lock()
 		}
-		ops, upto := s.queue, s.written
-		s.queue, s.spare = s.spare, nil
+		b, upto := s.queue, s.written
+		s.queue, s.spare = s.spare, wire.Batch{}
 		s.mu.Unlock()
 		for {
-			err := s.inner.Commit(context.Background(), ops)
+			err := s.commitInner(&b)
 			s.mu.Lock()
 			s.err = err
 			if err == nil {
 				s.applied = upto
-				// The batch's slice takes the next batch: a queue of
+				// The batch's memory takes the next batch: a queue of
 				// thousands of ops is not regrown from nothing each time.
-				clear(ops)
-				s.spare = ops[:0]
+				b.Reset()
+				s.spare = b
 			}
 			s.cond.Broadcast()
 			closing := s.closing
@@ -308,7 +313,7 @@ func (s *Store) apply() {
 				backoff = 100 * time.Millisecond
 				break
 			}
-			s.log.Error("faultwal: applying to the store failed; retrying", "err", err, "ops", len(ops))
+			s.log.Error("faultwal: applying to the store failed; retrying", "err", err, "ops", b.Len())
 			if closing {
 				return // the journal keeps them for the next Open
 			}
@@ -350,20 +355,21 @@ func (s *Store) maybeReset() {
 		return
 	}
 	s.mu.Lock()
-	if len(s.queue) > resetCatchUp && s.passes < resetPasses {
+	if s.queue.Len() > resetCatchUp && s.passes < resetPasses {
 		s.mu.Unlock()
 		s.passes++
 		return
 	}
-	ops, upto := s.queue, s.written
-	s.queue = nil
+	b, upto := s.queue, s.written
+	s.queue = wire.Batch{}
 	s.mu.Unlock()
 	s.passes = 0
-	s.resetWaited = len(ops)
-	if len(ops) > 0 {
-		if err := s.inner.Commit(context.Background(), ops); err != nil {
+	s.resetWaited = b.Len()
+	if b.Len() > 0 {
+		if err := s.commitInner(&b); err != nil {
 			s.mu.Lock()
-			s.queue = append(ops, s.queue...)
+			b.Append(&s.queue)
+			s.queue = b
 			s.err = err
 			s.mu.Unlock()
 			return
@@ -376,6 +382,15 @@ func (s *Store) maybeReset() {
 	if err := s.reset(); err != nil {
 		s.log.Error("faultwal: reset", "err", err)
 	}
+}
+
+// commitInner applies b to the inner store, with the journaled records
+// where the store takes them.
+func (s *Store) commitInner(b *wire.Batch) error {
+	if bc, ok := s.inner.(wire.BatchCommitter); ok {
+		return bc.CommitBatch(context.Background(), b)
+	}
+	return s.inner.Commit(context.Background(), b.Ops)
 }
 
 // Flush waits until the inner store holds every committed op.
@@ -447,21 +462,32 @@ type frameOp struct {
 }
 
 // EncodeFrame encodes ops as a frame payload: one JSON object per line.
-func EncodeFrame(ops []fault.Op) []byte { return appendFrame(nil, ops)[headerSize:] }
+func EncodeFrame(ops []fault.Op) []byte {
+	b, _ := appendFrame(nil, ops, nil)
+	return b[headerSize:]
+}
 
-// appendFrame appends a header (left for the caller to fill) and the payload.
-func appendFrame(b []byte, ops []fault.Op) []byte {
+// appendFrame appends a header (left for the caller to fill) and the
+// payload. It appends to spans, for each op, where its record's JSON
+// starts and ends in the result (the same offset twice if it has none):
+// the bytes a SQL store writes as the record's body.
+func appendFrame(b []byte, ops []fault.Op, spans []int) ([]byte, []int) {
 	b = append(b, make([]byte, headerSize)...)
 	for _, op := range ops {
 		b = append(b, `{"k":`...)
 		b = append(b, byte('0'+op.Kind))
+		var start, end int
 		switch op.Kind {
 		case fault.OpPutAlarm, fault.OpDeleteAlarm:
 			b = append(b, `,"a":`...)
+			start = len(b)
 			b = wire.AppendStored(b, op.Alarm)
+			end = len(b)
 		case fault.OpAppendEvent:
 			b = append(b, `,"e":`...)
+			start = len(b)
 			b = wire.AppendEvent(b, op.Event)
+			end = len(b)
 		case fault.OpTrimEvents:
 			b = fmt.Appendf(b, `,"t":%d`, op.TrimSeq)
 		case fault.OpPutSuppression:
@@ -470,8 +496,9 @@ func appendFrame(b []byte, ops []fault.Op) []byte {
 			b = append(b, sb...)
 		}
 		b = append(b, "}\n"...)
+		spans = append(spans, start, end)
 	}
-	return b
+	return b, spans
 }
 
 // DecodeFrame decodes a frame payload. It is the parser of the journal

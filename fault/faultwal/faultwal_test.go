@@ -115,13 +115,7 @@ func TestResetUnderLoad(t *testing.T) {
 	opts := &faultwal.Options{MaxJournal: 64 << 10, ApplyDelay: time.Millisecond}
 	mem := fault.NewMemoryStore()
 	m := journaled(t, mem, filepath.Join(dir, "j"), opts, &fault.Options{EventLogSize: 50})
-	for i := range 400 {
-		_, err := m.SetAlarm(ctx, faulttest.CPUAlarm(fmt.Sprintf("compute-%d", i%40), fault.SeverityMajor))
-		require.NoError(t, err)
-		if i%7 == 0 {
-			require.NoError(t, m.ClearAlarm(ctx, "100.101", fmt.Sprintf("host=compute-%d", i%40)))
-		}
-	}
+	load(t, m)
 	want, err := m.ListAlarms(ctx, fault.AlarmQuery{})
 	require.NoError(t, err)
 	require.NoError(t, m.Close(ctx))
@@ -132,6 +126,48 @@ func TestResetUnderLoad(t *testing.T) {
 	for i := range want {
 		assert.Equal(t, want[i].UUID, got[i].UUID)
 	}
+}
+
+// load sets and clears alarms on 40 hosts, 400 sets in all.
+func load(t *testing.T, m *fault.Manager) {
+	for i := range 400 {
+		_, err := m.SetAlarm(t.Context(), faulttest.CPUAlarm(fmt.Sprintf("compute-%d", i%40), fault.SeverityMajor))
+		require.NoError(t, err)
+		if i%7 == 0 {
+			require.NoError(t, m.ClearAlarm(t.Context(), "100.101", fmt.Sprintf("host=compute-%d", i%40)))
+		}
+	}
+}
+
+// TestSQLiteGetsTheJournaledRecords: what the journal applies to SQLite
+// (its own encoded records, through resets) is read back by SQLite alone.
+func TestSQLiteGetsTheJournaledRecords(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	url := "sqlite://" + filepath.Join(dir, "flock.db")
+	inner, err := faultsql.Open(ctx, url)
+	require.NoError(t, err)
+	mopts := &fault.Options{EventLogSize: 50}
+	m := journaled(t, inner, filepath.Join(dir, "j"), &faultwal.Options{MaxJournal: 64 << 10, ApplyDelay: time.Millisecond}, mopts)
+	load(t, m)
+	all := fault.AlarmQuery{IncludeSuppressed: true, IncludeMasked: true}
+	want, err := m.ListAlarms(ctx, all)
+	require.NoError(t, err)
+	wantEvents, err := m.ListEvents(ctx, fault.EventQuery{})
+	require.NoError(t, err)
+	require.NoError(t, m.Close(ctx))
+
+	alone, err := faultsql.Open(ctx, url)
+	require.NoError(t, err)
+	m2, err := fault.Open(ctx, alone, mopts)
+	require.NoError(t, err)
+	defer m2.Close(ctx)
+	got, err := m2.ListAlarms(ctx, all)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	gotEvents, err := m2.ListEvents(ctx, fault.EventQuery{})
+	require.NoError(t, err)
+	assert.Equal(t, wantEvents, gotEvents)
 }
 
 // TestCrashCopyReplays copies the journal while its applier has not run

@@ -6,9 +6,11 @@
 package wire
 
 import (
+	"context"
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/edgeflock/flock/fault"
 )
@@ -211,4 +213,55 @@ func AppendEvent(b []byte, e *fault.Event) []byte {
 		b = AppendString(b, e.AlarmUUID)
 	}
 	return append(b, '}')
+}
+
+// Batch is a run of store ops whose records are already encoded: a journal
+// has written each of them (with AppendStored or AppendEvent) into its
+// frames, and hands the same bytes to the store it applies to, which then
+// need not encode them again.
+type Batch struct {
+	Ops []fault.Op
+	// Bodies holds the records back to back; op i's record is
+	// Bodies[Starts[i]:Ends[i]], empty for an op without one (a trim, a
+	// suppression).
+	Bodies       []byte
+	Starts, Ends []int
+}
+
+// Body returns op i's encoded record, or "" if it has none. The string
+// shares Bodies' memory: use it only while the batch is unchanged.
+func (b *Batch) Body(i int) string {
+	if b == nil || b.Starts[i] == b.Ends[i] {
+		return ""
+	}
+	return unsafe.String(&b.Bodies[b.Starts[i]], b.Ends[i]-b.Starts[i])
+}
+
+// BatchCommitter is a fault.Store that also takes encoded batches.
+type BatchCommitter interface {
+	CommitBatch(ctx context.Context, b *Batch) error
+}
+
+// Add appends op with its encoded record (nil for none).
+func (b *Batch) Add(op fault.Op, body []byte) {
+	b.Ops = append(b.Ops, op)
+	b.Starts = append(b.Starts, len(b.Bodies))
+	b.Bodies = append(b.Bodies, body...)
+	b.Ends = append(b.Ends, len(b.Bodies))
+}
+
+// Append appends the ops and records of o.
+func (b *Batch) Append(o *Batch) {
+	for i, op := range o.Ops {
+		b.Add(op, o.Bodies[o.Starts[i]:o.Ends[i]])
+	}
+}
+
+// Len is the number of ops.
+func (b *Batch) Len() int { return len(b.Ops) }
+
+// Reset empties b, keeping its memory; the ops' records are released.
+func (b *Batch) Reset() {
+	clear(b.Ops)
+	b.Ops, b.Bodies, b.Starts, b.Ends = b.Ops[:0], b.Bodies[:0], b.Starts[:0], b.Ends[:0]
 }
