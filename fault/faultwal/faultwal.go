@@ -27,6 +27,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -489,7 +490,7 @@ func appendFrame(b []byte, ops []fault.Op, spans []int) ([]byte, []int) {
 			b = wire.AppendEvent(b, op.Event)
 			end = len(b)
 		case fault.OpTrimEvents:
-			b = fmt.Appendf(b, `,"t":%d`, op.TrimSeq)
+			b = strconv.AppendInt(append(b, `,"t":`...), op.TrimSeq, 10)
 		case fault.OpPutSuppression:
 			sb, _ := json.Marshal(op.Suppression)
 			b = append(b, `,"s":`...)

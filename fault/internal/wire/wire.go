@@ -23,6 +23,13 @@ func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time while none needs a look of its own.
+		for i+8 <= len(s) && plain8(s, i) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
@@ -65,6 +72,20 @@ func AppendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// plain8 reports whether s[i:i+8] is ASCII with no byte below 0x20 and no
+// '"' or '\\': bytes that AppendString copies as they are. (A "has a byte
+// below n" test on eight bytes at once; a false "no" only sends the bytes
+// to the byte-by-byte path.)
+func plain8(s string, i int) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	q := x ^ ('"' * lo)
+	bs := x ^ ('\\' * lo)
+	bad := x | ((x - 0x20*lo) & ^x) | ((q - lo) & ^q) | ((bs - lo) & ^bs)
+	return bad&hi == 0
 }
 
 func appendKey(b []byte, k string) []byte {

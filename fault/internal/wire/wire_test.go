@@ -1,7 +1,9 @@
 package wire_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,4 +60,21 @@ func TestAlarmRoundTrip(t *testing.T) {
 	var ev fault.Event
 	require.NoError(t, json.Unmarshal(wire.AppendEvent(nil, &e), &ev))
 	assert.Equal(t, e, ev)
+}
+
+// TestAppendStringAtEveryOffset puts each byte that needs escaping (and a
+// non-ASCII rune) at every position of a 20-byte string, across the
+// eight-byte steps of the fast path, and compares the bytes with
+// encoding/json's.
+func TestAppendStringAtEveryOffset(t *testing.T) {
+	for _, special := range []string{`"`, `\`, "\x00", "\x1f", "\n", "\x7f", "é", "\u2028", "\xff", " ", "~"} {
+		for at := range 20 {
+			s := strings.Repeat("a", at) + special + strings.Repeat("b", 20-at)
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(false)
+			require.NoError(t, enc.Encode(s))
+			assert.Equal(t, strings.TrimSuffix(want.String(), "\n"), string(wire.AppendString(nil, s)), "%q", s)
+		}
+	}
 }
