@@ -79,8 +79,13 @@ type Manager struct {
 	suppByUUID map[string]*Suppression
 }
 
+// rec is an active alarm's place in the indexes. An overwrite or an ack
+// swaps its record for a new one and leaves the rec where it is: only the
+// uuid index changes, not the sets of the alarm id and the entity (which
+// for an id raised on every host is a map of 100,000). Records themselves
+// are never changed once indexed, so ops share them with the store.
 type rec struct {
-	StoredAlarm
+	*StoredAlarm
 	top string
 }
 
@@ -167,7 +172,7 @@ func (m *Manager) load(ctx context.Context) error {
 	m.alarmSeq = 0
 	slices.SortFunc(snap.Alarms, func(a, b StoredAlarm) int { return cmpInt(a.Seq, b.Seq) })
 	for _, sa := range snap.Alarms {
-		r := &rec{StoredAlarm: sa}
+		r := &rec{StoredAlarm: &sa}
 		m.index(r)
 		m.order = append(m.order, r)
 		m.alarmSeq = max(m.alarmSeq, sa.Seq)
@@ -222,7 +227,7 @@ func truncate(s string, n int) string {
 // intern makes r share one copy of the strings that repeat across alarms
 // (ids, types, texts): 100,000 alarms of a few dozen kinds then cost the
 // heap and the garbage collector a fraction of the memory.
-func intern(r *rec) {
+func intern(r *StoredAlarm) {
 	r.AlarmID = unique.Make(r.AlarmID).Value()
 	r.EntityTypeID = unique.Make(r.EntityTypeID).Value()
 	r.ReasonText = unique.Make(r.ReasonText).Value()
@@ -230,7 +235,7 @@ func intern(r *rec) {
 }
 
 func (m *Manager) index(r *rec) {
-	intern(r)
+	intern(r.StoredAlarm)
 	r.top = entityTop(r.EntityInstanceID)
 	m.byUUID[r.UUID] = r
 	m.byKey[keyOf(&r.Alarm)] = r
@@ -265,18 +270,6 @@ func (m *Manager) orderIndex(seq int64) (int, bool) {
 	return i, found
 }
 
-// replaceInOrder puts r where old was in m.order (an overwrite keeps its
-// raise order), or appends r if old is nil (a new alarm has the highest Seq).
-func (m *Manager) replaceInOrder(old, r *rec) {
-	if old != nil {
-		if i, ok := m.orderIndex(old.Seq); ok && m.order[i] == old {
-			m.order[i] = r
-			return
-		}
-	}
-	m.order = append(m.order, r)
-}
-
 // removeFromOrder leaves a hole where r was, compacting once holes abound.
 func (m *Manager) removeFromOrder(r *rec) {
 	if i, ok := m.orderIndex(r.Seq); ok && m.order[i] == r {
@@ -297,22 +290,18 @@ func (m *Manager) unindex(r *rec) {
 	delete(m.inhibitors, r)
 }
 
-// reindex puts r, which has old's alarm id and entity, in old's place in
-// the indexes: cheaper than unindex and index, which would empty and
-// refill the sets of the id and the entity.
-func (m *Manager) reindex(old, r *rec) {
-	intern(r)
-	r.top = old.top
-	if r.UUID != old.UUID {
-		delete(m.byUUID, old.UUID)
+// overwrite gives r a new record, of the same alarm id and entity.
+func (m *Manager) overwrite(r *rec, sa *StoredAlarm) {
+	intern(sa)
+	if sa.UUID != r.UUID {
+		delete(m.byUUID, r.UUID)
+		m.byUUID[sa.UUID] = r
 	}
-	m.byUUID[r.UUID] = r
-	m.byKey[keyOf(&r.Alarm)] = r
-	m.byID[r.AlarmID].replace(old, r)
-	m.byTop[r.top].replace(old, r)
-	delete(m.inhibitors, old)
-	if r.InhibitAlarms {
+	r.StoredAlarm = sa
+	if sa.InhibitAlarms {
 		m.inhibitors[r] = struct{}{}
+	} else {
+		delete(m.inhibitors, r)
 	}
 }
 
@@ -359,22 +348,6 @@ func (s *recSet) add(r *rec) {
 	}
 	s.big[r] = struct{}{}
 	s.small = nil
-}
-
-// replace puts r in old's place.
-func (s *recSet) replace(old, r *rec) {
-	if s.big != nil {
-		delete(s.big, old)
-		s.big[r] = struct{}{}
-		return
-	}
-	for i, x := range s.small {
-		if x == old {
-			s.small[i] = r
-			return
-		}
-	}
-	s.add(r)
 }
 
 func (s *recSet) remove(r *rec) {
@@ -531,26 +504,25 @@ func (m *Manager) SetAlarm(ctx context.Context, a Alarm) (string, error) {
 	a.KeepExisting = false
 	a.Timestamp = m.stamp()
 	a.Masked, a.MgmtAffecting, a.DegradeAffecting, a.SuppressionStatus = false, false, false, ""
-	r := &rec{StoredAlarm: StoredAlarm{Alarm: a}}
+	sa := &StoredAlarm{Alarm: a}
+	r := old
 	if old != nil {
-		r.Seq = old.Seq
+		sa.Seq = old.Seq
 		if old.Ack != nil && a.Severity <= old.Severity {
-			r.Ack = old.Ack
-		} else {
-			r.Ack = nil
+			sa.Ack = old.Ack
 		}
-		m.reindex(old, r)
+		m.overwrite(r, sa)
 	} else {
 		m.alarmSeq++
-		r.Seq = m.alarmSeq
-		r.Ack = nil
+		sa.Seq = m.alarmSeq
+		r = &rec{StoredAlarm: sa}
 		m.index(r)
+		m.order = append(m.order, r)
 	}
-	m.replaceInOrder(old, r)
 	ev := m.eventFor(&r.Alarm, StateSet, a.Timestamp)
 	// Records are never changed once indexed (an ack replaces its record),
 	// so the op can share it with the store.
-	ops := m.appendEvent(append(make([]Op, 0, 3), Op{Kind: OpPutAlarm, Alarm: &r.StoredAlarm}), ev)
+	ops := m.appendEvent(append(make([]Op, 0, 3), Op{Kind: OpPutAlarm, Alarm: r.StoredAlarm}), ev)
 	notes := m.notes(NotifySet, r.Alarm)
 	m.met.sets.Inc()
 	return r.UUID, m.submit(ctx, ops, notes)
@@ -627,7 +599,7 @@ func (m *Manager) clear(victims []*rec, perAlarm bool) ([]Op, []Notification) {
 	for _, r := range victims {
 		m.unindex(r)
 		m.removeFromOrder(r)
-		ops = append(ops, Op{Kind: OpDeleteAlarm, Alarm: &r.StoredAlarm})
+		ops = append(ops, Op{Kind: OpDeleteAlarm, Alarm: r.StoredAlarm})
 		if perAlarm {
 			ev := m.eventFor(&r.Alarm, StateClear, now)
 			ops = m.appendEvent(ops, ev)
@@ -933,13 +905,12 @@ func (m *Manager) AckAlarm(ctx context.Context, uuid, by string) (Alarm, error) 
 		m.mu.Unlock()
 		return Alarm{}, fmt.Errorf("fault: ack alarm %s: %w", uuid, ErrNotFound)
 	}
-	nr := &rec{StoredAlarm: r.StoredAlarm}
-	nr.Ack = &Ack{By: by, At: m.stamp()}
-	m.reindex(r, nr)
-	m.replaceInOrder(r, nr)
-	a := nr.Alarm
+	sa := *r.StoredAlarm
+	sa.Ack = &Ack{By: by, At: m.stamp()}
+	m.overwrite(r, &sa)
+	a := sa.Alarm
 	m.decorate(&a)
-	return a, m.submit(ctx, []Op{{Kind: OpPutAlarm, Alarm: &nr.StoredAlarm}}, nil)
+	return a, m.submit(ctx, []Op{{Kind: OpPutAlarm, Alarm: &sa}}, nil)
 }
 
 // Summary counts the visible active alarms by severity.

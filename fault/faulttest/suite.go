@@ -269,6 +269,45 @@ var suiteCases = []suiteCase{
 		require.Len(t, as, 1)
 		assert.False(t, as[0].Masked)
 	}},
+	{"OverwriteKeepsIndexes", func(t *testing.T, s fault.Service) {
+		first := mustSet(t, s, CPUAlarm("compute-0", fault.SeverityMajor))
+		lock := LockedAlarm("compute-0")
+		mustSet(t, s, lock)
+		mustSet(t, s, CPUAlarm("compute-1", fault.SeverityMajor))
+		assert.Len(t, list(t, s, fault.AlarmQuery{}), 2, "the lock masks the cpu alarm of compute-0")
+		// The inhibitor, overwritten without inhibiting, unmasks; again
+		// with it, masks.
+		lock.InhibitAlarms = false
+		u := mustSet(t, s, lock)
+		assert.Len(t, list(t, s, fault.AlarmQuery{}), 3)
+		lock.InhibitAlarms = true
+		mustSet(t, s, lock)
+		assert.Len(t, list(t, s, fault.AlarmQuery{}), 2)
+		_, err := s.GetAlarm(ctxOf(t), u)
+		assert.ErrorIs(t, err, fault.ErrNotFound, "the overwritten uuid is gone")
+		// Overwritten twice, the cpu alarm keeps its place in raise order
+		// and is found once by id and by entity, under its newest uuid.
+		mustSet(t, s, CPUAlarm("compute-0", fault.SeverityCritical))
+		newest := mustSet(t, s, CPUAlarm("compute-0", fault.SeverityMajor))
+		all := list(t, s, fault.AlarmQuery{IncludeMasked: true})
+		require.Len(t, all, 3)
+		assert.Equal(t, newest, all[0].UUID)
+		assert.NotEqual(t, first, newest)
+		byID := list(t, s, fault.AlarmQuery{AlarmID: "100.101", IncludeMasked: true})
+		assert.Len(t, byID, 2)
+		byEntity := list(t, s, fault.AlarmQuery{EntityPrefix: "host=compute-0", IncludeMasked: true})
+		assert.Len(t, byEntity, 2)
+		assert.Equal(t, fault.SeverityMajor, all[0].Severity)
+		assert.True(t, all[0].Masked, "the lock masks it again")
+		// Deleted by its newest uuid, it leaves every index.
+		require.NoError(t, s.DeleteAlarm(ctxOf(t), newest))
+		assert.Len(t, list(t, s, fault.AlarmQuery{AlarmID: "100.101", IncludeMasked: true}), 1)
+		assert.Len(t, list(t, s, fault.AlarmQuery{EntityPrefix: "host=compute-0", IncludeMasked: true}), 1)
+		again := mustSet(t, s, CPUAlarm("compute-0", fault.SeverityMajor))
+		all = list(t, s, fault.AlarmQuery{IncludeMasked: true})
+		require.Len(t, all, 3)
+		assert.Equal(t, again, all[2].UUID, "raised anew, it comes last")
+	}},
 	{"OperatorSuppression", func(t *testing.T, s fault.Service) {
 		mustSet(t, s, CPUAlarm("controller-0", fault.SeverityCritical))
 		mustSet(t, s, HeartbeatAlarm("controller-0", fault.SeverityMajor))
