@@ -96,10 +96,35 @@ func appendKey(b []byte, k string) []byte {
 
 func appendBool(b []byte, v bool) []byte { return strconv.AppendBool(b, v) }
 
+// appendTime appends t as a JSON string in RFC 3339 with nanoseconds, as
+// time.Time's MarshalJSON does. The service's timestamps are UTC, and for
+// them it writes the digits itself: AppendFormat's general layout engine
+// took a tenth of the journal's encoding time.
 func appendTime(b []byte, t time.Time) []byte {
 	b = append(b, '"')
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"')
+	if y := t.Year(); t.Location() != time.UTC || y < 0 || y > 9999 {
+		b = t.AppendFormat(b, time.RFC3339Nano)
+		return append(b, '"')
+	}
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-')
+	b = append(b, byte('0'+mo/10), byte('0'+mo%10), '-', byte('0'+d/10), byte('0'+d%10), 'T')
+	b = append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+s/10), byte('0'+s%10))
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, frac[:n]...)
+	}
+	return append(b, 'Z', '"')
 }
 
 // Form selects the fields AppendAlarm writes.

@@ -78,3 +78,30 @@ func TestAppendStringAtEveryOffset(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAppendTime: timestamps are written as time.Time's MarshalJSON writes
+// them, in UTC (the fast path) and elsewhere.
+func FuzzAppendTime(f *testing.F) {
+	f.Add(int64(1795000000), int64(0), false)
+	f.Add(int64(1795000000), int64(123456000), false)
+	f.Add(int64(1795000000), int64(100), true)
+	f.Add(int64(-62135596800), int64(999999999), false)
+	f.Add(int64(253402300799), int64(1), false)
+	f.Add(int64(253402300800), int64(5), false)
+	f.Fuzz(func(t *testing.T, sec, nsec int64, local bool) {
+		ts := time.Unix(sec, nsec%1e9).UTC()
+		if local {
+			ts = ts.In(time.FixedZone("X", 3600))
+		}
+		want, err := ts.MarshalJSON()
+		if err != nil {
+			return // outside what JSON timestamps can say
+		}
+		e := fault.Event{Timestamp: ts}
+		var back struct {
+			Timestamp json.RawMessage `json:"timestamp"`
+		}
+		require.NoError(t, json.Unmarshal(wire.AppendEvent(nil, &e), &back))
+		require.Equal(t, string(want), string(back.Timestamp))
+	})
+}
