@@ -92,6 +92,8 @@ type Store struct {
 	// Kept by the applier goroutine (resetWaited is written under wmu).
 	passes      int // catch-up passes made since the reset fell due
 	resetWaited int // ops the last reset applied while writers waited
+
+	maxBodies int // maxQueuedBodies; tests lower it
 }
 
 var _ fault.Store = (*Store)(nil)
@@ -102,7 +104,7 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // it into inner, empties it and starts the applier. Close closes inner.
 func Open(ctx context.Context, inner fault.Store, path string, opts *Options) (*Store, error) {
 	s := &Store{inner: inner, path: path, max: 64 << 20, log: slog.New(slog.DiscardHandler), done: make(chan struct{}),
-		batch: 16384, delay: 500 * time.Millisecond}
+		batch: 16384, delay: 500 * time.Millisecond, maxBodies: maxQueuedBodies}
 	if opts != nil {
 		if opts.ApplyBatch > 0 {
 			s.batch = opts.ApplyBatch
@@ -261,9 +263,14 @@ func (s *Store) Commit(ctx context.Context, ops []fault.Op) error {
 	s.mu.Lock()
 	s.resetDue = s.off >= s.max/2
 	// The queue keeps each record as the frame has it, so that the inner
-	// store need not encode it again.
+	// store need not encode it again: up to maxQueuedBodies of them, past
+	// which the store encodes the rest itself.
 	for i, op := range ops {
-		s.queue.Add(op, frame[spans[2*i]:spans[2*i+1]])
+		if len(s.queue.Bodies) < s.maxBodies {
+			s.queue.Add(op, frame[spans[2*i]:spans[2*i+1]])
+		} else {
+			s.queue.Add(op, nil)
+		}
 	}
 	s.written++
 	s.cond.Broadcast()
@@ -335,6 +342,9 @@ func (s *Store) apply() {
 // writers outpace the store, when it stops catching up and waits for all).
 const (
 	resetCatchUp = 256
+	// maxQueuedBodies bounds the encoded records the queue keeps for the
+	// inner store (the queue and its spare each hold up to this much).
+	maxQueuedBodies = 8 << 20
 	resetPasses  = 8
 )
 
@@ -362,7 +372,7 @@ func (s *Store) maybeReset() {
 		return
 	}
 	b, upto := s.queue, s.written
-	s.queue = wire.Batch{}
+	s.queue, s.spare = s.spare, wire.Batch{}
 	s.mu.Unlock()
 	s.passes = 0
 	s.resetWaited = b.Len()
@@ -380,6 +390,10 @@ func (s *Store) maybeReset() {
 		s.cond.Broadcast()
 		s.mu.Unlock()
 	}
+	b.Reset()
+	s.mu.Lock()
+	s.spare = b
+	s.mu.Unlock()
 	if err := s.reset(); err != nil {
 		s.log.Error("faultwal: reset", "err", err)
 	}
