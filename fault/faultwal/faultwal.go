@@ -345,7 +345,7 @@ const (
 	// maxQueuedBodies bounds the encoded records the queue keeps for the
 	// inner store (the queue and its spare each hold up to this much).
 	maxQueuedBodies = 8 << 20
-	resetPasses  = 8
+	resetPasses     = 8
 )
 
 // maybeReset restarts a half-used journal once the applier has caught up
