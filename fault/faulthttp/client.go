@@ -125,6 +125,12 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return fmt.Errorf("faulthttp: %s %s: read answer: %w: %v", method, path, fault.ErrUnavailable, err)
 	}
+	if l, ok := out.(*AlarmList); ok {
+		if decodeAlarmList(data, l) == nil {
+			return nil
+		}
+		*l = AlarmList{} // decoded again from nothing, by the general decoder
+	}
 	if err := gojson.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("faulthttp: %s %s: decode answer: %w: %v", method, path, fault.ErrUnavailable, err)
 	}
