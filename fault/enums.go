@@ -51,6 +51,10 @@ func (s Severity) MarshalText() ([]byte, error) {
 
 // UnmarshalText parses a name (or "none").
 func (s *Severity) UnmarshalText(b []byte) error {
+	if i, ok := enumIndex(severityNames, b); ok {
+		*s = Severity(i)
+		return nil
+	}
 	v, err := ParseThreshold(string(b))
 	*s = v
 	return err
@@ -86,6 +90,10 @@ func (s State) MarshalText() ([]byte, error) { return enumMarshal(s.String(), s.
 
 // UnmarshalText parses a state name.
 func (s *State) UnmarshalText(b []byte) error {
+	if i, ok := enumIndex(stateNames, b); ok {
+		*s = State(i)
+		return nil
+	}
 	v, err := ParseState(string(b))
 	*s = v
 	return err
@@ -134,6 +142,10 @@ func (t AlarmType) MarshalText() ([]byte, error) { return enumMarshal(t.String()
 
 // UnmarshalText parses an alarm type name.
 func (t *AlarmType) UnmarshalText(b []byte) error {
+	if i, ok := enumIndex(alarmTypeNames, b); ok {
+		*t = AlarmType(i)
+		return nil
+	}
 	v, err := ParseAlarmType(string(b))
 	*t = v
 	return err
@@ -205,6 +217,10 @@ func (c ProbableCause) MarshalText() ([]byte, error) { return enumMarshal(c.Stri
 
 // UnmarshalText parses a probable cause name.
 func (c *ProbableCause) UnmarshalText(b []byte) error {
+	if i, ok := causeIndex[string(b)]; ok {
+		*c = ProbableCause(i)
+		return nil
+	}
 	v, err := ParseProbableCause(string(b))
 	*c = v
 	return err
@@ -227,6 +243,18 @@ func enumString(names []string, i int, what string) string {
 		return names[i]
 	}
 	return what + "(" + strconv.Itoa(i) + ")"
+}
+
+// enumIndex finds b among names without allocating (decoders call the
+// UnmarshalText methods for every record); the Parse functions word the
+// error when it is not there.
+func enumIndex(names []string, b []byte) (int, bool) {
+	for i, n := range names {
+		if n == string(b) {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 func enumParse(names []string, v, what string) (int, error) {

@@ -1,12 +1,14 @@
 package faulthttp
 
 import (
+	"encoding/binary"
 	"strings"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/fault/internal/wire"
 )
 
 // decodeAlarmRequest is the strict decoder of POST /v1/alarms bodies: one
@@ -166,6 +168,13 @@ func (p *jparser) rawStr() ([]byte, error) {
 	p.i++ // the quote
 	start := p.i
 	for p.i < len(p.data) {
+		// Eight plain bytes at a time (most of an id or a text).
+		for p.i+8 <= len(p.data) && wire.PlainWord(binary.LittleEndian.Uint64(p.data[p.i:])) {
+			p.i += 8
+		}
+		if p.i >= len(p.data) {
+			break
+		}
 		c := p.data[p.i]
 		if c == '"' {
 			p.i++

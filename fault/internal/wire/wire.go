@@ -75,13 +75,18 @@ func AppendString(b []byte, s string) []byte {
 }
 
 // plain8 reports whether s[i:i+8] is ASCII with no byte below 0x20 and no
-// '"' or '\\': bytes that AppendString copies as they are. (A "has a byte
-// below n" test on eight bytes at once; a false "no" only sends the bytes
-// to the byte-by-byte path.)
+// '"' or '\\': bytes that AppendString copies as they are.
 func plain8(s string, i int) bool {
+	return PlainWord(uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56)
+}
+
+// PlainWord reports whether none of the eight bytes of x is below 0x20,
+// a '"', a '\\' or above 0x7f: bytes that a JSON string holds as they are,
+// with no escape or UTF-8 check. (A "has a byte below n" test on eight
+// bytes at once; a false "no" only sends the bytes to a byte-by-byte path.)
+func PlainWord(x uint64) bool {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 	q := x ^ ('"' * lo)
 	bs := x ^ ('\\' * lo)
 	bad := x | ((x - 0x20*lo) & ^x) | ((q - lo) & ^q) | ((bs - lo) & ^bs)
