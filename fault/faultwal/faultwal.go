@@ -342,11 +342,12 @@ func (s *Store) apply() {
 // writers outpace the store, when it stops catching up and waits for all).
 const (
 	resetCatchUp = 256
-	// maxQueuedBodies bounds the encoded records the queue keeps for the
-	// inner store (the queue and its spare each hold up to this much).
-	maxQueuedBodies = 8 << 20
-	resetPasses     = 8
+	resetPasses  = 8
 )
+
+// maxQueuedBodies bounds the encoded records the queue keeps for the inner
+// store (the queue and its spare each hold up to this much).
+const maxQueuedBodies = 8 << 20
 
 // maybeReset restarts a half-used journal once the applier has caught up
 // (see resetCatchUp). Writers wait meanwhile: it applies what is still
