@@ -149,8 +149,7 @@ func (s *Store) commit(ctx context.Context, ops []fault.Op, enc *wire.Batch) err
 
 // batch is a commit's ops reduced to their effect: the last op on each
 // alarm (keyed by its seq, which an overwrite keeps) or suppression wins;
-// events are appended in order.
-// puts and events hold indexes into the ops.
+// events are appended in order. puts and events are indexes into the ops.
 type batch struct {
 	deletes []int64
 	puts    []int
