@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 
 	"fmt"
 	gojson "github.com/goccy/go-json"
@@ -108,16 +109,27 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		_, _ = io.Copy(io.Discard, resp.Body)
 		return nil
 	}
-	// Read, then decode the whole buffer: the decoders work on buffers
-	// (a 100,000-alarm list is 60 MB), alarm lists with decodeAlarmList,
-	// the rest with go-json. A list announces its length, so the buffers
-	// are sized once.
+	// A list announces its length, so the buffers are sized once (a
+	// 100,000-alarm list is 60 MB). Alarm lists are decoded as they
+	// arrive (readAlarmList); other answers, and lists the fast decoder
+	// leaves, are read whole and decoded with go-json, whose buffer
+	// decoder is faster than its stream decoder.
 	var data []byte
+	size := 0
 	if n, cerr := strconv.Atoi(resp.Header.Get("X-Total-Count")); cerr == nil && n > 0 && n <= 10_000_000 {
-		if l, ok := out.(*AlarmList); ok {
-			l.Alarms = make([]fault.Alarm, 0, n)
+		size = n
+	}
+	if l, ok := out.(*AlarmList); ok {
+		l.Alarms = make([]fault.Alarm, 0, size)
+		data, err = readAlarmList(resp.Body, make([]byte, 0, size*700+512), l)
+		if err == nil {
+			return nil
 		}
-		buf := bytes.NewBuffer(make([]byte, 0, n*700+512))
+		if errors.Is(err, errSlowPath) {
+			*l, err = AlarmList{}, nil // decoded again from nothing, by the general decoder
+		}
+	} else if size > 0 {
+		buf := bytes.NewBuffer(make([]byte, 0, size*700+512))
 		_, err = buf.ReadFrom(resp.Body)
 		data = buf.Bytes()
 	} else {
@@ -125,12 +137,6 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	if err != nil {
 		return fmt.Errorf("faulthttp: %s %s: read answer: %w: %v", method, path, fault.ErrUnavailable, err)
-	}
-	if l, ok := out.(*AlarmList); ok {
-		if decodeAlarmList(data, l) == nil {
-			return nil
-		}
-		*l = AlarmList{} // decoded again from nothing, by the general decoder
 	}
 	if err := gojson.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("faulthttp: %s %s: decode answer: %w: %v", method, path, fault.ErrUnavailable, err)

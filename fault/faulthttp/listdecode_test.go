@@ -1,6 +1,7 @@
 package faulthttp
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -32,18 +33,40 @@ func sampleList() []byte {
 	return append(b, `],"next":"0b0f6c1e"}`...)
 }
 
-// FuzzDecodeAlarmList: whatever the fast list decoder accepts, it decodes
-// exactly as encoding/json does; it never panics.
+// chunks is a reader that returns at most n bytes a call, as a network
+// connection may.
+type chunks struct {
+	data []byte
+	n    int
+}
+
+func (c *chunks) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	k := copy(p[:min(len(p), c.n)], c.data)
+	c.data = c.data[k:]
+	return k, nil
+}
+
+// FuzzDecodeAlarmList: whatever the fast list decoder accepts, read in
+// chunks of any size, it decodes exactly as encoding/json does; what it
+// leaves to the general decoder, it hands over whole; it never panics.
 func FuzzDecodeAlarmList(f *testing.F) {
-	f.Add(sampleList())
-	f.Add([]byte(`{"alarms":null}`))
-	f.Add([]byte(`{"alarms":[{"uuid":null,"ack":null,"timestamp":"2026-01-02T03:04:05+01:00"}]}`))
-	f.Add([]byte(`{"alarms":[{"timestamp":"2026-02-30T00:00:00Z"}]}`))
-	f.Add([]byte(`{"alarms":[{"severity":"bogus"}]}`))
-	f.Add([]byte(`{"alarms":[],"alarms":[{}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Add(sampleList(), uint8(7))
+	f.Add(sampleList(), uint8(200))
+	f.Add([]byte(`{"alarms":null}`), uint8(1))
+	f.Add([]byte(`{"alarms":[]}`), uint8(0))
+	f.Add([]byte(`{"alarms":[ {"uuid":null,"ack":null,"timestamp":"2026-01-02T03:04:05+01:00"} ] , "next" : null }`), uint8(3))
+	f.Add([]byte(`{"alarms":[{"timestamp":"2026-02-30T00:00:00Z"}]}`), uint8(5))
+	f.Add([]byte(`{"alarms":[{"severity":"bogus"}]}`), uint8(2))
+	f.Add([]byte(`{"alarms":[],"alarms":[{}]}`), uint8(4))
+	f.Fuzz(func(t *testing.T, data []byte, chunk uint8) {
 		var fast AlarmList
-		if decodeAlarmList(data, &fast) != nil {
+		got, err := readAlarmList(&chunks{data: data, n: int(chunk) + 1}, nil, &fast)
+		require.Equal(t, string(data), string(got), "everything read is handed back")
+		if err != nil {
+			require.ErrorIs(t, err, errSlowPath)
 			return
 		}
 		var std AlarmList
@@ -56,7 +79,8 @@ func FuzzDecodeAlarmList(f *testing.F) {
 // fast decoder, not left to the general one.
 func TestServerListsTakeTheFastPath(t *testing.T) {
 	var l AlarmList
-	require.NoError(t, decodeAlarmList(sampleList(), &l))
+	_, err := readAlarmList(bytes.NewReader(sampleList()), nil, &l)
+	require.NoError(t, err)
 	require.Len(t, l.Alarms, 2)
 	assert.Equal(t, "alice", l.Alarms[0].Ack.By)
 	assert.Equal(t, fault.CauseThresholdCrossed, l.Alarms[0].ProbableCause)
@@ -84,7 +108,8 @@ func TestServerListsTakeTheFastPath(t *testing.T) {
 		resp.Body.Close()
 		require.NoError(t, err)
 		var fast, std AlarmList
-		require.NoError(t, decodeAlarmList(body, &fast), path)
+		_, err = readAlarmList(bytes.NewReader(body), nil, &fast)
+		require.NoError(t, err, path)
 		require.NoError(t, json.Unmarshal(body, &std))
 		assert.Equal(t, std, fast, path)
 		assert.Len(t, fast.Alarms, 3)
