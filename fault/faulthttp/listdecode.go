@@ -112,14 +112,10 @@ func readAlarmList(r io.Reader, buf []byte, l *AlarmList) ([]byte, error) {
 // listTail reads what follows the alarms: "next" or nothing, then the end.
 func (p *jparser) listTail(l *AlarmList) error {
 	for {
-		p.ws()
-		if p.eat('}') {
+		key, done, err := p.nextMember(false)
+		if done && err == nil {
 			return p.end()
 		}
-		if !p.eat(',') {
-			return errSlowPath
-		}
-		key, err := p.key()
 		if err != nil || string(key) != "next" {
 			return errSlowPath // a second "alarms" would merge into the first
 		}
@@ -153,21 +149,29 @@ func (p *jparser) key() ([]byte, error) {
 	return raw, nil
 }
 
+// nextMember reads, in an object whose '{' is read, up to the next
+// member's value: its name, or done at the closing '}'. first: no comma
+// before it.
+func (p *jparser) nextMember(first bool) (key []byte, done bool, err error) {
+	p.ws()
+	if p.eat('}') {
+		return nil, true, nil
+	}
+	if !first && !p.eat(',') {
+		return nil, false, errSlowPath
+	}
+	key, err = p.key()
+	return key, false, err
+}
+
 // alarm decodes one alarm object at p.i into a, which is zero.
 func (p *jparser) alarm(a *fault.Alarm) error {
 	if !p.eat('{') {
 		return errSlowPath
 	}
 	for first := true; ; first = false {
-		p.ws()
-		if p.eat('}') {
-			return nil
-		}
-		if !first && !p.eat(',') {
-			return errSlowPath
-		}
-		key, err := p.key()
-		if err != nil {
+		key, done, err := p.nextMember(first)
+		if done || err != nil {
 			return err
 		}
 		// As encoding/json: null leaves a member as it was.
@@ -302,15 +306,8 @@ func (p *jparser) ack(a *fault.Alarm) error {
 		a.Ack = &fault.Ack{}
 	}
 	for first := true; ; first = false {
-		p.ws()
-		if p.eat('}') {
-			return nil
-		}
-		if !first && !p.eat(',') {
-			return errSlowPath
-		}
-		key, err := p.key()
-		if err != nil {
+		key, done, err := p.nextMember(first)
+		if done || err != nil {
 			return err
 		}
 		if p.null() {
