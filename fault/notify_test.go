@@ -119,16 +119,7 @@ func TestFailedCommitChangesNothing(t *testing.T) {
 // channel made in a bubble and used outside it is a fatal error, so a
 // process-wide pool of commit requests once broke the next test).
 func TestManagersInsideAndOutsideSynctest(t *testing.T) {
-	for range 3 {
-		synctest.Test(t, func(t *testing.T) {
-			m, err := fault.Open(t.Context(), fault.NewMemoryStore(), nil)
-			require.NoError(t, err)
-			for i := range 10 {
-				_, err := m.SetAlarm(t.Context(), faulttest.CPUAlarm(fmt.Sprintf("c-%d", i), fault.SeverityMajor))
-				require.NoError(t, err)
-			}
-			require.NoError(t, m.Close(t.Context()))
-		})
+	setTen := func(t *testing.T) {
 		m, err := fault.Open(t.Context(), fault.NewMemoryStore(), nil)
 		require.NoError(t, err)
 		for i := range 10 {
@@ -136,5 +127,9 @@ func TestManagersInsideAndOutsideSynctest(t *testing.T) {
 			require.NoError(t, err)
 		}
 		require.NoError(t, m.Close(t.Context()))
+	}
+	for range 3 {
+		synctest.Test(t, setTen)
+		setTen(t)
 	}
 }

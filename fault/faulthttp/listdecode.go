@@ -1,6 +1,7 @@
 package faulthttp
 
 import (
+	"encoding"
 	"errors"
 	"io"
 	"slices"
@@ -93,11 +94,11 @@ func readAlarmList(r io.Reader, buf []byte, l *AlarmList) ([]byte, error) {
 				return slow()
 			}
 			p.ws()
-			var a fault.Alarm
-			if p.alarm(&a) != nil {
+			l.Alarms = append(l.Alarms, fault.Alarm{})
+			if p.alarm(&l.Alarms[len(l.Alarms)-1]) != nil {
+				l.Alarms = l.Alarms[:len(l.Alarms)-1] // decoded again once more has come
 				break
 			}
-			l.Alarms = append(l.Alarms, a)
 			pos = p.i
 		}
 		if eof {
@@ -200,27 +201,14 @@ func (p *jparser) alarm(a *fault.Alarm) error {
 			var s string
 			err = p.strInto(&s, true)
 			a.SuppressionStatus = fault.SuppressionStatus(s)
-		// Enums go through their UnmarshalText, as with encoding/json.
 		case "severity":
-			var raw []byte
-			if raw, err = p.text(); err == nil {
-				err = a.Severity.UnmarshalText(raw)
-			}
+			err = p.text(&a.Severity)
 		case "alarm_state":
-			var raw []byte
-			if raw, err = p.text(); err == nil {
-				err = a.State.UnmarshalText(raw)
-			}
+			err = p.text(&a.State)
 		case "alarm_type":
-			var raw []byte
-			if raw, err = p.text(); err == nil {
-				err = a.AlarmType.UnmarshalText(raw)
-			}
+			err = p.text(&a.AlarmType)
 		case "probable_cause":
-			var raw []byte
-			if raw, err = p.text(); err == nil {
-				err = a.ProbableCause.UnmarshalText(raw)
-			}
+			err = p.text(&a.ProbableCause)
 		case "timestamp":
 			err = p.timeInto(&a.Timestamp)
 		case "service_affecting":
@@ -274,16 +262,17 @@ func (p *jparser) strInto(dst *string, common bool) error {
 	return err
 }
 
-// text reads a string without escapes, for an enum's UnmarshalText.
-func (p *jparser) text() ([]byte, error) {
+// text reads a string without escapes into an enum through its
+// UnmarshalText, as encoding/json does.
+func (p *jparser) text(dst encoding.TextUnmarshaler) error {
 	if p.peek() != '"' {
-		return nil, errSlowPath
+		return errSlowPath
 	}
 	raw, err := p.rawStr()
 	if err != nil || raw == nil {
-		return nil, errSlowPath
+		return errSlowPath
 	}
-	return raw, nil
+	return dst.UnmarshalText(raw)
 }
 
 func (p *jparser) boolInto(dst *bool) error {
