@@ -21,6 +21,7 @@ import (
 
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulttest"
+	"github.com/edgeflock/flock/internal/http1"
 	"github.com/edgeflock/flock/stx"
 )
 
@@ -89,17 +90,31 @@ func postRequest(buf []byte, token string, i int) []byte {
 // BenchmarkRESTPost: one alarm per POST from 8 concurrent keep-alive
 // clients on loopback, against the stx stack as stx-controller runs it
 // (bearer auth, SQLite with the fault journal: every 201 is on disk),
-// with 100,000 active alarms.
+// with 100,000 active alarms. server=http1 is stx-controller's server
+// (internal/http1); server=net-http serves the same handler with
+// net/http's, for comparison and for integrators who use that.
 func BenchmarkRESTPost(b *testing.B) {
+	for _, name := range []string{"http1", "net-http"} {
+		b.Run("server="+name, func(b *testing.B) { benchRESTPost(b, name) })
+	}
+}
+
+func benchRESTPost(b *testing.B, server string) {
 	sys, err := stx.Open(b.Context(), stx.Config{DataDir: b.TempDir()})
 	require.NoError(b, err)
 	b.Cleanup(func() { _ = sys.Close(b.Context()) })
 	populate(b, sys.Fault, 100_000)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(b, err)
-	srv := &http.Server{Handler: sys.Handler()}
-	go srv.Serve(ln)
-	b.Cleanup(func() { srv.Close() })
+	if server == "http1" {
+		srv := &http1.Server{Handler: sys.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+		go srv.Serve(ln)
+		b.Cleanup(func() { srv.Close() })
+	} else {
+		srv := &http.Server{Handler: sys.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+		go srv.Serve(ln)
+		b.Cleanup(func() { srv.Close() })
+	}
 	var n atomic.Int64
 	var wg sync.WaitGroup
 	cpu := startCPU(b)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -20,6 +19,7 @@ import (
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
 	"github.com/edgeflock/flock/fault/faulttest"
+	"github.com/edgeflock/flock/internal/http1"
 	"github.com/edgeflock/flock/stx"
 )
 
@@ -141,5 +141,5 @@ func TestControllerChild(t *testing.T) {
 	l, err := net.Listen("tcp", os.Getenv("FLOCK_ADDR"))
 	require.NoError(t, err)
 	fmt.Println("READY")
-	_ = http.Serve(l, sys.Handler())
+	_ = (&http1.Server{Handler: sys.Handler()}).Serve(l) // as stx-controller
 }

@@ -3,8 +3,8 @@ package stx_test
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,11 +17,26 @@ import (
 	"github.com/edgeflock/flock/fault/faulthttp"
 	"github.com/edgeflock/flock/fault/faulttest"
 	"github.com/edgeflock/flock/fault/webhook"
+	"github.com/edgeflock/flock/internal/http1"
 	"github.com/edgeflock/flock/internal/httpx"
 	"github.com/edgeflock/flock/stx"
 )
 
-func openSystem(t *testing.T, cfg stx.Config) (*stx.System, *httptest.Server) {
+// testServer is a System's API served on loopback as stx-controller
+// serves it (internal/http1).
+type testServer struct{ URL string }
+
+func serveLikeController(t *testing.T, h http.Handler) *testServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := &http1.Server{Handler: h}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return &testServer{URL: "http://" + ln.Addr().String()}
+}
+
+func openSystem(t *testing.T, cfg stx.Config) (*stx.System, *testServer) {
 	t.Helper()
 	if cfg.DataDir == "" {
 		cfg.DataDir = t.TempDir()
@@ -29,9 +44,7 @@ func openSystem(t *testing.T, cfg stx.Config) (*stx.System, *httptest.Server) {
 	sys, err := stx.Open(t.Context(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = sys.Close(t.Context()) })
-	srv := httptest.NewServer(sys.Handler())
-	t.Cleanup(srv.Close)
-	return sys, srv
+	return sys, serveLikeController(t, sys.Handler())
 }
 
 func do(t *testing.T, method, url, token, body string) (int, string, http.Header) {
