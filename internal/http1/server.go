@@ -181,6 +181,7 @@ func (s *Server) newConn(nc net.Conn) *conn {
 	c.ctx, c.cancel = context.WithCancel(context.WithValue(s.ctx, http.LocalAddrContextKey, nc.LocalAddr()))
 	c.lr = limitedReader{r: nc}
 	c.br = bufio.NewReaderSize(&c.lr, 4096)
+	c.fixed.r = c.br
 	c.bw = bufio.NewWriterSize(nc, 4096)
 	c.w.c = c
 	c.w.header = make(http.Header)
@@ -269,22 +270,24 @@ const (
 // conn is one client connection. Everything but state is used by its own
 // goroutine only.
 type conn struct {
-	s           *Server
-	nc          net.Conn
-	remote      string
-	state       atomic.Int32
-	ctx         context.Context
-	cancel      context.CancelFunc
-	lr          limitedReader
-	br          *bufio.Reader
-	bw          *bufio.Writer
-	headerLimit int64
-	tls         *tls.ConnectionState
-	w           response
-	body        body
-	hbufTmp     []byte // the status line and header being sent
-	linger      bool   // the last answer said Connection: close
-	date        dateCache
+	s            *Server
+	nc           net.Conn
+	remote       string
+	state        atomic.Int32
+	ctx          context.Context
+	cancel       context.CancelFunc
+	lr           limitedReader
+	br           *bufio.Reader
+	bw           *bufio.Writer
+	headerLimit  int64
+	tls          *tls.ConnectionState
+	w            response
+	body         body
+	hbufTmp      []byte // the status line and header being sent
+	linger       bool   // the last answer said Connection: close
+	fixed        fixedBody
+	readDeadline time.Time // as last set
+	date         dateCache
 }
 
 // limitedReader stops reading after n bytes with errHeaderTooLarge; it
@@ -355,7 +358,7 @@ func (c *conn) next() bool {
 			idle = s.ReadTimeout
 		}
 		if idle > 0 {
-			_ = c.nc.SetReadDeadline(time.Now().Add(idle))
+			c.setReadDeadline(time.Now().Add(idle))
 		}
 		if _, err := c.br.Peek(1); err != nil {
 			if errors.Is(err, errHeaderTooLarge) {
@@ -374,36 +377,42 @@ func (c *conn) next() bool {
 		}
 	}
 	start := time.Now()
-	switch {
-	case s.ReadHeaderTimeout > 0:
-		_ = c.nc.SetReadDeadline(start.Add(s.ReadHeaderTimeout))
-	case s.ReadTimeout > 0:
-		_ = c.nc.SetReadDeadline(start.Add(s.ReadTimeout))
-	case s.IdleTimeout > 0:
-		_ = c.nc.SetReadDeadline(time.Time{})
-	}
-	req, err := http.ReadRequest(c.br)
-	if err != nil {
-		switch {
-		case errors.Is(err, errHeaderTooLarge) || c.lr.n <= 0:
-			c.fail(http.StatusRequestHeaderFieldsTooLarge, "request header too large")
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed), isTimeout(err):
-			// The client went away or stalled: nobody to answer.
-		default:
-			c.fail(http.StatusBadRequest, "malformed request: "+err.Error())
+	req, n := parseFast(c.peekBuffered(), &c.fixed)
+	if req != nil {
+		_, _ = c.br.Discard(n)
+		// The header was in memory; so is the body unless it is longer
+		// than what is buffered.
+		if req.ContentLength > int64(c.br.Buffered()) {
+			c.bodyDeadline(start)
 		}
-		return false
+	} else {
+		switch {
+		case s.ReadHeaderTimeout > 0:
+			c.setReadDeadline(start.Add(s.ReadHeaderTimeout))
+		case s.ReadTimeout > 0:
+			c.setReadDeadline(start.Add(s.ReadTimeout))
+		default:
+			c.setReadDeadline(time.Time{})
+		}
+		var err error
+		req, err = http.ReadRequest(c.br)
+		if err != nil {
+			switch {
+			case errors.Is(err, errHeaderTooLarge) || c.lr.n <= 0:
+				c.fail(http.StatusRequestHeaderFieldsTooLarge, "request header too large")
+			case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed), isTimeout(err):
+				// The client went away or stalled: nobody to answer.
+			default:
+				c.fail(http.StatusBadRequest, "malformed request: "+err.Error())
+			}
+			return false
+		}
+		c.bodyDeadline(start)
 	}
 	c.lr.n = math.MaxInt64
 	if msg, status := check(req); status != 0 {
 		c.fail(status, msg)
 		return false
-	}
-	switch {
-	case s.ReadTimeout > 0:
-		_ = c.nc.SetReadDeadline(start.Add(s.ReadTimeout))
-	case s.ReadHeaderTimeout > 0:
-		_ = c.nc.SetReadDeadline(time.Time{})
 	}
 	if s.WriteTimeout > 0 {
 		_ = c.nc.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
@@ -435,6 +444,32 @@ func (c *conn) next() bool {
 		return false
 	}
 	return w.finish() && !w.closeAfter
+}
+
+// peekBuffered returns the bytes the reader holds, without reading.
+func (c *conn) peekBuffered() []byte {
+	b, _ := c.br.Peek(c.br.Buffered())
+	return b
+}
+
+// setReadDeadline sets the connection's read deadline unless it is
+// already t.
+func (c *conn) setReadDeadline(t time.Time) {
+	if t.Equal(c.readDeadline) {
+		return
+	}
+	c.readDeadline = t
+	_ = c.nc.SetReadDeadline(t)
+}
+
+// bodyDeadline sets the read deadline for the request body: ReadTimeout
+// from the request's start, or none.
+func (c *conn) bodyDeadline(start time.Time) {
+	if c.s.ReadTimeout > 0 {
+		c.setReadDeadline(start.Add(c.s.ReadTimeout))
+	} else {
+		c.setReadDeadline(time.Time{})
+	}
 }
 
 // check applies the checks net/http's server makes beyond ReadRequest's;
