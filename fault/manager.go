@@ -149,6 +149,20 @@ func (m *Manager) Close(ctx context.Context) error {
 	return m.store.Close()
 }
 
+// Flush waits until the store has written every acknowledged change
+// through to its database. A journaling store (faultwal) acknowledges a
+// write once it is in the journal and applies it to SQLite or PostgreSQL
+// in batches; Flush returns when the database holds all of them, for
+// example before a copy of the database file is taken. Stores that write
+// through (every other store Flock ships) return at once. A store joins
+// in by having a Flush(context.Context) error method.
+func (m *Manager) Flush(ctx context.Context) error {
+	if f, ok := m.store.(interface{ Flush(context.Context) error }); ok {
+		return f.Flush(ctx)
+	}
+	return nil
+}
+
 // stamp returns the current time in UTC at the microsecond precision
 // that StarlingX (and Flock's stores) keep.
 func (m *Manager) stamp() time.Time { return m.now().UTC().Truncate(time.Microsecond) }

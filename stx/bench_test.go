@@ -139,6 +139,10 @@ func benchRESTPost(b *testing.B, server string) {
 		})
 	}
 	wg.Wait()
+	// The timed part ends when SQLite holds every write too: the journal's
+	// applier works in batches of up to half a second, and its share of
+	// the CPU is part of what a POST costs.
+	require.NoError(b, sys.Fault.Flush(b.Context()))
 	cpu.report(b)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "posts/s")
 	if n := commitBatches(b, sys) - batches; n > 0 {
@@ -260,6 +264,7 @@ func BenchmarkSetAlarm(b *testing.B) {
 			}
 		}
 	})
+	require.NoError(b, sys.Fault.Flush(b.Context())) // as in BenchmarkRESTPost
 	cpu.report(b)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sets/s")
 }

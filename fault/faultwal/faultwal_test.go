@@ -2,6 +2,7 @@ package faultwal_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -204,4 +205,26 @@ func TestCrashCopyReplays(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Manager.Flush returns once the database behind the journal holds what
+// was acknowledged, although the applier would wait an hour.
+func TestManagerFlushWaitsForTheDatabase(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "flock.db")
+	inner, err := faultsql.Open(ctx, "sqlite://"+path)
+	require.NoError(t, err)
+	m := journaled(t, inner, path+".journal", &faultwal.Options{ApplyBatch: 1 << 20, ApplyDelay: time.Hour}, nil)
+	_, err = m.SetAlarm(ctx, faulttest.CPUAlarm("compute-0", fault.SeverityMajor))
+	require.NoError(t, err)
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	require.NoError(t, err)
+	defer db.Close()
+	rows := func() (n int) {
+		require.NoError(t, db.QueryRowContext(ctx, "SELECT count(*) FROM fault_alarm").Scan(&n))
+		return n
+	}
+	require.Equal(t, 0, rows(), "the applier has not run yet")
+	require.NoError(t, m.Flush(ctx))
+	assert.Equal(t, 1, rows())
 }
