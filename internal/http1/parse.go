@@ -13,9 +13,11 @@ import (
 const maxFastHeaders = 24
 
 // parseFast parses the request at the start of b when it is of the plain
-// form API clients send, and returns it with the length of its request
-// line and header; nil means "not sure": the caller reads the request
-// with http.ReadRequest, which then parses it or refuses it.
+// form API clients send into req, and returns the length of its request
+// line and header; 0 means "not sure": the caller reads the request with
+// http.ReadRequest, which then parses it or refuses it. (req is the
+// caller's, so that the one copy WithContext makes is the only one on
+// the heap.)
 //
 // The plain form: the whole header already in b, CRLF line ends, a token
 // method, an origin-form target whose path needs no unescaping,
@@ -25,27 +27,27 @@ const maxFastHeaders = 24
 // Trailer or Pragma. For such a request the result equals
 // http.ReadRequest's field by field (FuzzParseFast compares them), with
 // one string allocation for all of the text instead of one per line.
-func parseFast(b []byte, body *fixedBody) (*http.Request, int) {
+func parseFast(b []byte, body *fixedBody, req *http.Request) int {
 	end := bytes.Index(b, []byte("\r\n\r\n"))
 	if end < 0 {
-		return nil, 0
+		return 0
 	}
 	nl := bytes.IndexByte(b, '\n') // b[:end+2] holds one
 	if nl < 1 || b[nl-1] != '\r' {
-		return nil, 0
+		return 0
 	}
 	line := b[:nl-1]
 	sp1 := bytes.IndexByte(line, ' ')
 	if sp1 <= 0 {
-		return nil, 0
+		return 0
 	}
 	sp2 := bytes.IndexByte(line[sp1+1:], ' ') + sp1 + 1
 	if sp2 <= sp1+1 || string(line[sp2+1:]) != "HTTP/1.1" {
-		return nil, 0
+		return 0
 	}
 	for _, c := range line[:sp1] {
 		if !httpguts.IsTokenRune(rune(c)) {
-			return nil, 0
+			return 0
 		}
 	}
 	q := -1
@@ -55,17 +57,17 @@ func parseFast(b []byte, body *fixedBody) (*http.Request, int) {
 			break
 		}
 		if !pathByte[c] {
-			return nil, 0
+			return 0
 		}
 	}
 	target := line[sp1+1 : sp2]
 	if target[0] != '/' || q == len(target)-1 {
-		return nil, 0
+		return 0
 	}
 	if q >= 0 {
 		for _, c := range target[q+1:] {
 			if c <= ' ' || c >= 0x7f || c == '#' {
-				return nil, 0
+				return 0
 			}
 		}
 	}
@@ -79,18 +81,18 @@ func parseFast(b []byte, body *fixedBody) (*http.Request, int) {
 	for i := len(line) + 2; i < end+2; {
 		eol := i + bytes.IndexByte(b[i:end+2], '\n') - 1 // the line's '\r'
 		if n == maxFastHeaders || eol <= i || b[eol] != '\r' {
-			return nil, 0
+			return 0
 		}
 		colon := bytes.IndexByte(b[i:eol], ':')
 		if colon <= 0 {
-			return nil, 0
+			return 0
 		}
 		name := b[i : i+colon]
 		upper := true
 		for _, c := range name {
 			switch {
 			case upper && 'a' <= c && c <= 'z', !upper && 'A' <= c && c <= 'Z', !httpguts.IsTokenRune(rune(c)):
-				return nil, 0 // not canonical, or not a token
+				return 0 // not canonical, or not a token
 			}
 			upper = c == '-'
 		}
@@ -103,28 +105,28 @@ func parseFast(b []byte, body *fixedBody) (*http.Request, int) {
 		}
 		for _, c := range b[v0:v1] {
 			if c < ' ' && c != '\t' || c == 0x7f {
-				return nil, 0
+				return 0
 			}
 		}
 		for _, f := range fields[:n] {
 			if bytes.Equal(b[f.k0:f.k1], name) {
-				return nil, 0
+				return 0
 			}
 		}
 		switch string(name) {
 		case "Transfer-Encoding", "Trailer", "Pragma":
-			return nil, 0
+			return 0
 		case "Host":
 			host = n
 		case "Content-Length":
 			length = n
 			v := b[v0:v1]
 			if len(v) == 0 || len(v) > 18 {
-				return nil, 0
+				return 0
 			}
 			for _, c := range v {
 				if c < '0' || c > '9' {
-					return nil, 0
+					return 0
 				}
 				clen = clen*10 + int64(c-'0')
 			}
@@ -138,7 +140,7 @@ func parseFast(b []byte, body *fixedBody) (*http.Request, int) {
 	s := string(b[:end])
 	vals := make([]string, n)
 	h := make(http.Header, n)
-	req := &http.Request{
+	*req = http.Request{
 		Method:     s[:sp1],
 		RequestURI: s[sp1+1 : sp2],
 		Proto:      "HTTP/1.1",
@@ -168,7 +170,7 @@ func parseFast(b []byte, body *fixedBody) (*http.Request, int) {
 		}
 	}
 	req.Close = httpguts.HeaderValuesContainsToken(h["Connection"], "close")
-	return req, end + 4
+	return end + 4
 }
 
 // pathByte marks the bytes a path may hold for parseFast: those that

@@ -232,8 +232,7 @@ func (w *response) Write(p []byte) (int, error) {
 func (w *response) writeBody(p []byte) (int, error) {
 	bw := w.c.bw
 	if w.chunked {
-		var hex [20]byte
-		h := strconv.AppendInt(hex[:0], int64(len(p)), 16)
+		h := strconv.AppendInt(w.c.chunkHead[:0], int64(len(p)), 16)
 		h = append(h, "\r\n"...)
 		_, _ = bw.Write(h)
 	}

@@ -286,6 +286,7 @@ type conn struct {
 	hbufTmp      []byte // the status line and header being sent
 	linger       bool   // the last answer said Connection: close
 	fixed        fixedBody
+	chunkHead    [24]byte  // a chunk's size line
 	readDeadline time.Time // as last set
 	date         dateCache
 }
@@ -377,12 +378,15 @@ func (c *conn) next() bool {
 		}
 	}
 	start := time.Now()
-	req, n := parseFast(c.peekBuffered(), &c.fixed)
-	if req != nil {
+	// parsed may point at fast, on the stack: it must not leave this
+	// function; the handler gets WithContext's copy.
+	var fast http.Request
+	parsed := &fast
+	if n := parseFast(c.peekBuffered(), &c.fixed, &fast); n > 0 {
 		_, _ = c.br.Discard(n)
 		// The header was in memory; so is the body unless it is longer
 		// than what is buffered.
-		if req.ContentLength > int64(c.br.Buffered()) {
+		if fast.ContentLength > int64(c.br.Buffered()) {
 			c.bodyDeadline(start)
 		}
 	} else {
@@ -395,8 +399,7 @@ func (c *conn) next() bool {
 			c.setReadDeadline(time.Time{})
 		}
 		var err error
-		req, err = http.ReadRequest(c.br)
-		if err != nil {
+		if parsed, err = http.ReadRequest(c.br); err != nil {
 			switch {
 			case errors.Is(err, errHeaderTooLarge) || c.lr.n <= 0:
 				c.fail(http.StatusRequestHeaderFieldsTooLarge, "request header too large")
@@ -410,18 +413,18 @@ func (c *conn) next() bool {
 		c.bodyDeadline(start)
 	}
 	c.lr.n = math.MaxInt64
-	if msg, status := check(req); status != 0 {
+	if msg, status := check(parsed); status != 0 {
 		c.fail(status, msg)
 		return false
 	}
 	if s.WriteTimeout > 0 {
 		_ = c.nc.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
 	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	defer cancel()
+	req := parsed.WithContext(ctx)
 	req.RemoteAddr = c.remote
 	req.TLS = c.tls
-	ctx, cancel := context.WithCancel(c.ctx)
-	req = req.WithContext(ctx)
-	defer cancel()
 
 	w := &c.w
 	w.reset(req)
