@@ -377,16 +377,18 @@ func TestRequestContext(t *testing.T) {
 // Shutdown closes idle connections at once, lets a request in progress
 // finish with Connection: close, and returns when it has.
 func TestShutdown(t *testing.T) {
-	release := make(chan struct{})
 	started := make(chan struct{}, 1)
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/slow" {
-			started <- struct{}{}
-			<-release
-		}
-		_, _ = w.Write([]byte("ok"))
-	})
-	s := &Server{Handler: h}
+	slow := func(release chan struct{}) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/slow" {
+				started <- struct{}{}
+				<-release
+			}
+			_, _ = w.Write([]byte("ok"))
+		})
+	}
+	release := make(chan struct{})
+	s := &Server{Handler: slow(release)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	served := make(chan error, 1)
@@ -425,19 +427,19 @@ func TestShutdown(t *testing.T) {
 	assert.Error(t, err, "the listener is closed")
 
 	// A Shutdown that times out reports it.
-	s2 := &Server{Handler: h}
+	release2 := make(chan struct{})
+	s2 := &Server{Handler: slow(release2)}
 	addr2 := serve(t, s2)
 	busy2, err := net.Dial("tcp", addr2)
 	require.NoError(t, err)
 	defer busy2.Close()
 	_, err = io.WriteString(busy2, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
 	require.NoError(t, err)
-	release = make(chan struct{})
 	<-started
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	assert.ErrorIs(t, s2.Shutdown(ctx), context.DeadlineExceeded)
-	close(release)
+	close(release2)
 }
 
 // The idle and header timeouts close connections that send nothing, or
