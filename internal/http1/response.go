@@ -47,9 +47,6 @@ func (w *response) reset(req *http.Request) {
 	// HTTP/1.0 connections are closed after each answer: keeping them
 	// needs the keep-alive extension, which no client of ours speaks.
 	w.closeAfter = req == nil || req.Close || !req.ProtoAtLeast(1, 1)
-	if cap(w.buf) > 4*bufferBeforeChunking {
-		w.buf = nil
-	}
 }
 
 // Header returns the header to send; changes after WriteHeader (or the

@@ -365,10 +365,7 @@ func (c *conn) next() bool {
 			c.setReadDeadline(time.Now().Add(idle))
 		}
 		if _, err := c.br.Peek(1); err != nil {
-			if errors.Is(err, errHeaderTooLarge) {
-				c.fail(http.StatusRequestHeaderFieldsTooLarge, "request header too large")
-			}
-			return false
+			return false // closed, timed out or gone
 		}
 	}
 	if !c.state.CompareAndSwap(stateIdle, stateActive) {
