@@ -41,6 +41,10 @@ func FuzzParseFast(f *testing.F) {
 		br := bufio.NewReader(bytes.NewReader(input))
 		want, err := http.ReadRequest(br)
 		require.NoError(t, err, "parseFast took a request ReadRequest refuses")
+		// The server skips check's header loop for what parseFast took.
+		_, hostStatus := check(got, false)
+		_, fullStatus := check(got, true)
+		assert.Equal(t, hostStatus, fullStatus, "parseFast took a header net/http's server refuses")
 		assert.Equal(t, want.Method, got.Method)
 		assert.Equal(t, want.URL, got.URL)
 		assert.Equal(t, want.RequestURI, got.RequestURI)

@@ -413,7 +413,7 @@ func (c *conn) next() bool {
 		c.bodyDeadline(start)
 	}
 	c.lr.n = math.MaxInt64
-	if msg, status := check(parsed); status != 0 {
+	if msg, status := check(parsed, parsed != &fast); status != 0 {
 		c.fail(status, msg)
 		return false
 	}
@@ -476,8 +476,10 @@ func (c *conn) bodyDeadline(start time.Time) {
 }
 
 // check applies the checks net/http's server makes beyond ReadRequest's;
-// a non-zero status is the answer to send.
-func check(req *http.Request) (string, int) {
+// a non-zero status is the answer to send. headers also checks every
+// header name and value, which parseFast has already done for the
+// requests it takes.
+func check(req *http.Request, headers bool) (string, int) {
 	if req.ProtoMajor != 1 {
 		return "unsupported protocol version", http.StatusHTTPVersionNotSupported
 	}
@@ -489,6 +491,9 @@ func check(req *http.Request) (string, int) {
 	}
 	if !httpguts.ValidHostHeader(req.Host) {
 		return "malformed Host header", http.StatusBadRequest
+	}
+	if !headers {
+		return "", 0
 	}
 	for k, vv := range req.Header {
 		if !httpguts.ValidHeaderFieldName(k) {
