@@ -7,7 +7,9 @@
 // inner store (SQLite, PostgreSQL ...) in large batches, off the path of
 // the caller. On Open the journal is replayed into the inner store, which
 // is harmless for ops it already holds (fault.Store's ops are idempotent),
-// and the journal is emptied.
+// and the journal is emptied. Under load the applier holds the event log
+// back until the load ends or the journal is reset, so that the records
+// the log trims meanwhile are never written (Options.ApplyBatch).
 //
 // Why: a durable write to SQLite costs a transaction, several page writes
 // and an fsync; a journal append costs one write and one fdatasync, and the
@@ -47,7 +49,11 @@ type Options struct {
 	// to the inner store once ApplyBatch ops are queued or ApplyDelay after
 	// the first of them (defaults 16,384 and 500 ms). Larger batches cost
 	// the inner store less per op, and an event the same batch trims from
-	// the log is never written.
+	// the log is never written. While batches fill up (writes come faster
+	// than ApplyBatch per ApplyDelay), event-log records are held back
+	// and only the ones still in the log are written: with the first
+	// batch that does not fill, before a journal reset, on Flush and
+	// Close, and at the latest 10 × ApplyDelay after they were held.
 	ApplyBatch int
 	ApplyDelay time.Duration
 	// Logger receives the applier's errors; nil discards.
@@ -90,8 +96,9 @@ type Store struct {
 	done     chan struct{}
 
 	// Kept by the applier goroutine (resetWaited is written under wmu).
-	passes      int // catch-up passes made since the reset fell due
-	resetWaited int // ops the last reset applied while writers waited
+	held        heldEvents // event-log ops kept back from the inner store
+	passes      int        // catch-up passes made since the reset fell due
+	resetWaited int        // ops the last reset applied while writers waited
 
 	maxBodies int // maxQueuedBodies; tests lower it
 }
@@ -285,10 +292,12 @@ func (s *Store) apply() {
 	backoff := 100 * time.Millisecond
 	for {
 		s.mu.Lock()
-		for s.queue.Len() == 0 && !s.closing {
+		// Held events (hold.go) wait for the next batch, or for the
+		// gathering below to time out.
+		for s.queue.Len() == 0 && !s.closing && !s.held.pending() {
 			s.cond.Wait()
 		}
-		if s.queue.Len() == 0 && s.closing {
+		if s.queue.Len() == 0 && s.closing && !s.held.pending() {
 			s.mu.Unlock()
 			return
 		}
@@ -300,15 +309,25 @@ func (s *Store) apply() {
 			time.Sleep(min(time.Until(deadline), 5*time.Millisecond))
 			s.mu.Lock()
 		}
+		// A full batch means writes come faster than batches fill: the
+		// event log is held back. Anything else releases it.
+		hold := s.queue.Len() >= s.batch && !s.closing && s.flushers == 0 && !s.resetDue
 		b, upto := s.queue, s.written
 		s.queue, s.spare = s.spare, wire.Batch{}
 		s.mu.Unlock()
+		now := time.Now()
+		s.held.take(&b, now)
+		if !hold || s.held.due(now, s.delay) {
+			s.held.release(&b)
+		}
 		for {
 			err := s.commitInner(&b)
 			s.mu.Lock()
 			s.err = err
-			if err == nil {
+			if err == nil && !s.held.pending() {
 				s.applied = upto
+			}
+			if err == nil {
 				// The batch's memory takes the next batch: a queue of
 				// thousands of ops is not regrown from nothing each time.
 				b.Reset()
@@ -377,6 +396,9 @@ func (s *Store) maybeReset() {
 	s.mu.Unlock()
 	s.passes = 0
 	s.resetWaited = b.Len()
+	// The journal is about to forget every op: nothing may stay held.
+	s.held.take(&b, time.Now())
+	s.held.release(&b)
 	if b.Len() > 0 {
 		if err := s.commitInner(&b); err != nil {
 			s.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -141,15 +142,26 @@ func load(t *testing.T, m *fault.Manager) {
 }
 
 // TestSQLiteGetsTheJournaledRecords: what the journal applies to SQLite
-// (its own encoded records, through resets) is read back by SQLite alone.
+// (its own encoded records, through resets) is read back by SQLite alone,
+// also when the applier's batches fill and it holds the event log back
+// (then the last ops go out at Close).
 func TestSQLiteGetsTheJournaledRecords(t *testing.T) {
+	t.Run("batches-time-out", func(t *testing.T) {
+		sqliteGetsTheJournaledRecords(t, &faultwal.Options{MaxJournal: 64 << 10, ApplyDelay: time.Millisecond})
+	})
+	t.Run("batches-fill", func(t *testing.T) {
+		sqliteGetsTheJournaledRecords(t, &faultwal.Options{MaxJournal: 64 << 10, ApplyBatch: 16, ApplyDelay: time.Hour})
+	})
+}
+
+func sqliteGetsTheJournaledRecords(t *testing.T, opts *faultwal.Options) {
 	ctx := t.Context()
 	dir := t.TempDir()
 	url := "sqlite://" + filepath.Join(dir, "flock.db")
 	inner, err := faultsql.Open(ctx, url)
 	require.NoError(t, err)
 	mopts := &fault.Options{EventLogSize: 50}
-	m := journaled(t, inner, filepath.Join(dir, "j"), &faultwal.Options{MaxJournal: 64 << 10, ApplyDelay: time.Millisecond}, mopts)
+	m := journaled(t, inner, filepath.Join(dir, "j"), opts, mopts)
 	load(t, m)
 	all := fault.AlarmQuery{IncludeSuppressed: true, IncludeMasked: true}
 	want, err := m.ListAlarms(ctx, all)
@@ -227,4 +239,58 @@ func TestManagerFlushWaitsForTheDatabase(t *testing.T) {
 	require.Equal(t, 0, rows(), "the applier has not run yet")
 	require.NoError(t, m.Flush(ctx))
 	assert.Equal(t, 1, rows())
+}
+
+// eventCounter counts the event records its store is handed.
+type eventCounter struct {
+	fault.Store
+	events atomic.Int64
+}
+
+func (c *eventCounter) Commit(ctx context.Context, ops []fault.Op) error {
+	for _, op := range ops {
+		if op.Kind == fault.OpAppendEvent {
+			c.events.Add(1)
+		}
+	}
+	return c.Store.Commit(ctx, ops)
+}
+
+// TestEventLogHeldWhileBatchesFill: while the applier's batches fill up,
+// event records that a later trim deletes never reach the store: of 1,000
+// events through a 20-record log, the store gets the last ones only, at
+// Flush, and then holds the same log as the manager. Without the hold it
+// is handed all 1,000.
+func TestEventLogHeldWhileBatchesFill(t *testing.T) {
+	ctx := t.Context()
+	mem := fault.NewMemoryStore()
+	inner := &eventCounter{Store: mem}
+	mopts := &fault.Options{EventLogSize: 20}
+	m := journaled(t, inner, filepath.Join(t.TempDir(), "j"), &faultwal.Options{ApplyBatch: 30, ApplyDelay: time.Hour}, mopts)
+	for i := range 1000 {
+		_, err := m.SetAlarm(ctx, faulttest.CPUAlarm(fmt.Sprintf("compute-%d", i%40), fault.SeverityMajor))
+		require.NoError(t, err)
+	}
+	require.NoError(t, m.Flush(ctx))
+	assert.LessOrEqual(t, inner.events.Load(), int64(20+30), "events handed to the store")
+	want, err := m.ListEvents(ctx, fault.EventQuery{})
+	require.NoError(t, err)
+	require.Len(t, want, 20)
+	require.NoError(t, m.Close(ctx))
+	alone, err := fault.Open(ctx, mem, mopts)
+	require.NoError(t, err)
+	defer alone.Close(ctx)
+	got, err := alone.ListEvents(ctx, fault.EventQuery{})
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+}
+
+// TestEventLogNotHeldWhenQuiet: when a batch does not fill (a quiet
+// system), its events go to the store with it, without a Flush.
+func TestEventLogNotHeldWhenQuiet(t *testing.T) {
+	inner := &eventCounter{Store: fault.NewMemoryStore()}
+	m := journaled(t, inner, filepath.Join(t.TempDir(), "j"), &faultwal.Options{ApplyBatch: 30, ApplyDelay: 10 * time.Millisecond}, nil)
+	_, err := m.SetAlarm(t.Context(), faulttest.CPUAlarm("compute-0", fault.SeverityMajor))
+	require.NoError(t, err)
+	assert.Eventually(t, func() bool { return inner.events.Load() == 1 }, 10*time.Second, 5*time.Millisecond)
 }

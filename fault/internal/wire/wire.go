@@ -316,3 +316,24 @@ func (b *Batch) Reset() {
 	clear(b.Ops)
 	b.Ops, b.Bodies, b.Starts, b.Ends = b.Ops[:0], b.Bodies[:0], b.Starts[:0], b.Ends[:0]
 }
+
+// DropFirst removes the first n ops and their records, keeping the memory.
+// The records must lie in Bodies in op order, as Add puts them.
+func (b *Batch) DropFirst(n int) {
+	if n >= len(b.Ops) {
+		b.Reset()
+		return
+	}
+	if n <= 0 {
+		return
+	}
+	cut := b.Starts[n]
+	m := copy(b.Ops, b.Ops[n:])
+	clear(b.Ops[m:])
+	b.Ops = b.Ops[:m]
+	b.Bodies = b.Bodies[:copy(b.Bodies, b.Bodies[cut:])]
+	for i := range m {
+		b.Starts[i], b.Ends[i] = b.Starts[i+n]-cut, b.Ends[i+n]-cut
+	}
+	b.Starts, b.Ends = b.Starts[:m], b.Ends[:m]
+}

@@ -105,3 +105,31 @@ func FuzzAppendTime(f *testing.F) {
 		require.Equal(t, string(want), string(back.Timestamp))
 	})
 }
+
+// TestBatchDropFirst: dropping ops from the front keeps every later op
+// with its own record, and ops without a record stay without one.
+func TestBatchDropFirst(t *testing.T) {
+	build := func() *wire.Batch {
+		var b wire.Batch
+		for i := range 6 {
+			op := fault.Op{Kind: fault.OpAppendEvent, Event: &fault.Event{Seq: int64(i)}}
+			body := []byte(strings.Repeat(string(rune('a'+i)), i+1))
+			if i == 3 {
+				op, body = fault.Op{Kind: fault.OpTrimEvents, TrimSeq: 2}, nil
+			}
+			b.Add(op, body)
+		}
+		return &b
+	}
+	for n := range 8 {
+		b, full := build(), build()
+		b.DropFirst(n)
+		require.Equal(t, max(0, 6-n), b.Len(), "n=%d", n)
+		for i := range b.Len() {
+			assert.Equal(t, full.Ops[i+n], b.Ops[i], "n=%d op %d", n, i)
+			assert.Equal(t, full.Body(i+n), b.Body(i), "n=%d op %d", n, i)
+		}
+		b.Add(fault.Op{Kind: fault.OpTrimEvents, TrimSeq: 9}, []byte("zz"))
+		assert.Equal(t, "zz", b.Body(b.Len()-1), "n=%d: an op added after the drop", n)
+	}
+}
