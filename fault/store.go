@@ -142,9 +142,8 @@ func keyOf(a *Alarm) alarmKey { return alarmKey{a.AlarmID, a.EntityInstanceID} }
 
 // committer batches the ops of concurrent writers into one Store.Commit
 // (group commit). The first writer to find it idle becomes the leader and
-// commits everything queued as one batch; the others wait for their batch.
-// What queued meanwhile gets a new leader, a goroutine that lives until
-// the queue is empty (see lead). One commit runs at a time.
+// commits everything queued, batch after batch, until the queue is empty;
+// the others wait for their batch. No goroutine of its own.
 type committer struct {
 	store   Store
 	mu      sync.Mutex
