@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -117,63 +116,6 @@ func TestLeaderLetsRunnableWritersJoin(t *testing.T) {
 		assert.Len(t, st.commits, 1, "round %d: commits of %v ops", round, st.commits)
 		st.mu.Unlock()
 	}
-}
-
-// gatedStore holds every Commit until the test lets it through, once
-// gate is set.
-type gatedStore struct {
-	fault.Store
-	gate chan struct{}
-}
-
-func (s *gatedStore) Commit(ctx context.Context, ops []fault.Op) error {
-	if s.gate != nil {
-		<-s.gate
-	}
-	return s.Store.Commit(ctx, ops)
-}
-
-// TestLeaderHandsOn: a writer that led a commit returns to its caller once
-// its own batch is durable, while the writes that queued meanwhile are
-// committed by a new leader. It fails if the leader goes on leading the
-// next batch itself: the first writer then waits for the second one's
-// commit too.
-func TestLeaderHandsOn(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		st := &gatedStore{Store: fault.NewMemoryStore()}
-		m, err := fault.Open(t.Context(), st, nil)
-		require.NoError(t, err)
-		st.gate = make(chan struct{})
-		set := func(host string) chan error {
-			done := make(chan error, 1)
-			go func() {
-				_, err := m.SetAlarm(t.Context(), faulttest.CPUAlarm(host, fault.SeverityMajor))
-				done <- err
-			}()
-			return done
-		}
-		first := set("compute-0")
-		synctest.Wait() // the first writer leads; its commit waits at the gate
-		second := set("compute-1")
-		synctest.Wait() // the second writer has queued behind it
-		st.gate <- struct{}{}
-		synctest.Wait()
-		select {
-		case err := <-first:
-			require.NoError(t, err)
-		default:
-			t.Fatal("the first writer still waits: it leads the second batch")
-		}
-		select {
-		case <-second:
-			t.Fatal("the second write returned before its commit")
-		default:
-		}
-		st.gate <- struct{}{} // the new leader's commit
-		require.NoError(t, <-second)
-		close(st.gate)
-		require.NoError(t, m.Close(t.Context()))
-	})
 }
 
 // TestCommitLeadershipSurvivesCancellation: writers whose context ends
