@@ -249,6 +249,23 @@ func intern(r *StoredAlarm) {
 	r.ProposedRepairAction = unique.Make(r.ProposedRepairAction).Value()
 }
 
+// internLike is intern for a record that replaces old: a string equal to
+// old's takes old's (already interned) copy, which costs a compare instead
+// of a lookup in the unique package's map.
+func internLike(r, old *StoredAlarm) {
+	r.AlarmID = old.AlarmID // same key
+	r.EntityTypeID = sameOrUnique(r.EntityTypeID, old.EntityTypeID)
+	r.ReasonText = sameOrUnique(r.ReasonText, old.ReasonText)
+	r.ProposedRepairAction = sameOrUnique(r.ProposedRepairAction, old.ProposedRepairAction)
+}
+
+func sameOrUnique(s, interned string) string {
+	if s == interned {
+		return interned
+	}
+	return unique.Make(s).Value()
+}
+
 func (m *Manager) index(r *rec) {
 	intern(r.StoredAlarm)
 	r.top = entityTop(r.EntityInstanceID)
@@ -307,7 +324,7 @@ func (m *Manager) unindex(r *rec) {
 
 // overwrite gives r a new record, of the same alarm id and entity.
 func (m *Manager) overwrite(r *rec, sa *StoredAlarm) {
-	intern(sa)
+	internLike(sa, r.StoredAlarm)
 	if sa.UUID != r.UUID {
 		delete(m.byUUID, r.UUID)
 		m.byUUID[sa.UUID] = r
@@ -509,10 +526,11 @@ func (m *Manager) SetAlarm(ctx context.Context, a Alarm) (string, error) {
 		m.mu.Unlock()
 		return u, nil
 	}
+	// A uuid of our own is random (122 bits): only one the caller gives
+	// can belong to another alarm.
 	if a.UUID == "" {
 		a.UUID = newUUID()
-	}
-	if other, ok := m.byUUID[a.UUID]; ok && other != old {
+	} else if other, ok := m.byUUID[a.UUID]; ok && other != old {
 		m.mu.Unlock()
 		return "", fmt.Errorf("fault: set %s: uuid %s belongs to another alarm: %w", a.AlarmID, a.UUID, ErrConflict)
 	}

@@ -6,9 +6,12 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unique"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -153,4 +156,38 @@ func TestCommitLeadershipSurvivesCancellation(t *testing.T) {
 	as, err := m.ListAlarms(t.Context(), fault.AlarmQuery{EntityPrefix: "host=last"})
 	require.NoError(t, err)
 	assert.Len(t, as, 1)
+}
+
+// TestRepeatedStringsAreShared: alarms of one kind share one copy of their
+// repeated strings, on a first set and on every overwrite, whether the
+// text stays or changes.
+func TestRepeatedStringsAreShared(t *testing.T) {
+	m := newMemManager(t, nil)
+	shared := func(s string) bool {
+		return unsafe.StringData(s) == unsafe.StringData(unique.Make(s).Value())
+	}
+	set := func(reason, repair string) fault.Alarm {
+		a := faulttest.CPUAlarm("compute-0", fault.SeverityMajor)
+		// Fresh copies, as a decoded request has them.
+		a.ReasonText, a.ProposedRepairAction = strings.Clone(reason), strings.Clone(repair)
+		a.EntityTypeID = strings.Clone(a.EntityTypeID)
+		id, err := m.SetAlarm(t.Context(), a)
+		require.NoError(t, err)
+		got, err := m.GetAlarm(t.Context(), id)
+		require.NoError(t, err)
+		require.Equal(t, reason, got.ReasonText)
+		return got
+	}
+	for _, step := range []struct{ reason, repair string }{
+		{"Platform CPU threshold exceeded", "Reduce the load"}, // first set
+		{"Platform CPU threshold exceeded", "Reduce the load"}, // overwrite, same texts
+		{"Platform CPU threshold exceeded; 95%", "Reduce the load"},
+		{"Platform CPU threshold exceeded; 95%", "Add a host"},
+	} {
+		got := set(step.reason, step.repair)
+		for name, s := range map[string]string{"entity_type_id": got.EntityTypeID, "reason_text": got.ReasonText,
+			"proposed_repair_action": got.ProposedRepairAction, "alarm_id": got.AlarmID} {
+			assert.True(t, shared(s), "%s %q is a copy of its own", name, s)
+		}
+	}
 }

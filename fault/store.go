@@ -193,6 +193,13 @@ func (c *committer) wait(ctx context.Context, r *commitReq) error {
 		c.idle.Broadcast()
 	}
 	c.mu.Unlock()
+	// A leader's own batch is done by now: no need for ctx.Done, which
+	// makes a channel the first time it is called.
+	select {
+	case err := <-r.done:
+		return err
+	default:
+	}
 	select {
 	case err := <-r.done:
 		return err
