@@ -49,7 +49,7 @@ test:
 
 ## bench: the figures of docs/benchmarks.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 5s -count 3 -timeout 60m ./fault/faultsql/ ./stx/
+	$(GO) test -run '^$$' -bench . -benchtime 5s -count 3 -timeout 60m ./fault/ ./fault/faultsql/ ./stx/
 
 clean:
 	rm -rf $(BIN)
