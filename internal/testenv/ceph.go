@@ -110,14 +110,16 @@ mgr data = %[3]s/mgr
 		t.Fatal(err)
 	}
 	pm := start("ceph-mon", mon, "--id", "a", "-f")
-	if id := step("ceph", "osd", "create"); id != "0" {
+	// The manual deployment of Ceph's docs: the OSD's uuid names it both
+	// in the monitor's map and in its store.
+	osdUUID := uuid4(t)
+	if id := step("ceph", "osd", "create", osdUUID, "0"); id != "0" {
 		t.Fatalf("testenv: ceph osd create gave %q, want 0", id)
 	}
 	step("ceph", "osd", "crush", "add", "osd.0", "1", "root=default")
-	step(osd, "--id", "0", "--mkfs")
-	start("ceph-osd", osd, "--id", "0", "-f")
+	step(osd, "--id", "0", "--mkfs", "--osd-uuid", osdUUID)
 	start("ceph-mgr", mgr, "--id", "x", "-f")
-	err = WaitFor(pm, 60*time.Second, func() error {
+	osdUp := func() error {
 		cmd := exec.Command("ceph", "osd", "stat", "-f", "json")
 		cmd.Env = env
 		out, err := cmd.Output()
@@ -134,11 +136,33 @@ mgr data = %[3]s/mgr
 			return fmt.Errorf("%d OSDs up", st.Up)
 		}
 		return nil
-	})
-	if err != nil {
-		t.Fatalf("testenv: %v\n--- logs ---\n%s", err, c.logTail(dir))
 	}
-	return c
+	// An OSD that fails to boot exits, and its systemd unit restarts it
+	// (Restart=on-failure); so does this, twice, saying why. Once in many
+	// CI runs its first command was refused with "wrong fsid".
+	deadline := time.Now().Add(60 * time.Second)
+	po := start("ceph-osd", osd, "--id", "0", "-f")
+	for restarts := 0; ; {
+		err := osdUp()
+		if err == nil {
+			return c
+		}
+		select {
+		case <-pm.Exited:
+			t.Fatalf("testenv: ceph-mon exited: %v\n--- ceph-mon output ---\n%s\n--- logs ---\n%s", err, pm.Log.Tail(30), c.logTail(dir))
+		case <-po.Exited:
+			if restarts == 2 {
+				t.Fatalf("testenv: ceph-osd exited a third time while booting\n--- ceph-osd output ---\n%s\n--- logs ---\n%s", po.Log.Tail(30), c.logTail(dir))
+			}
+			restarts++
+			t.Logf("testenv: ceph-osd exited while booting; restarting it\n--- logs ---\n%s", c.logTail(dir))
+			po = start("ceph-osd", osd, "--id", "0", "-f")
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("testenv: ceph-osd did not come up in 60 s: %v\n--- logs ---\n%s", err, c.logTail(dir))
+		}
+	}
 }
 
 // logTail returns the ends of the daemons' log files.
@@ -147,7 +171,15 @@ func (c *Ceph) logTail(dir string) string {
 	logs, _ := filepath.Glob(filepath.Join(dir, "log", "*.log"))
 	for _, l := range logs {
 		data, _ := os.ReadFile(l)
-		fmt.Fprintf(&b, "--- %s ---\n%s\n", filepath.Base(l), tail(string(data), 15))
+		fmt.Fprintf(&b, "--- %s ---\n", filepath.Base(l))
+		// A mismatch of cluster ids is logged once, early: keep those
+		// lines whatever the tail holds.
+		for line := range strings.Lines(string(data)) {
+			if strings.Contains(line, " fsid") {
+				b.WriteString(line)
+			}
+		}
+		fmt.Fprintf(&b, "...\n%s\n", tail(string(data), 15))
 	}
 	return b.String()
 }
