@@ -68,8 +68,8 @@ type Manager struct {
 	broken     bool // a commit failed: state must be reloaded from the store
 	byUUID     map[string]*rec
 	byKey      map[alarmKey]*rec
-	byID       map[string]*recSet
-	byTop      map[string]*recSet
+	byID       map[string]recSet
+	byTop      map[string]recSet
 	inhibitors map[*rec]struct{}
 	order      []*rec // by Seq; nil where an alarm was cleared (compacted lazily)
 	holes      int    // nil entries in order
@@ -180,8 +180,8 @@ func (m *Manager) load(ctx context.Context) error {
 	}
 	m.byUUID = make(map[string]*rec, len(snap.Alarms))
 	m.byKey = make(map[alarmKey]*rec, len(snap.Alarms))
-	m.byID = map[string]*recSet{}
-	m.byTop = map[string]*recSet{}
+	m.byID = map[string]recSet{}
+	m.byTop = map[string]recSet{}
 	m.inhibitors = map[*rec]struct{}{}
 	m.order, m.holes = make([]*rec, 0, len(snap.Alarms)), 0
 	m.alarmSeq = 0
@@ -251,9 +251,12 @@ func intern(r *StoredAlarm) {
 
 // internLike is intern for a record that replaces old: a string equal to
 // old's takes old's (already interned) copy, which costs a compare instead
-// of a lookup in the unique package's map.
+// of a lookup in the unique package's map. The alarm id and entity are the
+// key, equal to old's: r takes old's copies, which the indexes hold too,
+// so that an overwrite does not keep a second copy of the entity.
 func internLike(r, old *StoredAlarm) {
-	r.AlarmID = old.AlarmID // same key
+	r.AlarmID = old.AlarmID
+	r.EntityInstanceID = old.EntityInstanceID
 	r.EntityTypeID = sameOrUnique(r.EntityTypeID, old.EntityTypeID)
 	r.ReasonText = sameOrUnique(r.ReasonText, old.ReasonText)
 	r.ProposedRepairAction = sameOrUnique(r.ProposedRepairAction, old.ProposedRepairAction)
@@ -337,28 +340,32 @@ func (m *Manager) overwrite(r *rec, sa *StoredAlarm) {
 	}
 }
 
-func addTo(idx map[string]*recSet, k string, r *rec) {
+func addTo(idx map[string]recSet, k string, r *rec) {
 	s := idx[k]
-	if s == nil {
-		s = &recSet{}
+	s.add(r)
+	idx[k] = s
+}
+
+func removeFrom(idx map[string]recSet, k string, r *rec) {
+	s, ok := idx[k]
+	if !ok {
+		return
+	}
+	s.remove(r)
+	if s.len() == 0 {
+		delete(idx, k)
+	} else {
 		idx[k] = s
 	}
-	s.add(r)
 }
 
-func removeFrom(idx map[string]*recSet, k string, r *rec) {
-	if s := idx[k]; s != nil {
-		s.remove(r)
-		if s.len() == 0 {
-			delete(idx, k)
-		}
-	}
-}
-
-// recSet is a set of records: a slice while small (most entities carry one
-// or two alarms, and 100,000 tiny maps would cost the heap and the garbage
-// collector dearly), a map once large (an alarm id raised on every host).
+// recSet is a set of records, kept by value in the indexes: one record
+// inline, a slice while small, a map once large (an alarm id raised on
+// every host). Most entities carry one alarm, and a set of one costs no
+// allocation of its own: each object of 100,000 is work for every
+// garbage collection.
 type recSet struct {
+	one   *rec // the only record, while small and big are nil
 	small []*rec
 	big   map[*rec]struct{}
 }
@@ -366,65 +373,76 @@ type recSet struct {
 const recSetSmall = 8
 
 func (s *recSet) add(r *rec) {
-	if s.big != nil {
+	switch {
+	case s.big != nil:
 		s.big[r] = struct{}{}
-		return
-	}
-	if len(s.small) < recSetSmall {
+	case s.small == nil && s.one == nil:
+		s.one = r
+	case s.small == nil:
+		s.small = []*rec{s.one, r}
+		s.one = nil
+	case len(s.small) < recSetSmall:
 		s.small = append(s.small, r)
-		return
+	default:
+		s.big = make(map[*rec]struct{}, 2*recSetSmall)
+		for _, x := range s.small {
+			s.big[x] = struct{}{}
+		}
+		s.big[r] = struct{}{}
+		s.small = nil
 	}
-	s.big = make(map[*rec]struct{}, 2*recSetSmall)
-	for _, x := range s.small {
-		s.big[x] = struct{}{}
-	}
-	s.big[r] = struct{}{}
-	s.small = nil
 }
 
 func (s *recSet) remove(r *rec) {
-	if s.big != nil {
+	switch {
+	case s.big != nil:
 		delete(s.big, r)
-		return
-	}
-	for i, x := range s.small {
-		if x == r {
-			last := len(s.small) - 1
-			s.small[i] = s.small[last]
-			s.small[last] = nil
-			s.small = s.small[:last]
-			return
+	case s.small == nil:
+		if s.one == r {
+			s.one = nil
+		}
+	default:
+		for i, x := range s.small {
+			if x == r {
+				last := len(s.small) - 1
+				s.small[i] = s.small[last]
+				s.small[last] = nil
+				s.small = s.small[:last]
+				return
+			}
 		}
 	}
 }
 
-func (s *recSet) len() int {
-	if s == nil {
-		return 0
-	}
-	if s.big != nil {
+func (s recSet) len() int {
+	switch {
+	case s.big != nil:
 		return len(s.big)
+	case s.small != nil:
+		return len(s.small)
+	case s.one != nil:
+		return 1
 	}
-	return len(s.small)
+	return 0
 }
 
 // all iterates the set (for range over a function).
-func (s *recSet) all(yield func(*rec) bool) {
-	if s == nil {
-		return
-	}
-	if s.big != nil {
+func (s recSet) all(yield func(*rec) bool) {
+	switch {
+	case s.big != nil:
 		for r := range s.big {
 			if !yield(r) {
 				return
 			}
 		}
-		return
-	}
-	for _, r := range s.small {
-		if !yield(r) {
-			return
+	case s.small != nil:
+		for _, r := range s.small {
+			if !yield(r) {
+				return
+			}
 		}
+	case s.one != nil:
+		yield(s.one)
 	}
 }
 
@@ -830,7 +848,7 @@ func (m *Manager) ListAlarms(ctx context.Context, q AlarmQuery) ([]Alarm, error)
 		return nil, err
 	}
 	defer m.mu.RUnlock()
-	var cand *recSet
+	var cand recSet
 	all := true
 	if q.AlarmID != "" {
 		cand, all = m.byID[q.AlarmID], false

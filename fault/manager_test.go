@@ -171,6 +171,7 @@ func TestRepeatedStringsAreShared(t *testing.T) {
 		// Fresh copies, as a decoded request has them.
 		a.ReasonText, a.ProposedRepairAction = strings.Clone(reason), strings.Clone(repair)
 		a.EntityTypeID = strings.Clone(a.EntityTypeID)
+		a.EntityInstanceID = strings.Clone(a.EntityInstanceID)
 		id, err := m.SetAlarm(t.Context(), a)
 		require.NoError(t, err)
 		got, err := m.GetAlarm(t.Context(), id)
@@ -178,6 +179,7 @@ func TestRepeatedStringsAreShared(t *testing.T) {
 		require.Equal(t, reason, got.ReasonText)
 		return got
 	}
+	var eid *byte // the first set's entity instance id, which overwrites keep
 	for _, step := range []struct{ reason, repair string }{
 		{"Platform CPU threshold exceeded", "Reduce the load"}, // first set
 		{"Platform CPU threshold exceeded", "Reduce the load"}, // overwrite, same texts
@@ -189,5 +191,9 @@ func TestRepeatedStringsAreShared(t *testing.T) {
 			"proposed_repair_action": got.ProposedRepairAction, "alarm_id": got.AlarmID} {
 			assert.True(t, shared(s), "%s %q is a copy of its own", name, s)
 		}
+		if eid == nil {
+			eid = unsafe.StringData(got.EntityInstanceID)
+		}
+		assert.Same(t, eid, unsafe.StringData(got.EntityInstanceID), "an overwrite keeps a copy of the entity instance id of its own")
 	}
 }

@@ -440,6 +440,48 @@ var suiteCases = []suiteCase{
 		_, err := s.ListEvents(ctxOf(t), fault.EventQuery{AlarmsOnly: true, LogsOnly: true})
 		assert.ErrorIs(t, err, fault.ErrInvalid)
 	}},
+	{"IndexesFollowClears", func(t *testing.T, s fault.Service) {
+		byEntity := func(prefix string) []string {
+			return ids(list(t, s, fault.AlarmQuery{EntityPrefix: prefix, IncludeMasked: true}))
+		}
+		byID := func(id string) []string {
+			return ids(list(t, s, fault.AlarmQuery{AlarmID: id, IncludeMasked: true}))
+		}
+		// An entity's only alarm, cleared, leaves no trace in the
+		// entity's and the id's indexes.
+		mustSet(t, s, CPUAlarm("compute-0", fault.SeverityMajor))
+		require.NoError(t, s.ClearAlarm(ctxOf(t), "100.101", "host=compute-0"))
+		assert.Empty(t, byEntity("host=compute-0"))
+		assert.Empty(t, byID("100.101"))
+		n, err := s.ClearAll(ctxOf(t), "host=compute-0")
+		require.NoError(t, err)
+		assert.Zero(t, n)
+		// Raised again, and with a second and a third alarm beside it,
+		// then cleared one by one.
+		mustSet(t, s, HeartbeatAlarm("compute-0", fault.SeverityMajor))
+		assert.Equal(t, []string{"200.005@host=compute-0.network=mgmt"}, byEntity("host=compute-0"))
+		mustSet(t, s, CPUAlarm("compute-0", fault.SeverityMajor))
+		mustSet(t, s, LockedAlarm("compute-0"))
+		assert.Len(t, byEntity("host=compute-0"), 3)
+		require.NoError(t, s.ClearAlarm(ctxOf(t), "200.005", "host=compute-0"))
+		assert.ElementsMatch(t, []string{"100.101@host=compute-0", "200.001@host=compute-0"}, byEntity("host=compute-0"))
+		require.NoError(t, s.ClearAlarm(ctxOf(t), "200.001", "host=compute-0"))
+		assert.Equal(t, []string{"100.101@host=compute-0"}, byEntity("host=compute-0"))
+		u := mustSet(t, s, CPUAlarm("compute-0", fault.SeverityCritical))
+		require.NoError(t, s.DeleteAlarm(ctxOf(t), u))
+		assert.Empty(t, byEntity("host=compute-0"))
+		// An id on many hosts, cleared host by host.
+		for i := range 12 {
+			mustSet(t, s, CPUAlarm(fmt.Sprintf("compute-%d", i), fault.SeverityMajor))
+		}
+		assert.Len(t, byID("100.101"), 12)
+		for i := range 11 {
+			require.NoError(t, s.ClearAlarm(ctxOf(t), "100.101", fmt.Sprintf("host=compute-%d", i)))
+		}
+		assert.Equal(t, []string{"100.101@host=compute-11"}, byID("100.101"))
+		assert.Empty(t, byEntity("host=compute-3"))
+		assert.Len(t, list(t, s, fault.AlarmQuery{EntityPrefix: "host=compute-11"}), 1)
+	}},
 	{"DeleteByUUID", func(t *testing.T, s fault.Service) {
 		u := mustSet(t, s, CPUAlarm("controller-0", fault.SeverityMajor))
 		require.NoError(t, s.DeleteAlarm(ctxOf(t), u))
