@@ -13,6 +13,7 @@ import (
 	"github.com/edgeflock/flock/fault/faultsql"
 	"github.com/edgeflock/flock/fault/faulttest"
 	"github.com/edgeflock/flock/fault/internal/wire"
+	"github.com/edgeflock/flock/internal/testenv"
 )
 
 // TestCommitBatchWritesTheJournaledBodies: a record handed over encoded is
@@ -86,4 +87,41 @@ func BenchmarkCommitBatch(b *testing.B) {
 		next += size
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*size)/1000, "µs/row")
+}
+
+// TestFailedCommitLeavesNothing: a commit that fails part way (here the
+// second suppression reuses the first one's uuid, which the table keeps
+// unique) writes none of its ops, and the store takes the next commit.
+func TestFailedCommitLeavesNothing(t *testing.T) {
+	pg := testenv.StartPostgres(t)
+	for name, url := range map[string]string{"sqlite": sqliteURL(t), "postgres": pg.NewDatabase(t)} {
+		t.Run(name, func(t *testing.T) {
+			st, err := faultsql.Open(t.Context(), url)
+			require.NoError(t, err)
+			defer st.Close()
+			ts := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+			put := func(host string, seq int64) fault.Op {
+				a := &fault.StoredAlarm{Alarm: faulttest.CPUAlarm(host, fault.SeverityMajor), Seq: seq}
+				a.UUID, a.Timestamp = "u-"+host, ts
+				return fault.Op{Kind: fault.OpPutAlarm, Alarm: a}
+			}
+			supp := func(id, uuid string) fault.Op {
+				return fault.Op{Kind: fault.OpPutSuppression, Suppression: &fault.SuppressionRecord{AlarmID: id, UUID: uuid, Status: fault.Suppressed}}
+			}
+			require.NoError(t, st.Commit(t.Context(), []fault.Op{put("controller-0", 1)}))
+			err = st.Commit(t.Context(), []fault.Op{put("controller-1", 2), put("controller-0", 1), supp("100.101", "s1"), supp("200.005", "s1")})
+			require.Error(t, err)
+			snap, err := st.Load(t.Context())
+			require.NoError(t, err)
+			require.Len(t, snap.Alarms, 1, "the failed commit's new alarm is not there")
+			assert.Equal(t, int64(1), snap.Alarms[0].Seq)
+			assert.Empty(t, snap.Suppressions)
+
+			require.NoError(t, st.Commit(t.Context(), []fault.Op{put("controller-1", 2), supp("100.101", "s1")}))
+			snap, err = st.Load(t.Context())
+			require.NoError(t, err)
+			assert.Len(t, snap.Alarms, 2)
+			assert.Len(t, snap.Suppressions, 1)
+		})
+	}
 }

@@ -41,11 +41,52 @@ type Store struct {
 	queries map[queryKey]string
 	red     batch
 	last    map[int64]int // op index of the last op on each alarm seq
-	// conn is the store's own connection: transactions run on it with
-	// BEGIN/COMMIT, and the multi-row statements of apply keep the count of
-	// statements per commit small (the modernc driver prepares on every
-	// execution, prepared or not).
+	// conn is the store's own connection: Load reads through it, and on
+	// PostgreSQL transactions run on it with BEGIN/COMMIT, with multi-row
+	// statements to keep the round trips per commit few.
 	conn *sql.Conn
+	// lite writes SQLite's commits, on a connection of its own with
+	// statements prepared once (the modernc driver prepares on every
+	// execution, prepared or not, and copies every argument).
+	lite *liteWriter
+}
+
+// liteWriter is the SQLite write path: one row per statement run, each
+// statement compiled once.
+type liteWriter struct {
+	conn                                     *sqlstore.Conn
+	begin, commit, rollback                  *sqlstore.Stmt
+	delAlarm, putAlarm, putEvent, trim, supp *sqlstore.Stmt
+}
+
+func openLiteWriter(db *sqlstore.DB) (*liteWriter, error) {
+	conn, err := db.OpenConn()
+	if err != nil {
+		return nil, err
+	}
+	w := &liteWriter{conn: conn}
+	prep := func(q string) *sqlstore.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sqlstore.Stmt
+		st, err = conn.Prepare(q)
+		return st
+	}
+	w.begin = prep(`BEGIN IMMEDIATE`)
+	w.commit = prep(`COMMIT`)
+	w.rollback = prep(`ROLLBACK`)
+	w.delAlarm = prep(`DELETE FROM fault_alarm WHERE seq = ?1`)
+	w.putAlarm = prep(`INSERT INTO fault_alarm (seq, body) VALUES (?1, ?2) ON CONFLICT (seq) DO UPDATE SET body = excluded.body`)
+	w.putEvent = prep(`INSERT INTO fault_event (seq, body) VALUES (?1, ?2) ON CONFLICT (seq) DO UPDATE SET body = excluded.body`)
+	w.trim = prep(`DELETE FROM fault_event WHERE seq <= ?1`)
+	w.supp = prep(`INSERT INTO fault_suppression (alarm_id, uuid, suppression_status) VALUES (?1, ?2, ?3)
+		ON CONFLICT (alarm_id) DO UPDATE SET uuid = excluded.uuid, suppression_status = excluded.suppression_status`)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return w, nil
 }
 
 var _ fault.Store = (*Store)(nil)
@@ -78,6 +119,12 @@ func New(ctx context.Context, db *sqlstore.DB) (*Store, error) {
 		return nil, fmt.Errorf("faultsql: %w: %w", fault.ErrUnavailable, err)
 	}
 	s := &Store{db: db, conn: conn}
+	if db.Dialect == sqlstore.SQLite {
+		if s.lite, err = openLiteWriter(db); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("faultsql: %w: %w", fault.ErrUnavailable, err)
+		}
+	}
 	prep := func(q string) *sql.Stmt {
 		if err != nil {
 			return nil
@@ -104,6 +151,11 @@ func (s *Store) Close() error {
 		}
 	}
 	err := s.conn.Close()
+	if s.lite != nil {
+		if lerr := s.lite.conn.Close(); err == nil {
+			err = lerr
+		}
+	}
 	if s.ownsDB {
 		err = s.db.Close()
 	}
@@ -127,11 +179,10 @@ func (s *Store) CommitBatch(ctx context.Context, b *wire.Batch) error {
 var _ wire.BatchCommitter = (*Store)(nil)
 
 func (s *Store) commit(ctx context.Context, ops []fault.Op, enc *wire.Batch) error {
-	begin := "BEGIN"
-	if s.db.Dialect == sqlstore.SQLite {
-		begin = "BEGIN IMMEDIATE"
+	if s.lite != nil {
+		return s.commitLite(ops, enc)
 	}
-	if _, err := s.conn.ExecContext(ctx, begin); err != nil {
+	if _, err := s.conn.ExecContext(ctx, "BEGIN"); err != nil {
 		return fmt.Errorf("faultsql: begin: %w", err)
 	}
 	if err := s.apply(ctx, ops, enc); err != nil {
@@ -205,10 +256,8 @@ func (s *Store) reduce(ops []fault.Op) (*batch, error) {
 	return b, nil
 }
 
-// apply writes a reduced batch with multi-row statements, a few per
-// commit whatever its size: the modernc SQLite driver prepares a statement
-// on every execution, so one statement per row would spend most of a
-// commit in SQLite's parser.
+// apply writes a reduced batch to PostgreSQL with multi-row statements, a
+// few per commit whatever its size, to keep the round trips few.
 func (s *Store) apply(ctx context.Context, ops []fault.Op, enc *wire.Batch) error {
 	b, err := s.reduce(ops)
 	if err != nil {
@@ -285,8 +334,105 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op, enc *wire.Batch) erro
 	return nil
 }
 
-// maxParams bounds the parameters of one statement: the modernc driver
-// binds in time quadratic in their number, so a few hundred is fastest.
+// commitLite is commit on SQLite.
+func (s *Store) commitLite(ops []fault.Op, enc *wire.Batch) error {
+	w := s.lite
+	if err := w.begin.Exec(); err != nil {
+		return fmt.Errorf("faultsql: begin: %w", err)
+	}
+	err := s.applyLite(ops, enc)
+	if err == nil {
+		if err = w.commit.Exec(); err != nil {
+			err = fmt.Errorf("faultsql: commit: %w", err)
+		}
+	}
+	if err != nil {
+		// After a failed COMMIT (SQLITE_BUSY, I/O) the transaction may
+		// still be open; after an error inside it, it is.
+		if rerr := w.rollback.Exec(); rerr != nil && !strings.Contains(rerr.Error(), "no transaction") {
+			return fmt.Errorf("%w (and rollback: %w)", err, rerr)
+		}
+	}
+	return err
+}
+
+// applyLite writes a reduced batch, one prepared statement run per row.
+func (s *Store) applyLite(ops []fault.Op, enc *wire.Batch) error {
+	b, err := s.reduce(ops)
+	if err != nil {
+		return err
+	}
+	w := s.lite
+	for _, seq := range b.deletes {
+		if err := run(w.delAlarm, seq); err != nil {
+			return fmt.Errorf("faultsql: delete alarms: %w", err)
+		}
+	}
+	for _, i := range b.puts {
+		body := enc.Body(i)
+		if body == "" {
+			s.buf = wire.AppendStored(s.buf[:0], ops[i].Alarm)
+		}
+		if err := s.putLite(w.putAlarm, ops[i].Alarm.Seq, body); err != nil {
+			return fmt.Errorf("faultsql: put alarms: %w", err)
+		}
+	}
+	for _, i := range b.events {
+		body := enc.Body(i)
+		if body == "" {
+			s.buf = wire.AppendEvent(s.buf[:0], ops[i].Event)
+		}
+		if err := s.putLite(w.putEvent, ops[i].Event.Seq, body); err != nil {
+			return fmt.Errorf("faultsql: append events: %w", err)
+		}
+	}
+	for _, r := range b.supps {
+		err := w.supp.BindText(1, r.AlarmID)
+		if err == nil {
+			err = w.supp.BindText(2, r.UUID)
+		}
+		if err == nil {
+			err = w.supp.BindText(3, string(r.Status))
+		}
+		if err == nil {
+			err = w.supp.Exec()
+		}
+		if err != nil {
+			return fmt.Errorf("faultsql: put suppression: %w", err)
+		}
+	}
+	if b.trim > 0 {
+		if err := run(w.trim, b.trim); err != nil {
+			return fmt.Errorf("faultsql: trim events: %w", err)
+		}
+	}
+	return nil
+}
+
+// putLite upserts one record by seq: body, the journal's bytes, when it
+// has them, else the record as encoded into s.buf.
+func (s *Store) putLite(st *sqlstore.Stmt, seq int64, body string) error {
+	err := st.BindInt64(1, seq)
+	if err == nil && body != "" {
+		err = st.BindText(2, body)
+	} else if err == nil {
+		err = st.BindTextBytes(2, s.buf)
+	}
+	if err != nil {
+		return err
+	}
+	return st.Exec()
+}
+
+// run binds seq to st's one parameter and runs it.
+func run(st *sqlstore.Stmt, seq int64) error {
+	if err := st.BindInt64(1, seq); err != nil {
+		return err
+	}
+	return st.Exec()
+}
+
+// maxParams bounds the parameters of one multi-row statement.
 const maxParams = 240
 
 // multi runs head + "(?, ...), (?, ...)" + tail over args, width per row,

@@ -48,6 +48,7 @@ type DB struct {
 	URL     string
 
 	stop, done chan struct{} // the SQLite checkpointer
+	path       string        // the SQLite file
 }
 
 // ErrBadURL is returned for a URL that names no supported database.
@@ -97,6 +98,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	}
 	out := &DB{DB: db, Dialect: d, URL: rawURL}
 	if d == SQLite {
+		out.path = u.Host + u.Path
 		out.stop, out.done = make(chan struct{}), make(chan struct{})
 		go out.checkpoint()
 	}
