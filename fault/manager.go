@@ -490,9 +490,12 @@ func (m *Manager) submit(ctx context.Context, ops []Op, notes []Notification) er
 			}
 		}
 	}
-	r := m.commit.enqueue(ops, after)
+	b, err := m.commit.enqueue(ops, after)
 	m.mu.Unlock()
-	if err := m.commit.wait(ctx, r); err != nil {
+	if err == nil {
+		err = m.commit.wait(ctx, b)
+	}
+	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return err
 		}

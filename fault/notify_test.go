@@ -114,6 +114,61 @@ func TestFailedCommitChangesNothing(t *testing.T) {
 	assert.Equal(t, "host=a", as[0].EntityInstanceID)
 }
 
+// gatedStore, once armed, fails its first commit after holding it until
+// gate closes, and counts the commits.
+type gatedStore struct {
+	fault.Store
+	gate  chan struct{}
+	armed bool
+	calls int
+}
+
+func (g *gatedStore) Commit(ctx context.Context, ops []fault.Op) error {
+	if !g.armed {
+		return g.Store.Commit(ctx, ops)
+	}
+	g.calls++ // commits never run concurrently
+	if g.calls == 1 {
+		<-g.gate
+		return assert.AnError
+	}
+	return g.Store.Commit(ctx, ops)
+}
+
+// TestWritesQueuedBehindAFailedCommitFail: a write that joined the next
+// batch while the failing commit was being written fails with it, even
+// though the store would take it: it was made on the state the failed
+// commit left behind. Writes after the failure work again.
+func TestWritesQueuedBehindAFailedCommitFail(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := &gatedStore{Store: fault.NewMemoryStore(), gate: make(chan struct{})}
+		m, err := fault.Open(t.Context(), st, nil)
+		require.NoError(t, err)
+		defer m.Close(t.Context())
+		st.armed = true
+		errs := make(chan error, 2)
+		set := func(host string) {
+			_, err := m.SetAlarm(t.Context(), faulttest.CPUAlarm(host, fault.SeverityMajor))
+			errs <- err
+		}
+		go set("first")
+		synctest.Wait() // the first write is in the store's commit
+		go set("queued")
+		synctest.Wait() // the second has joined the next batch and waits
+		close(st.gate)
+		require.ErrorIs(t, <-errs, fault.ErrUnavailable)
+		require.ErrorIs(t, <-errs, fault.ErrUnavailable)
+		assert.Equal(t, 1, st.calls, "the queued batch never reached the store")
+
+		_, err = m.SetAlarm(t.Context(), faulttest.CPUAlarm("after", fault.SeverityMajor))
+		require.NoError(t, err)
+		as, err := m.ListAlarms(t.Context(), fault.AlarmQuery{})
+		require.NoError(t, err)
+		require.Len(t, as, 1)
+		assert.Equal(t, "host=after", as[0].EntityInstanceID)
+	})
+}
+
 // TestManagersInsideAndOutsideSynctest: a manager used inside a
 // testing/synctest bubble shares nothing with one used outside it (a
 // channel made in a bubble and used outside it is a fatal error, so a

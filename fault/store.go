@@ -141,24 +141,28 @@ type alarmKey struct{ id, eid string }
 func keyOf(a *Alarm) alarmKey { return alarmKey{a.AlarmID, a.EntityInstanceID} }
 
 // committer batches the ops of concurrent writers into one Store.Commit
-// (group commit). The first writer to find it idle becomes the leader and
-// commits everything queued, batch after batch, until the queue is empty;
-// the others wait for their batch. No goroutine of its own.
+// (group commit). Writers join the open batch; the first to find the
+// committer idle becomes the leader and commits batch after batch until
+// none is open, while the others wait for theirs. No goroutine of its own,
+// and per batch, not per writer, one allocation and one channel.
 type committer struct {
 	store   Store
 	mu      sync.Mutex
-	pending []*commitReq
+	open    *commitBatch // the batch writers join; nil when none has
 	busy    bool
 	failed  error // set after a failed commit until reset
 	idle    *sync.Cond
 	onBatch func(n int)
-	ops     []Op // the leader's buffer for a batch's ops
+	spare   []Op // a committed batch's ops buffer, for the next batch
 }
 
-type commitReq struct {
-	ops   []Op
-	after func() // run by the leader, in order, after a successful commit
-	done  chan error
+// commitBatch is the ops of the writers that joined it, committed as one.
+type commitBatch struct {
+	ops     []Op
+	after   []func() // run by the leader, in order, after a successful commit
+	writers int
+	done    chan struct{} // closed once committed; err is set then
+	err     error
 }
 
 func newCommitter(s Store) *committer {
@@ -167,26 +171,38 @@ func newCommitter(s Store) *committer {
 	return c
 }
 
-// enqueue queues ops; call it while holding the manager's lock so that
-// commit order is state order. wait then blocks until they are durable.
-func (c *committer) enqueue(ops []Op, after func()) *commitReq {
-	// Not pooled: a channel made inside a testing/synctest bubble must not
-	// be used outside it, and a pool would hand it to another test.
-	r := &commitReq{ops: ops, after: after, done: make(chan error, 1)}
+// enqueue adds ops (copied: the caller may reuse its slice) and after to
+// the open batch; call it while holding the manager's lock so that commit
+// order is state order. wait then blocks until they are durable. After a
+// failed commit it returns that failure until reset.
+func (c *committer) enqueue(ops []Op, after func()) (*commitBatch, error) {
 	c.mu.Lock()
 	if c.failed != nil {
+		err := c.failed
 		c.mu.Unlock()
-		r.done <- c.failed
-		return r
+		return nil, err
 	}
-	c.pending = append(c.pending, r)
+	b := c.open
+	if b == nil {
+		// Not pooled: a channel made inside a testing/synctest bubble
+		// must not be used outside it, and a pool would hand it to
+		// another test.
+		b = &commitBatch{ops: c.spare, done: make(chan struct{})}
+		c.spare = nil
+		c.open = b
+	}
+	b.ops = append(b.ops, ops...)
+	if after != nil {
+		b.after = append(b.after, after)
+	}
+	b.writers++
 	c.mu.Unlock()
-	return r
+	return b, nil
 }
 
-func (c *committer) wait(ctx context.Context, r *commitReq) error {
+func (c *committer) wait(ctx context.Context, b *commitBatch) error {
 	c.mu.Lock()
-	if !c.busy && len(c.pending) > 0 {
+	if !c.busy && c.open != nil {
 		c.busy = true
 		c.lead()
 		c.busy = false
@@ -196,13 +212,13 @@ func (c *committer) wait(ctx context.Context, r *commitReq) error {
 	// A leader's own batch is done by now: no need for ctx.Done, which
 	// makes a channel the first time it is called.
 	select {
-	case err := <-r.done:
-		return err
+	case <-b.done:
+		return b.err
 	default:
 	}
 	select {
-	case err := <-r.done:
-		return err
+	case <-b.done:
+		return b.err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -226,39 +242,40 @@ const leadYields = 2
 // the yields only added scheduling work: up to 20% fewer sets a second.
 const yieldBelow = 16
 
-// lead commits queued batches until none is left. Called with c.mu held.
+// lead commits open batches until none is left. Called with c.mu held.
 func (c *committer) lead() {
-	for len(c.pending) > 0 {
-		for i := 0; i < leadYields && len(c.pending) < yieldBelow; i++ {
+	for c.open != nil {
+		for i := 0; i < leadYields && c.open.writers < yieldBelow; i++ {
 			c.mu.Unlock()
 			runtime.Gosched()
 			c.mu.Lock()
 		}
-		batch := c.pending
-		c.pending = nil
+		b := c.open
+		c.open = nil
 		c.mu.Unlock()
-		ops := c.ops[:0]
-		for _, r := range batch {
-			ops = append(ops, r.ops...)
-		}
-		err := c.store.Commit(context.Background(), ops)
-		// Only the leader uses c.ops; Store.Commit does not keep the slice.
-		clear(ops)
-		c.ops = ops[:0]
+		err := c.store.Commit(context.Background(), b.ops)
 		if c.onBatch != nil {
-			c.onBatch(len(batch))
+			c.onBatch(b.writers)
 		}
 		c.mu.Lock()
+		done := []*commitBatch{b}
 		if err != nil {
 			c.failed = err
-			batch = append(batch, c.pending...)
-			c.pending = nil
-		}
-		for _, r := range batch {
-			if err == nil && r.after != nil {
-				r.after()
+			if c.open != nil { // joined while this one was written: it fails too
+				done = append(done, c.open)
+				c.open = nil
 			}
-			r.done <- err
+		} else {
+			for _, f := range b.after {
+				f()
+			}
+		}
+		// Store.Commit does not keep the slice: the next batch reuses it.
+		clear(b.ops)
+		c.spare = b.ops[:0]
+		for _, d := range done {
+			d.ops, d.after, d.err = nil, nil, err
+			close(d.done)
 		}
 	}
 }
