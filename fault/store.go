@@ -153,7 +153,7 @@ type committer struct {
 	failed  error // set after a failed commit until reset
 	idle    *sync.Cond
 	onBatch func(n int)
-	spare   []Op // a committed batch's ops buffer, for the next batch
+	spare   [][]Op // committed batches' ops buffers, for the next ones
 }
 
 // commitBatch is the ops of the writers that joined it, committed as one.
@@ -187,8 +187,10 @@ func (c *committer) enqueue(ops []Op, after func()) (*commitBatch, error) {
 		// Not pooled: a channel made inside a testing/synctest bubble
 		// must not be used outside it, and a pool would hand it to
 		// another test.
-		b = &commitBatch{ops: c.spare, done: make(chan struct{})}
-		c.spare = nil
+		b = &commitBatch{done: make(chan struct{})}
+		if n := len(c.spare); n > 0 {
+			b.ops, c.spare = c.spare[n-1], c.spare[:n-1]
+		}
 		c.open = b
 	}
 	b.ops = append(b.ops, ops...)
@@ -270,9 +272,13 @@ func (c *committer) lead() {
 				f()
 			}
 		}
-		// Store.Commit does not keep the slice: the next batch reuses it.
+		// Store.Commit does not keep the slice: a later batch reuses it.
+		// Two batches are in use at a time, the one being written and the
+		// one writers join meanwhile.
 		clear(b.ops)
-		c.spare = b.ops[:0]
+		if len(c.spare) < 2 {
+			c.spare = append(c.spare, b.ops[:0])
+		}
 		for _, d := range done {
 			d.ops, d.after, d.err = nil, nil, err
 			close(d.done)

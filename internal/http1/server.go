@@ -84,8 +84,6 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}
 	closing   atomic.Bool
-	ctx       context.Context
-	cancel    context.CancelFunc
 	gone      chan struct{} // closed when conns becomes empty while closing
 }
 
@@ -98,7 +96,6 @@ func (s *Server) init() {
 	if s.conns == nil {
 		s.listeners = make(map[net.Listener]struct{})
 		s.conns = make(map[*conn]struct{})
-		s.ctx, s.cancel = context.WithCancel(context.Background())
 	}
 }
 
@@ -181,7 +178,7 @@ func (s *Server) newConn(nc net.Conn) *conn {
 		maxHeader = DefaultMaxHeaderBytes
 	}
 	c := &conn{s: s, nc: nc, remote: nc.RemoteAddr().String(), headerLimit: int64(maxHeader) + 4096}
-	c.ctx, c.cancel = context.WithCancel(context.WithValue(s.ctx, http.LocalAddrContextKey, nc.LocalAddr()))
+	c.ctx = context.WithValue(context.Background(), http.LocalAddrContextKey, nc.LocalAddr())
 	c.lr = limitedReader{r: nc}
 	c.br = bufio.NewReaderSize(&c.lr, 4096)
 	c.fixed.r = c.br
@@ -251,13 +248,13 @@ func (s *Server) Close() error {
 	defer s.mu.Unlock()
 	s.init()
 	s.closing.Store(true)
-	s.cancel()
 	for ln := range s.listeners {
 		_ = ln.Close()
 	}
 	for c := range s.conns {
 		c.state.Store(stateClosed)
 		_ = c.nc.Close()
+		c.kill()
 	}
 	return nil
 }
@@ -273,11 +270,17 @@ const (
 // conn is one client connection. Everything but state is used by its own
 // goroutine only.
 type conn struct {
-	s            *Server
-	nc           net.Conn
-	remote       string
-	state        atomic.Int32
-	ctx          context.Context
+	s      *Server
+	nc     net.Conn
+	remote string
+	state  atomic.Int32
+	ctx    context.Context // the parent of its requests' contexts
+	// reqMu guards killed and cancel, the running request's cancel
+	// function, which Close calls. A request's context is not a child of
+	// a cancellable one: that would register and unregister every
+	// request with its parent.
+	reqMu        sync.Mutex
+	killed       bool
 	cancel       context.CancelFunc
 	lr           limitedReader
 	br           *bufio.Reader
@@ -317,7 +320,6 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 
 func (c *conn) serve() {
 	defer func() {
-		c.cancel()
 		c.close()
 		c.s.forget(c)
 	}()
@@ -421,7 +423,8 @@ func (c *conn) next() bool {
 		_ = c.nc.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
-	defer cancel()
+	c.setCancel(cancel)
+	defer c.setCancel(nil)
 	req := parsed.WithContext(ctx)
 	req.RemoteAddr = c.remote
 	req.TLS = c.tls
@@ -447,6 +450,31 @@ func (c *conn) next() bool {
 		return false
 	}
 	return w.finish() && !w.closeAfter
+}
+
+// setCancel records the running request's cancel function (nil when it
+// has ended, after cancelling the last one). After kill it cancels at once.
+func (c *conn) setCancel(cancel context.CancelFunc) {
+	c.reqMu.Lock()
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.cancel = cancel
+	if c.killed && cancel != nil {
+		cancel()
+	}
+	c.reqMu.Unlock()
+}
+
+// kill cancels the running request's context, and that of any request
+// that starts after it.
+func (c *conn) kill() {
+	c.reqMu.Lock()
+	c.killed = true
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.reqMu.Unlock()
 }
 
 // peekBuffered returns the bytes the reader holds, without reading.
