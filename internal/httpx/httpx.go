@@ -185,14 +185,15 @@ func ReadBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error)
 	if r.ContentLength > max {
 		return nil, fmt.Errorf("%w: limit is %d bytes", ErrTooLarge, max)
 	}
-	body := http.MaxBytesReader(w, r.Body, max)
 	var data []byte
 	var err error
 	if n := r.ContentLength; n >= 0 {
+		// Within the limit (checked above), and the server's body reader
+		// stops at the declared length.
 		data = make([]byte, n)
-		_, err = io.ReadFull(body, data)
+		_, err = io.ReadFull(r.Body, data)
 	} else {
-		data, err = io.ReadAll(body)
+		data, err = io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	}
 	if err != nil {
 		var mbe *http.MaxBytesError

@@ -2,6 +2,7 @@ package httpx_test
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -75,4 +76,33 @@ func TestAuth(t *testing.T) {
 	rec := httptest.NewRecorder()
 	open.Middleware(table, ok).ServeHTTP(rec, httptest.NewRequest("POST", "/", nil))
 	assert.Equal(t, 204, rec.Code)
+}
+
+// TestReadBody: a body is read whole within the limit, with or without a
+// Content-Length; beyond it, or shorter than it says, it is refused.
+func TestReadBody(t *testing.T) {
+	body := func(s string, length int64) *http.Request {
+		req := httptest.NewRequest("POST", "/", io.NopCloser(strings.NewReader(s)))
+		req.ContentLength = length
+		return req
+	}
+	for _, tc := range []struct {
+		body   string
+		length int64
+		want   error
+	}{
+		{"hello", 5, nil},
+		{"hello", -1, nil},
+		{strings.Repeat("x", 51), 51, httpx.ErrTooLarge},
+		{strings.Repeat("x", 51), -1, httpx.ErrTooLarge},
+		{"short", 10, httpx.ErrBadRequest},
+	} {
+		data, err := httpx.ReadBody(httptest.NewRecorder(), body(tc.body, tc.length), 50)
+		if tc.want != nil {
+			assert.ErrorIs(t, err, tc.want, "%q length %d", tc.body, tc.length)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.body, string(data))
+	}
 }
