@@ -511,7 +511,16 @@ func (s *Store) Load(ctx context.Context) (*fault.Snapshot, error) {
 		r.Status = fault.SuppressionStatus(st)
 		snap.Suppressions = append(snap.Suppressions, r)
 	}
-	return snap, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if s.lite != nil {
+		// Writes go through the lite connection, with a page cache of its
+		// own: this one's, full of what Load read, is not needed again.
+		_, _ = s.conn.ExecContext(ctx, "PRAGMA shrink_memory")
+	}
+	return snap, nil
 }
 
 // loadBodies decodes the JSON body column of every row of query.
