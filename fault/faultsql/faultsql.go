@@ -157,7 +157,9 @@ func (s *Store) Close() error {
 		}
 	}
 	if s.ownsDB {
-		err = s.db.Close()
+		if derr := s.db.Close(); err == nil {
+			err = derr
+		}
 	}
 	return err
 }

@@ -267,8 +267,8 @@ const (
 	stateClosed
 )
 
-// conn is one client connection. Everything but state is used by its own
-// goroutine only.
+// conn is one client connection. Everything but state and what reqMu
+// guards is used by its own goroutine only.
 type conn struct {
 	s      *Server
 	nc     net.Conn
