@@ -3,6 +3,7 @@ package faultsql_test
 import (
 	"fmt"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/edgeflock/flock/fault/faultsql"
 	"github.com/edgeflock/flock/fault/faulttest"
 	"github.com/edgeflock/flock/fault/internal/wire"
+	"github.com/edgeflock/flock/internal/sqlstore"
 	"github.com/edgeflock/flock/internal/testenv"
 )
 
@@ -122,6 +124,125 @@ func TestFailedCommitLeavesNothing(t *testing.T) {
 			require.NoError(t, err)
 			assert.Len(t, snap.Alarms, 2)
 			assert.Len(t, snap.Suppressions, 1)
+		})
+	}
+}
+
+// TestEventRowsAreReused: the event table stays the size of the event log
+// through thousands of appends: each new event is written over the slot
+// of the one the log dropped, in commits of one and of many. Reopened,
+// the store gives back the log in order, and a journal-style replay of
+// events it holds changes nothing.
+func TestEventRowsAreReused(t *testing.T) {
+	pg := testenv.StartPostgres(t)
+	for name, url := range map[string]string{"sqlite": sqliteURL(t), "postgres": pg.NewDatabase(t)} {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			db, err := sqlstore.Open(ctx, url)
+			require.NoError(t, err)
+			defer db.Close()
+			st, err := faultsql.New(ctx, db)
+			require.NoError(t, err)
+			const size = 20
+			m, err := fault.Open(ctx, st, &fault.Options{EventLogSize: size})
+			require.NoError(t, err)
+			for i := range 300 { // one commit each
+				_, err := m.SetAlarm(ctx, faulttest.CPUAlarm(fmt.Sprintf("c-%d", i%50), fault.SeverityMajor))
+				require.NoError(t, err)
+			}
+			var wg sync.WaitGroup // many per commit
+			for g := range 16 {
+				wg.Go(func() {
+					for i := range 100 {
+						_, err := m.SetAlarm(ctx, faulttest.CPUAlarm(fmt.Sprintf("g%d-%d", g, i%7), fault.SeverityCritical))
+						assert.NoError(t, err)
+					}
+				})
+			}
+			wg.Wait()
+			want, err := m.ListEvents(ctx, fault.EventQuery{IncludeSuppressed: true})
+			require.NoError(t, err)
+			require.Len(t, want, size)
+			require.NoError(t, m.Close(ctx))
+
+			var rows, maxSlot int64
+			require.NoError(t, db.QueryRowContext(ctx, `SELECT COUNT(*), MAX(slot) FROM fault_event`).Scan(&rows, &maxSlot))
+			assert.EqualValues(t, size, rows, "one row per event in the log")
+			assert.Less(t, maxSlot, int64(2*size), "slots are reused, not new ones taken")
+
+			st2, err := faultsql.New(ctx, db)
+			require.NoError(t, err)
+			snap, err := st2.Load(ctx)
+			require.NoError(t, err)
+			require.Len(t, snap.Events, size)
+			for i := range want { // ListEvents is newest first
+				assert.Equal(t, want[size-1-i].UUID, snap.Events[i].UUID)
+			}
+			replay := make([]fault.Op, 0, size)
+			for i := range snap.Events {
+				replay = append(replay, fault.Op{Kind: fault.OpAppendEvent, Event: &snap.Events[i]})
+			}
+			require.NoError(t, st2.Commit(ctx, replay))
+			require.NoError(t, db.QueryRowContext(ctx, `SELECT COUNT(*) FROM fault_event`).Scan(&rows))
+			assert.EqualValues(t, size, rows, "a replay writes the same rows")
+			require.NoError(t, st2.Close())
+		})
+	}
+}
+
+// TestEventSlotsMigration: a database of the first schema, with events
+// keyed by seq, keeps its event log through the migration to slots, and
+// the next appends reuse the trimmed ones' rows.
+func TestEventSlotsMigration(t *testing.T) {
+	pg := testenv.StartPostgres(t)
+	for name, url := range map[string]string{"sqlite": sqliteURL(t), "postgres": pg.NewDatabase(t)} {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			db, err := sqlstore.Open(ctx, url)
+			require.NoError(t, err)
+			defer db.Close()
+			for _, q := range []string{
+				`CREATE TABLE flock_migrations (service TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (service, version))`,
+				`INSERT INTO flock_migrations VALUES ('fault', 1, '0001_init.sql')`,
+				`CREATE TABLE fault_alarm (seq BIGINT PRIMARY KEY, body TEXT NOT NULL)`,
+				`CREATE TABLE fault_event (seq BIGINT PRIMARY KEY, body TEXT NOT NULL)`,
+				`CREATE TABLE fault_suppression (alarm_id TEXT NOT NULL PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, suppression_status TEXT NOT NULL)`,
+			} {
+				_, err := db.ExecContext(ctx, q)
+				require.NoError(t, err, q)
+			}
+			ts := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+			ev := func(seq int64) *fault.Event {
+				return &fault.Event{UUID: fmt.Sprintf("e%d", seq), EventLogID: "100.101", State: fault.StateSet,
+					EntityInstanceID: "host=controller-0", Timestamp: ts, Severity: fault.SeverityMajor, Seq: seq}
+			}
+			for seq := int64(11); seq <= 13; seq++ {
+				_, err := db.ExecContext(ctx, db.Rebind(`INSERT INTO fault_event (seq, body) VALUES (?, ?)`), seq, string(wire.AppendEvent(nil, ev(seq))))
+				require.NoError(t, err)
+			}
+
+			st, err := faultsql.New(ctx, db)
+			require.NoError(t, err)
+			defer st.Close()
+			snap, err := st.Load(ctx)
+			require.NoError(t, err)
+			require.Len(t, snap.Events, 3)
+			assert.Equal(t, []string{"e11", "e12", "e13"}, []string{snap.Events[0].UUID, snap.Events[1].UUID, snap.Events[2].UUID})
+
+			require.NoError(t, st.Commit(ctx, []fault.Op{
+				{Kind: fault.OpAppendEvent, Event: ev(14)}, {Kind: fault.OpTrimEvents, TrimSeq: 11},
+				{Kind: fault.OpAppendEvent, Event: ev(15)}, {Kind: fault.OpTrimEvents, TrimSeq: 12},
+			}))
+			snap, err = st.Load(ctx)
+			require.NoError(t, err)
+			var got []string
+			for _, e := range snap.Events {
+				got = append(got, e.UUID)
+			}
+			assert.Equal(t, []string{"e13", "e14", "e15"}, got)
+			var maxSlot int64
+			require.NoError(t, db.QueryRowContext(ctx, `SELECT MAX(slot) FROM fault_event`).Scan(&maxSlot))
+			assert.EqualValues(t, 13, maxSlot, "the new events took the trimmed rows' slots")
 		})
 	}
 }

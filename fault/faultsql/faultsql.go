@@ -32,7 +32,6 @@ var migrations embed.FS
 type Store struct {
 	db     *sqlstore.DB
 	ownsDB bool
-	trimE  *sql.Stmt
 	putS   *sql.Stmt
 	// buf, args, queries, red and last are reused by apply (Commit is
 	// never concurrent).
@@ -45,6 +44,10 @@ type Store struct {
 	// PostgreSQL transactions run on it with BEGIN/COMMIT, with multi-row
 	// statements to keep the round trips per commit few.
 	conn *sql.Conn
+	// ev is the index of the event rows' slots (see eventSlots), and
+	// evSeqs, evSlots, evDrop the plan of the commit in progress.
+	ev                      eventSlots
+	evSeqs, evSlots, evDrop []int64
 	// lite writes SQLite's commits, on a connection of its own with
 	// statements prepared once (the modernc driver prepares on every
 	// execution, prepared or not, and copies every argument).
@@ -54,9 +57,9 @@ type Store struct {
 // liteWriter is the SQLite write path: one row per statement run, each
 // statement compiled once.
 type liteWriter struct {
-	conn                                     *sqlstore.Conn
-	begin, commit, rollback                  *sqlstore.Stmt
-	delAlarm, putAlarm, putEvent, trim, supp *sqlstore.Stmt
+	conn                                         *sqlstore.Conn
+	begin, commit, rollback                      *sqlstore.Stmt
+	delAlarm, putAlarm, putEvent, delEvent, supp *sqlstore.Stmt
 }
 
 func openLiteWriter(db *sqlstore.DB) (*liteWriter, error) {
@@ -78,8 +81,9 @@ func openLiteWriter(db *sqlstore.DB) (*liteWriter, error) {
 	w.rollback = prep(`ROLLBACK`)
 	w.delAlarm = prep(`DELETE FROM fault_alarm WHERE seq = ?1`)
 	w.putAlarm = prep(`INSERT INTO fault_alarm (seq, body) VALUES (?1, ?2) ON CONFLICT (seq) DO UPDATE SET body = excluded.body`)
-	w.putEvent = prep(`INSERT INTO fault_event (seq, body) VALUES (?1, ?2) ON CONFLICT (seq) DO UPDATE SET body = excluded.body`)
-	w.trim = prep(`DELETE FROM fault_event WHERE seq <= ?1`)
+	w.putEvent = prep(`INSERT INTO fault_event (slot, seq, body) VALUES (?1, ?2, ?3)
+		ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq, body = excluded.body`)
+	w.delEvent = prep(`DELETE FROM fault_event WHERE slot = ?1`)
 	w.supp = prep(`INSERT INTO fault_suppression (alarm_id, uuid, suppression_status) VALUES (?1, ?2, ?3)
 		ON CONFLICT (alarm_id) DO UPDATE SET uuid = excluded.uuid, suppression_status = excluded.suppression_status`)
 	if err != nil {
@@ -119,6 +123,10 @@ func New(ctx context.Context, db *sqlstore.DB) (*Store, error) {
 		return nil, fmt.Errorf("faultsql: %w: %w", fault.ErrUnavailable, err)
 	}
 	s := &Store{db: db, conn: conn}
+	if err := s.ev.load(ctx, conn); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("faultsql: load event slots: %w: %w", fault.ErrUnavailable, err)
+	}
 	if db.Dialect == sqlstore.SQLite {
 		if s.lite, err = openLiteWriter(db); err != nil {
 			conn.Close()
@@ -133,7 +141,6 @@ func New(ctx context.Context, db *sqlstore.DB) (*Store, error) {
 		st, err = conn.PrepareContext(ctx, db.Rebind(q))
 		return st
 	}
-	s.trimE = prep(`DELETE FROM fault_event WHERE seq <= ?`)
 	s.putS = prep(`INSERT INTO fault_suppression (alarm_id, uuid, suppression_status) VALUES (?, ?, ?)
 		ON CONFLICT (alarm_id) DO UPDATE SET uuid = excluded.uuid, suppression_status = excluded.suppression_status`)
 	if err != nil {
@@ -145,7 +152,7 @@ func New(ctx context.Context, db *sqlstore.DB) (*Store, error) {
 
 // Close releases the statements, and the database if Open opened it.
 func (s *Store) Close() error {
-	for _, st := range []*sql.Stmt{s.trimE, s.putS} {
+	for _, st := range []*sql.Stmt{s.putS} {
 		if st != nil {
 			st.Close()
 		}
@@ -181,9 +188,38 @@ func (s *Store) CommitBatch(ctx context.Context, b *wire.Batch) error {
 var _ wire.BatchCommitter = (*Store)(nil)
 
 func (s *Store) commit(ctx context.Context, ops []fault.Op, enc *wire.Batch) error {
-	if s.lite != nil {
-		return s.commitLite(ops, enc)
+	if s.ev.stale {
+		if err := s.ev.load(ctx, s.conn); err != nil {
+			return fmt.Errorf("faultsql: load event slots: %w", err)
+		}
 	}
+	var err error
+	if s.lite != nil {
+		err = s.commitLite(ops, enc)
+	} else {
+		err = s.commitSQL(ctx, ops, enc)
+	}
+	if err != nil {
+		// Whether the transaction took effect may be unknown (a failed
+		// COMMIT): read the slots back before the next plan.
+		s.ev.stale = true
+		return err
+	}
+	s.ev.done(s.red.trim, s.evSeqs, s.evSlots)
+	return nil
+}
+
+// planEvents assigns the reduced batch's events their slots.
+func (s *Store) planEvents(ops []fault.Op, b *batch) {
+	s.evSeqs = s.evSeqs[:0]
+	for _, i := range b.events {
+		s.evSeqs = append(s.evSeqs, ops[i].Event.Seq)
+	}
+	s.evSlots, s.evDrop = s.ev.plan(b.trim, s.evSeqs, s.evSlots[:0], s.evDrop[:0])
+}
+
+// commitSQL is commit on PostgreSQL.
+func (s *Store) commitSQL(ctx context.Context, ops []fault.Op, enc *wire.Batch) error {
 	if _, err := s.conn.ExecContext(ctx, "BEGIN"); err != nil {
 		return fmt.Errorf("faultsql: begin: %w", err)
 	}
@@ -265,6 +301,7 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op, enc *wire.Batch) erro
 	if err != nil {
 		return err
 	}
+	s.planEvents(ops, b)
 	args := s.args[:0]
 	defer func() { clear(args[:cap(args)]); s.args = args[:0] }()
 	for _, seq := range b.deletes {
@@ -317,20 +354,22 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op, enc *wire.Batch) erro
 	}
 	args = args[:0]
 	for k, i := range b.events {
-		args = append(args, ops[i].Event.Seq, body(len(b.puts)+k))
+		args = append(args, s.evSlots[k], ops[i].Event.Seq, body(len(b.puts)+k))
 	}
-	if err := s.multi(ctx, `INSERT INTO fault_event (seq, body) VALUES `,
-		` ON CONFLICT (seq) DO UPDATE SET body = excluded.body`, 2, args); err != nil {
+	if err := s.multi(ctx, `INSERT INTO fault_event (slot, seq, body) VALUES `,
+		` ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq, body = excluded.body`, 3, args); err != nil {
 		return fmt.Errorf("faultsql: append events: %w", err)
+	}
+	args = args[:0]
+	for _, slot := range s.evDrop {
+		args = append(args, slot)
+	}
+	if err := s.multi(ctx, "DELETE FROM fault_event WHERE slot IN (", ")", 1, args); err != nil {
+		return fmt.Errorf("faultsql: trim events: %w", err)
 	}
 	for _, r := range b.supps {
 		if _, err := s.putS.ExecContext(ctx, r.AlarmID, r.UUID, string(r.Status)); err != nil {
 			return fmt.Errorf("faultsql: put suppression: %w", err)
-		}
-	}
-	if b.trim > 0 {
-		if _, err := s.trimE.ExecContext(ctx, b.trim); err != nil {
-			return fmt.Errorf("faultsql: trim events: %w", err)
 		}
 	}
 	return nil
@@ -364,6 +403,7 @@ func (s *Store) applyLite(ops []fault.Op, enc *wire.Batch) error {
 	if err != nil {
 		return err
 	}
+	s.planEvents(ops, b)
 	w := s.lite
 	for _, seq := range b.deletes {
 		if err := run(w.delAlarm, seq); err != nil {
@@ -375,17 +415,27 @@ func (s *Store) applyLite(ops []fault.Op, enc *wire.Batch) error {
 		if body == "" {
 			s.buf = wire.AppendStored(s.buf[:0], ops[i].Alarm)
 		}
-		if err := s.putLite(w.putAlarm, ops[i].Alarm.Seq, body); err != nil {
+		if err := s.putLite(w.putAlarm, 1, ops[i].Alarm.Seq, body); err != nil {
 			return fmt.Errorf("faultsql: put alarms: %w", err)
 		}
 	}
-	for _, i := range b.events {
+	for k, i := range b.events {
 		body := enc.Body(i)
 		if body == "" {
 			s.buf = wire.AppendEvent(s.buf[:0], ops[i].Event)
 		}
-		if err := s.putLite(w.putEvent, ops[i].Event.Seq, body); err != nil {
+		st := w.putEvent
+		err := st.BindInt64(1, s.evSlots[k])
+		if err == nil {
+			err = s.putLite(st, 2, ops[i].Event.Seq, body)
+		}
+		if err != nil {
 			return fmt.Errorf("faultsql: append events: %w", err)
+		}
+	}
+	for _, slot := range s.evDrop {
+		if err := run(w.delEvent, slot); err != nil {
+			return fmt.Errorf("faultsql: trim events: %w", err)
 		}
 	}
 	for _, r := range b.supps {
@@ -403,22 +453,18 @@ func (s *Store) applyLite(ops []fault.Op, enc *wire.Batch) error {
 			return fmt.Errorf("faultsql: put suppression: %w", err)
 		}
 	}
-	if b.trim > 0 {
-		if err := run(w.trim, b.trim); err != nil {
-			return fmt.Errorf("faultsql: trim events: %w", err)
-		}
-	}
 	return nil
 }
 
-// putLite upserts one record by seq: body, the journal's bytes, when it
-// has them, else the record as encoded into s.buf.
-func (s *Store) putLite(st *sqlstore.Stmt, seq int64, body string) error {
-	err := st.BindInt64(1, seq)
+// putLite binds seq and then the record to st's parameters from i on,
+// and runs it: body, the journal's bytes, when it has them, else the
+// record as encoded into s.buf.
+func (s *Store) putLite(st *sqlstore.Stmt, i int, seq int64, body string) error {
+	err := st.BindInt64(i, seq)
 	if err == nil && body != "" {
-		err = st.BindText(2, body)
+		err = st.BindText(i+1, body)
 	} else if err == nil {
-		err = st.BindTextBytes(2, s.buf)
+		err = st.BindTextBytes(i+1, s.buf)
 	}
 	if err != nil {
 		return err
