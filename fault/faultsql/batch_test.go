@@ -243,6 +243,13 @@ func TestEventSlotsMigration(t *testing.T) {
 			var maxSlot int64
 			require.NoError(t, db.QueryRowContext(ctx, `SELECT MAX(slot) FROM fault_event`).Scan(&maxSlot))
 			assert.EqualValues(t, 13, maxSlot, "the new events took the trimmed rows' slots")
+
+			// The same event twice in one commit is written once.
+			require.NoError(t, st.Commit(ctx, []fault.Op{{Kind: fault.OpAppendEvent, Event: ev(16)}, {Kind: fault.OpAppendEvent, Event: ev(16)}}))
+			snap, err = st.Load(ctx)
+			require.NoError(t, err)
+			require.Len(t, snap.Events, 4)
+			assert.Equal(t, "e16", snap.Events[3].UUID)
 		})
 	}
 }

@@ -354,7 +354,9 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op, enc *wire.Batch) erro
 	}
 	args = args[:0]
 	for k, i := range b.events {
-		args = append(args, s.evSlots[k], ops[i].Event.Seq, body(len(b.puts)+k))
+		if s.evSlots[k] != noSlot {
+			args = append(args, s.evSlots[k], ops[i].Event.Seq, body(len(b.puts)+k))
+		}
 	}
 	if err := s.multi(ctx, `INSERT INTO fault_event (slot, seq, body) VALUES `,
 		` ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq, body = excluded.body`, 3, args); err != nil {
@@ -420,6 +422,9 @@ func (s *Store) applyLite(ops []fault.Op, enc *wire.Batch) error {
 		}
 	}
 	for k, i := range b.events {
+		if s.evSlots[k] == noSlot {
+			continue
+		}
 		body := enc.Body(i)
 		if body == "" {
 			s.buf = wire.AppendEvent(s.buf[:0], ops[i].Event)

@@ -23,6 +23,10 @@ type eventSlots struct {
 
 type slotOf struct{ seq, slot int64 }
 
+// noSlot marks an event a plan does not write: a repeat of one before it
+// in the same commit.
+const noSlot = -1
+
 // load reads the index from the table.
 func (x *eventSlots) load(ctx context.Context, conn *sql.Conn) error {
 	rows, err := conn.QueryContext(ctx, `SELECT slot, seq FROM fault_event ORDER BY seq`)
@@ -44,7 +48,7 @@ func (x *eventSlots) load(ctx context.Context, conn *sql.Conn) error {
 }
 
 // plan appends to slots a slot for each of seqs (the events newer than
-// trim that a commit writes, in order) and to drop the slots of trimmed
+// trim that a commit writes, in order; noSlot for a repeat) and to drop the slots of trimmed
 // events that none of them takes, whose rows are to be deleted. It
 // changes nothing; done does once the transaction has committed.
 func (x *eventSlots) plan(trim int64, seqs, slots, drop []int64) ([]int64, []int64) {
@@ -57,8 +61,8 @@ func (x *eventSlots) plan(trim int64, seqs, slots, drop []int64) ([]int64, []int
 	last := int64(-1 << 63)
 	for k, seq := range seqs {
 		if seq <= last { // out of order: maybe a repeat within this commit
-			if j := slices.Index(seqs[:k], seq); j >= 0 {
-				slots = append(slots, slots[j])
+			if slices.Contains(seqs[:k], seq) {
+				slots = append(slots, noSlot) // written once, by the first
 				continue
 			}
 		}
@@ -90,7 +94,7 @@ func (x *eventSlots) done(trim int64, seqs, slots []int64) {
 		x.head = 0
 	}
 	for i, seq := range seqs {
-		if _, ok := x.bySeq[seq]; ok {
+		if _, ok := x.bySeq[seq]; ok || slots[i] == noSlot {
 			continue
 		}
 		x.bySeq[seq] = slots[i]
