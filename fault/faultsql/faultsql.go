@@ -7,6 +7,16 @@
 // Every Commit is one transaction; on SQLite it is fsynced (WAL,
 // synchronous=FULL) before Commit returns, so what the manager
 // acknowledged survives kill -9 and power loss.
+//
+// Each record is one JSON body in a row: an alarm's keyed by its seq (its
+// raise order, kept when it is overwritten), an event's by a slot. The
+// event table is a ring like the manager's event log: a new event is
+// written over the row of one the log dropped, so the table keeps the
+// log's size without a delete per event. On SQLite the store writes
+// through a connection of its own with statements prepared once
+// (sqlstore.Conn: the database/sql driver prepares every statement on
+// every run); on PostgreSQL through database/sql, a few multi-row
+// statements per commit.
 package faultsql
 
 import (
