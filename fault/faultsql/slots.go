@@ -1,6 +1,7 @@
 package faultsql
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"slices"
@@ -103,18 +104,8 @@ func (x *eventSlots) done(trim int64, seqs, slots []int64) {
 		if n := len(x.order); n == 0 || x.order[n-1].seq < seq {
 			x.order = append(x.order, e)
 		} else { // a replay of an older event: keep the order by seq
-			i, _ := slices.BinarySearchFunc(x.order[x.head:], seq, func(e slotOf, seq int64) int { return cmpInt(e.seq, seq) })
+			i, _ := slices.BinarySearchFunc(x.order[x.head:], seq, func(e slotOf, seq int64) int { return cmp.Compare(e.seq, seq) })
 			x.order = slices.Insert(x.order, x.head+i, e)
 		}
 	}
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
