@@ -49,9 +49,10 @@ func (x *eventSlots) load(ctx context.Context, conn *sql.Conn) error {
 }
 
 // plan appends to slots a slot for each of seqs (the events newer than
-// trim that a commit writes, in order; noSlot for a repeat) and to drop the slots of trimmed
-// events that none of them takes, whose rows are to be deleted. It
-// changes nothing; done does once the transaction has committed.
+// trim that a commit writes, in order; noSlot for a repeat), and to drop
+// the slots of trimmed events that none of them takes, whose rows are to
+// be deleted. It changes nothing; done does once the transaction has
+// committed.
 func (x *eventSlots) plan(trim int64, seqs, slots, drop []int64) ([]int64, []int64) {
 	released := x.head
 	for released < len(x.order) && x.order[released].seq <= trim {
