@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -26,13 +27,20 @@ import (
 // TestKill9KeepsAcknowledgedWrites runs a controller in a child process,
 // writes to it from 8 clients, kills it with SIGKILL mid-stream, and checks
 // that every write it acknowledged is there after a restart, in the alarm
-// list and in the event log.
+// list and in the event log: on the default stack (the fault journal in
+// front of SQLite) and on SQLite alone.
 func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 	if os.Getenv("FLOCK_CONTROLLER_CHILD") != "" {
 		return
 	}
+	for _, journal := range []string{"on", "off"} {
+		t.Run("journal="+journal, func(t *testing.T) { kill9KeepsAcknowledgedWrites(t, journal) })
+	}
+}
+
+func kill9KeepsAcknowledgedWrites(t *testing.T, journal string) {
 	dir := t.TempDir()
-	addr, stop := startChild(t, dir)
+	addr, stop := startChild(t, dir, journal)
 	c := faulthttp.NewClient("http://"+addr, &faulthttp.ClientOptions{Token: readToken(t, dir)})
 	var mu sync.Mutex
 	acked := map[string]string{} // eid -> uuid
@@ -60,8 +68,10 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 	}
 	wg.Wait()
 	require.Greater(t, len(acked), 1000, "writes were acknowledged before the kill")
+	_, err := os.Stat(filepath.Join(dir, "fault.journal"))
+	require.Equal(t, journal == "on", err == nil, "a journal only when asked for: %v", err)
 
-	sys, err := stx.Open(t.Context(), stx.Config{DataDir: dir})
+	sys, err := stx.Open(t.Context(), childConfig(dir, journal))
 	require.NoError(t, err)
 	defer sys.Close(t.Context())
 	as, err := sys.Fault.ListAlarms(t.Context(), fault.AlarmQuery{})
@@ -89,16 +99,23 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 	t.Logf("%d acknowledged writes, %d alarms after restart", len(acked), len(as))
 }
 
+// childConfig is the controller child's configuration.
+func childConfig(dir, journal string) stx.Config {
+	cfg := stx.Config{DataDir: dir}
+	cfg.Fault.Journal = journal
+	return cfg
+}
+
 // startChild starts the controller child on a free port; stop kills it
 // with SIGKILL.
-func startChild(t *testing.T, dir string) (addr string, stop func()) {
+func startChild(t *testing.T, dir, journal string) (addr string, stop func()) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr = l.Addr().String()
 	l.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestControllerChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "FLOCK_CONTROLLER_CHILD=1", "FLOCK_DIR="+dir, "FLOCK_ADDR="+addr)
+	cmd.Env = append(os.Environ(), "FLOCK_CONTROLLER_CHILD=1", "FLOCK_DIR="+dir, "FLOCK_ADDR="+addr, "FLOCK_JOURNAL="+journal)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -136,7 +153,7 @@ func TestControllerChild(t *testing.T) {
 	if os.Getenv("FLOCK_CONTROLLER_CHILD") == "" {
 		return
 	}
-	sys, err := stx.Open(context.Background(), stx.Config{DataDir: os.Getenv("FLOCK_DIR")})
+	sys, err := stx.Open(context.Background(), childConfig(os.Getenv("FLOCK_DIR"), os.Getenv("FLOCK_JOURNAL")))
 	require.NoError(t, err)
 	l, err := net.Listen("tcp", os.Getenv("FLOCK_ADDR"))
 	require.NoError(t, err)
