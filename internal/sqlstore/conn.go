@@ -64,6 +64,10 @@ func (db *DB) OpenConn() (*Conn, error) {
 	if db.Dialect != SQLite {
 		return nil, ErrNotSQLite
 	}
+	if db.path == "" || db.path == ":memory:" {
+		// SQLite would open a database of the Conn's own.
+		return nil, fmt.Errorf("sqlstore: a Conn needs a database file opened with Open, not %q", db.path)
+	}
 	c := &Conn{tls: libc.NewTLS(), stmts: map[*Stmt]struct{}{}}
 	if c.out = libc.Xcalloc(c.tls, 1, 8); c.out == 0 {
 		c.tls.Close()

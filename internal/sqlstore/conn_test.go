@@ -99,4 +99,7 @@ func TestConnErrors(t *testing.T) {
 	pg := &sqlstore.DB{Dialect: sqlstore.Postgres}
 	_, err = pg.OpenConn()
 	assert.ErrorIs(t, err, sqlstore.ErrNotSQLite)
+	// A DB not opened from a file would give the Conn a database of its own.
+	_, err = (&sqlstore.DB{Dialect: sqlstore.SQLite}).OpenConn()
+	assert.ErrorContains(t, err, "needs a database file")
 }
