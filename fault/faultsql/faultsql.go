@@ -42,7 +42,7 @@ var migrations embed.FS
 type Store struct {
 	db     *sqlstore.DB
 	ownsDB bool
-	putS   *sql.Stmt
+	putS   *sql.Stmt // PostgreSQL's suppression upsert
 	// buf, args, queries, red and last are reused by apply (Commit is
 	// never concurrent).
 	buf     []byte
@@ -143,29 +143,21 @@ func New(ctx context.Context, db *sqlstore.DB) (*Store, error) {
 			return nil, fmt.Errorf("faultsql: %w: %w", fault.ErrUnavailable, err)
 		}
 	}
-	prep := func(q string) *sql.Stmt {
+	if s.lite == nil {
+		s.putS, err = conn.PrepareContext(ctx, db.Rebind(`INSERT INTO fault_suppression (alarm_id, uuid, suppression_status) VALUES (?, ?, ?)
+		ON CONFLICT (alarm_id) DO UPDATE SET uuid = excluded.uuid, suppression_status = excluded.suppression_status`))
 		if err != nil {
-			return nil
+			s.Close()
+			return nil, fmt.Errorf("faultsql: prepare: %w: %w", fault.ErrUnavailable, err)
 		}
-		var st *sql.Stmt
-		st, err = conn.PrepareContext(ctx, db.Rebind(q))
-		return st
-	}
-	s.putS = prep(`INSERT INTO fault_suppression (alarm_id, uuid, suppression_status) VALUES (?, ?, ?)
-		ON CONFLICT (alarm_id) DO UPDATE SET uuid = excluded.uuid, suppression_status = excluded.suppression_status`)
-	if err != nil {
-		s.Close()
-		return nil, fmt.Errorf("faultsql: prepare: %w: %w", fault.ErrUnavailable, err)
 	}
 	return s, nil
 }
 
 // Close releases the statements, and the database if Open opened it.
 func (s *Store) Close() error {
-	for _, st := range []*sql.Stmt{s.putS} {
-		if st != nil {
-			st.Close()
-		}
+	if s.putS != nil {
+		s.putS.Close()
 	}
 	err := s.conn.Close()
 	if s.lite != nil {
