@@ -24,10 +24,9 @@ import (
 // Go heap): a Go pointer would not survive the race detector's pointer
 // checks, and the Go heap is no place for C to write.
 //
-// A Conn is not safe for concurrent use. It sees and takes the same locks
-// as DB's connections (one writer at a time, WAL readers beside it), and
-// like them it waits up to 10 s for a lock and never checkpoints: DB's
-// checkpointer does.
+// A Conn is not safe for concurrent use. It has the settings of DB's
+// connections (sqlitePragmas) and sees and takes the same locks (one
+// writer at a time, WAL readers beside it).
 type Conn struct {
 	tls   *libc.TLS
 	db    uintptr
@@ -49,15 +48,6 @@ func (c *Conn) handle() uintptr {
 
 // ErrNotSQLite is returned by OpenConn for a database that is not SQLite.
 var ErrNotSQLite = errors.New("sqlstore: not a SQLite database")
-
-// connPragmas are DB's per-connection settings (see Open); journal_mode
-// is a property of the file, set by DB.
-var connPragmas = []string{
-	"PRAGMA synchronous = FULL",
-	"PRAGMA foreign_keys = 1",
-	"PRAGMA cache_size = -16384",
-	"PRAGMA wal_autocheckpoint = 0",
-}
 
 // OpenConn opens a Conn on db's SQLite file, with db's settings.
 func (db *DB) OpenConn() (*Conn, error) {
@@ -86,9 +76,8 @@ func (db *DB) OpenConn() (*Conn, error) {
 		c.Close()
 		return nil, err
 	}
-	sqlite3.Xsqlite3_busy_timeout(c.tls, c.db, 10_000)
-	for _, p := range connPragmas {
-		if err := c.Exec(p); err != nil {
+	for _, p := range sqlitePragmas {
+		if err := c.Exec("PRAGMA " + p.name + " = " + p.value); err != nil {
 			c.Close()
 			return nil, err
 		}

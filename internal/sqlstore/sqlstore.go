@@ -73,8 +73,10 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 				return nil, fmt.Errorf("sqlstore: %w", err)
 			}
 		}
-		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=cache_size(-16384)&_pragma=wal_autocheckpoint(0)&_txlock=immediate"
+		dsn := "file:" + path + "?_txlock=immediate"
+		for _, p := range sqlitePragmas {
+			dsn += "&_pragma=" + p.name + "(" + p.value + ")"
+		}
 		db, err = sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
@@ -103,6 +105,19 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		go out.checkpoint()
 	}
 	return out, nil
+}
+
+// sqlitePragmas are the settings of every connection to a SQLite
+// database, DB's and Conn's: WAL with full syncs (a commit that returned
+// is on disk), 10 s of waiting for a lock, a 16 MiB page cache, and no
+// checkpoints inside commits (DB's checkpointer makes them).
+var sqlitePragmas = []struct{ name, value string }{
+	{"journal_mode", "WAL"},
+	{"synchronous", "FULL"},
+	{"busy_timeout", "10000"},
+	{"foreign_keys", "1"},
+	{"cache_size", "-16384"},
+	{"wal_autocheckpoint", "0"},
 }
 
 // CheckpointInterval is how often a SQLite database's WAL is copied back

@@ -43,3 +43,17 @@ func TestMigrateOnceAndByDialect(t *testing.T) {
 	assert.Error(t, err, "the postgres-only migration did not")
 	require.NoError(t, db.InTx(t.Context(), func(tx *sql.Tx) error { return nil }))
 }
+
+// TestSQLiteSettings: DB's connections run with the settings durability
+// and the checkpointer rely on.
+func TestSQLiteSettings(t *testing.T) {
+	db, err := sqlstore.Open(t.Context(), "sqlite://"+filepath.Join(t.TempDir(), "s.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "busy_timeout": "10000",
+		"foreign_keys": "1", "cache_size": "-16384", "wal_autocheckpoint": "0"} {
+		var got string
+		require.NoError(t, db.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(&got))
+		assert.Equal(t, want, got, pragma)
+	}
+}
