@@ -195,11 +195,15 @@ func (s *Store) commit(ctx context.Context, ops []fault.Op, enc *wire.Batch) err
 			return fmt.Errorf("faultsql: load event slots: %w", err)
 		}
 	}
-	var err error
+	b, err := s.reduce(ops)
+	if err != nil {
+		return err
+	}
+	s.planEvents(ops, b)
 	if s.lite != nil {
-		err = s.commitLite(ops, enc)
+		err = s.commitLite(ops, enc, b)
 	} else {
-		err = s.commitSQL(ctx, ops, enc)
+		err = s.commitSQL(ctx, ops, enc, b)
 	}
 	if err != nil {
 		// Whether the transaction took effect may be unknown (a failed
@@ -221,11 +225,11 @@ func (s *Store) planEvents(ops []fault.Op, b *batch) {
 }
 
 // commitSQL is commit on PostgreSQL.
-func (s *Store) commitSQL(ctx context.Context, ops []fault.Op, enc *wire.Batch) error {
+func (s *Store) commitSQL(ctx context.Context, ops []fault.Op, enc *wire.Batch, b *batch) error {
 	if _, err := s.conn.ExecContext(ctx, "BEGIN"); err != nil {
 		return fmt.Errorf("faultsql: begin: %w", err)
 	}
-	if err := s.apply(ctx, ops, enc); err != nil {
+	if err := s.apply(ctx, ops, enc, b); err != nil {
 		if _, rerr := s.conn.ExecContext(context.Background(), "ROLLBACK"); rerr != nil {
 			// The connection is in an unknown state: drop it.
 			_ = s.conn.Raw(func(any) error { return driver.ErrBadConn })
@@ -298,12 +302,7 @@ func (s *Store) reduce(ops []fault.Op) (*batch, error) {
 
 // apply writes a reduced batch to PostgreSQL with multi-row statements, a
 // few per commit whatever its size, to keep the round trips few.
-func (s *Store) apply(ctx context.Context, ops []fault.Op, enc *wire.Batch) error {
-	b, err := s.reduce(ops)
-	if err != nil {
-		return err
-	}
-	s.planEvents(ops, b)
+func (s *Store) apply(ctx context.Context, ops []fault.Op, enc *wire.Batch, b *batch) error {
 	args := s.args[:0]
 	defer func() { clear(args[:cap(args)]); s.args = args[:0] }()
 	for _, seq := range b.deletes {
@@ -380,12 +379,12 @@ func (s *Store) apply(ctx context.Context, ops []fault.Op, enc *wire.Batch) erro
 }
 
 // commitLite is commit on SQLite.
-func (s *Store) commitLite(ops []fault.Op, enc *wire.Batch) error {
+func (s *Store) commitLite(ops []fault.Op, enc *wire.Batch, b *batch) error {
 	w := s.lite
 	if err := w.begin.Exec(); err != nil {
 		return fmt.Errorf("faultsql: begin: %w", err)
 	}
-	err := s.applyLite(ops, enc)
+	err := s.applyLite(ops, enc, b)
 	if err == nil {
 		if err = w.commit.Exec(); err != nil {
 			err = fmt.Errorf("faultsql: commit: %w", err)
@@ -402,12 +401,7 @@ func (s *Store) commitLite(ops []fault.Op, enc *wire.Batch) error {
 }
 
 // applyLite writes a reduced batch, one prepared statement run per row.
-func (s *Store) applyLite(ops []fault.Op, enc *wire.Batch) error {
-	b, err := s.reduce(ops)
-	if err != nil {
-		return err
-	}
-	s.planEvents(ops, b)
+func (s *Store) applyLite(ops []fault.Op, enc *wire.Batch, b *batch) error {
 	w := s.lite
 	for _, seq := range b.deletes {
 		if err := run(w.delAlarm, seq); err != nil {
