@@ -54,6 +54,18 @@
 //     webhook. AsyncReporter is what daemons raise alarms through without
 //     blocking.
 //
+// # Metrics
+//
+// With Options.Registerer the manager exports flock_fault_alarm_sets_total,
+// flock_fault_alarm_clears_total, flock_fault_active_alarms, the
+// notifiers' flock_fault_notifications_total, _errors_total and
+// _dropped_total, and per store commit flock_fault_commit_batch_writes
+// (how many writes shared it) and flock_fault_commit_seconds (how long it
+// took: what every write waits for before it is acknowledged, so the
+// first figure to look at when writes slow down, as etcd's WAL fsync
+// duration is). faultwal adds the flock_fault_journal_* metrics of its
+// applier.
+//
 // # Errors
 //
 // ErrNotFound, ErrInvalid (often a *FieldError naming the field),

@@ -122,7 +122,7 @@ func Open(ctx context.Context, store Store, opts *Options) (*Manager, error) {
 	}
 	m.commit = newCommitter(store)
 	m.met = newMetrics(m, m.opts.Registerer)
-	m.commit.onBatch = m.met.observeBatch
+	m.commit.onBatch = m.met.observeCommit
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,10 @@
 package fault
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 type metrics struct {
 	reg           prometheus.Registerer
@@ -10,6 +14,7 @@ type metrics struct {
 	notifyErrors  prometheus.Counter
 	notifyDropped prometheus.Counter
 	batch         prometheus.Histogram
+	commit        prometheus.Histogram
 }
 
 func newMetrics(m *Manager, reg prometheus.Registerer) *metrics {
@@ -26,6 +31,9 @@ func newMetrics(m *Manager, reg prometheus.Registerer) *metrics {
 		batch: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "flock", Subsystem: "fault",
 			Name: "commit_batch_writes", Help: "Writes committed together by one store commit.",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 10)}),
+		commit: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "flock", Subsystem: "fault",
+			Name: "commit_seconds", Help: "Time of one store commit: what a write waits for to be durable (the journal's synchronous write, or a database transaction).",
+			Buckets: prometheus.ExponentialBuckets(50e-6, 2, 16)}),
 	}
 	active := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "flock", Subsystem: "fault",
 		Name: "active_alarms", Help: "Active alarms, masked and suppressed included."}, func() float64 {
@@ -33,7 +41,7 @@ func newMetrics(m *Manager, reg prometheus.Registerer) *metrics {
 		defer m.mu.RUnlock()
 		return float64(len(m.byUUID))
 	})
-	mt.cs = []prometheus.Collector{mt.sets, mt.clears, mt.notified, mt.notifyErrors, mt.notifyDropped, mt.batch, active}
+	mt.cs = []prometheus.Collector{mt.sets, mt.clears, mt.notified, mt.notifyErrors, mt.notifyDropped, mt.batch, mt.commit, active}
 	if reg != nil {
 		for _, col := range mt.cs {
 			_ = reg.Register(col) // a second manager on one registry keeps the first's metrics
@@ -42,7 +50,11 @@ func newMetrics(m *Manager, reg prometheus.Registerer) *metrics {
 	return mt
 }
 
-func (mt *metrics) observeBatch(n int) { mt.batch.Observe(float64(n)) }
+// observeCommit records a store commit of n writes that took d.
+func (mt *metrics) observeCommit(n int, d time.Duration) {
+	mt.batch.Observe(float64(n))
+	mt.commit.Observe(d.Seconds())
+}
 
 func (mt *metrics) unregister() {
 	if mt.reg == nil {

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"time"
 )
 
 // Store persists the manager's state. The manager keeps the active alarms,
@@ -152,8 +153,8 @@ type committer struct {
 	busy    bool
 	failed  error // set after a failed commit until reset
 	idle    *sync.Cond
-	onBatch func(n int)
-	spare   [][]Op // committed batches' ops buffers, for the next ones
+	onBatch func(n int, d time.Duration) // after each commit: its writes and how long it took
+	spare   [][]Op                       // committed batches' ops buffers, for the next ones
 }
 
 // commitBatch is the ops of the writers that joined it, committed as one.
@@ -255,9 +256,10 @@ func (c *committer) lead() {
 		b := c.open
 		c.open = nil
 		c.mu.Unlock()
+		start := time.Now()
 		err := c.store.Commit(context.Background(), b.ops)
 		if c.onBatch != nil {
-			c.onBatch(b.writers)
+			c.onBatch(b.writers, time.Since(start))
 		}
 		c.mu.Lock()
 		done := []*commitBatch{b}
