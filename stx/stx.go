@@ -200,7 +200,7 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 	if cfg.Fault.journal(db.Dialect) {
 		// Acknowledged writes go to a journal beside the database and reach
 		// SQLite in large batches: see package faultwal.
-		js, err := faultwal.Open(ctx, sqlStore, filepath.Join(cfg.DataDir, "fault.journal"), &faultwal.Options{Logger: log})
+		js, err := faultwal.Open(ctx, sqlStore, filepath.Join(cfg.DataDir, "fault.journal"), &faultwal.Options{Logger: log, Registerer: s.Registry})
 		if err != nil {
 			sqlStore.Close()
 			return nil, fmt.Errorf("stx: %w", err)

@@ -98,6 +98,8 @@ func TestAuthRoles(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, body, "flock_fault_alarm_sets_total 1")
 	assert.Contains(t, body, "flock_fault_active_alarms 1")
+	assert.Contains(t, body, "flock_fault_commit_seconds_count 1", "the one accepted POST")
+	assert.Contains(t, body, "flock_fault_journal_unapplied_commits ", "the journal's metrics")
 	code, _, _ = do(t, "GET", srv.URL+"/v1/openapi.json", "", "")
 	assert.Equal(t, http.StatusOK, code)
 	// Any other path is behind auth, and unknown to the API.

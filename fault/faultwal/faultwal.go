@@ -34,6 +34,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/internal/wire"
 )
@@ -58,6 +60,10 @@ type Options struct {
 	ApplyDelay time.Duration
 	// Logger receives the applier's errors; nil discards.
 	Logger *slog.Logger
+	// Registerer, if set, receives the journal's Prometheus metrics
+	// (flock_fault_journal_*): the applier's writes to the inner store,
+	// their errors, how many commits it is behind, and the resets.
+	Registerer prometheus.Registerer
 	// BufferedWrites turns off direct I/O: frames are written through the
 	// page cache and fdatasynced. The journal uses O_DIRECT|O_DSYNC where
 	// the file system allows it, and falls back to this by itself.
@@ -73,6 +79,7 @@ type Store struct {
 	path  string
 	max   int64
 	log   *slog.Logger
+	met   *metrics
 	batch int
 	delay time.Duration
 
@@ -126,6 +133,10 @@ func Open(ctx context.Context, inner fault.Store, path string, opts *Options) (*
 			s.log = opts.Logger
 		}
 	}
+	var reg prometheus.Registerer
+	if opts != nil {
+		reg = opts.Registerer
+	}
 	s.cond = sync.NewCond(&s.mu)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -155,6 +166,7 @@ func Open(ctx context.Context, inner fault.Store, path string, opts *Options) (*
 	if !opts.noDirect() {
 		s.dw = openDirect(path)
 	}
+	s.met = newMetrics(s, reg)
 	go s.apply()
 	return s, nil
 }
@@ -419,16 +431,23 @@ func (s *Store) maybeReset() {
 	s.mu.Unlock()
 	if err := s.reset(); err != nil {
 		s.log.Error("faultwal: reset", "err", err)
+		return
 	}
+	s.met.resets.Inc()
 }
 
 // commitInner applies b to the inner store, with the journaled records
 // where the store takes them.
 func (s *Store) commitInner(b *wire.Batch) error {
+	start := time.Now()
+	var err error
 	if bc, ok := s.inner.(wire.BatchCommitter); ok {
-		return bc.CommitBatch(context.Background(), b)
+		err = bc.CommitBatch(context.Background(), b)
+	} else {
+		err = s.inner.Commit(context.Background(), b.Ops)
 	}
-	return s.inner.Commit(context.Background(), b.Ops)
+	s.met.observeApply(time.Since(start), err)
+	return err
 }
 
 // Flush waits until the inner store holds every committed op.
@@ -487,6 +506,7 @@ func (s *Store) Close() error {
 	if s.dw != nil {
 		derr = s.dw.Close()
 	}
+	s.met.unregister()
 	return errors.Join(err, derr, s.f.Close(), s.inner.Close())
 }
 
