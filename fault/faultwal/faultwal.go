@@ -117,6 +117,7 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // Open opens (creating if needed) the journal at path over inner, replays
 // it into inner, empties it and starts the applier. Close closes inner.
 func Open(ctx context.Context, inner fault.Store, path string, opts *Options) (*Store, error) {
+	var reg prometheus.Registerer
 	s := &Store{inner: inner, path: path, max: 64 << 20, log: slog.New(slog.DiscardHandler), done: make(chan struct{}),
 		batch: 16384, delay: 500 * time.Millisecond, maxBodies: maxQueuedBodies}
 	if opts != nil {
@@ -132,9 +133,6 @@ func Open(ctx context.Context, inner fault.Store, path string, opts *Options) (*
 		if opts.Logger != nil {
 			s.log = opts.Logger
 		}
-	}
-	var reg prometheus.Registerer
-	if opts != nil {
 		reg = opts.Registerer
 	}
 	s.cond = sync.NewCond(&s.mu)

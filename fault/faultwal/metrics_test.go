@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -64,7 +65,7 @@ func TestMetrics(t *testing.T) {
 		m := journaled(t, fault.NewMemoryStore(), filepath.Join(t.TempDir(), "j"),
 			&faultwal.Options{ApplyBatch: 1 << 20, ApplyDelay: time.Hour, Registerer: reg}, nil)
 		for i := range 3 {
-			_, err := m.SetAlarm(ctx, faulttest.CPUAlarm("compute-"+string(rune('0'+i)), fault.SeverityMajor))
+			_, err := m.SetAlarm(ctx, faulttest.CPUAlarm("compute-"+strconv.Itoa(i), fault.SeverityMajor))
 			require.NoError(t, err)
 		}
 		assert.GreaterOrEqual(t, metric(t, reg, "flock_fault_journal_unapplied_commits"), 1.0, "nothing applied yet")
