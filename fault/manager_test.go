@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 	"unique"
 	"unsafe"
@@ -119,6 +120,59 @@ func TestLeaderLetsRunnableWritersJoin(t *testing.T) {
 		assert.Len(t, st.commits, 1, "round %d: commits of %v ops", round, st.commits)
 		st.mu.Unlock()
 	}
+}
+
+// stepStore, once armed, holds each commit until the test lets it through.
+type stepStore struct {
+	fault.Store
+	step  chan struct{}
+	armed bool
+}
+
+func (s *stepStore) Commit(ctx context.Context, ops []fault.Op) error {
+	if s.armed {
+		<-s.step
+	}
+	return s.Store.Commit(ctx, ops)
+}
+
+// TestWritesOfCancelledWaitersAreCommitted: a writer that gives up
+// waiting for its batch still has its change committed (the leader
+// commits every batch that opens while it writes): the manager's state
+// already holds the change, and the store must hold it too.
+func TestWritesOfCancelledWaitersAreCommitted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		inner := fault.NewMemoryStore()
+		st := &stepStore{Store: inner, step: make(chan struct{})}
+		m, err := fault.Open(t.Context(), st, nil)
+		require.NoError(t, err)
+		st.armed = true
+		first := make(chan error, 1)
+		go func() {
+			_, err := m.SetAlarm(t.Context(), faulttest.CPUAlarm("first", fault.SeverityMajor))
+			first <- err
+		}()
+		synctest.Wait()
+		ctx, cancel := context.WithCancel(t.Context())
+		second := make(chan error, 1)
+		go func() {
+			_, err := m.SetAlarm(ctx, faulttest.CPUAlarm("second", fault.SeverityMajor))
+			second <- err
+		}()
+		synctest.Wait()
+		cancel()
+		require.ErrorIs(t, <-second, context.Canceled)
+		close(st.step)
+		require.NoError(t, <-first)
+		state, err := inner.Load(t.Context())
+		require.NoError(t, err)
+		require.NoError(t, m.Close(t.Context()))
+		hosts := []string{}
+		for _, a := range state.Alarms {
+			hosts = append(hosts, a.EntityInstanceID)
+		}
+		assert.ElementsMatch(t, []string{"host=first", "host=second"}, hosts)
+	})
 }
 
 // TestCommitLeadershipSurvivesCancellation: writers whose context ends
