@@ -213,8 +213,36 @@ func commits(b *testing.B, sys *stx.System) (n uint64, took time.Duration) {
 
 // cpuMeter measures the CPU time the whole process (server, load
 // generator and background work) spends in the timed part of a benchmark,
-// so a figure can be read as "limited by CPU" or "limited by waiting".
-type cpuMeter struct{ user, sys time.Duration }
+// so a figure can be read as "limited by CPU" or "limited by waiting",
+// and the machine's steal time meanwhile.
+type cpuMeter struct {
+	user, sys time.Duration
+	cpu       []uint64 // /proc/stat's cpu line, nil where there is none
+}
+
+// machineCPU returns the counters of /proc/stat's first line (user, nice,
+// system, idle, iowait, irq, softirq, steal ...), in clock ticks of all
+// CPUs together; nil where the file is missing or unreadable.
+func machineCPU() []uint64 {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return nil
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	fields := strings.Fields(line)
+	if len(fields) < 9 || fields[0] != "cpu" {
+		return nil
+	}
+	var ticks []uint64
+	for _, f := range fields[1:] {
+		n, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			return nil
+		}
+		ticks = append(ticks, n)
+	}
+	return ticks
+}
 
 // processCPU returns the user and system CPU time of the process.
 func processCPU() (user, sys time.Duration) {
@@ -246,7 +274,7 @@ func startCPU(b *testing.B) cpuMeter {
 		b.Cleanup(func() { writeAllocs(b, path) })
 	}
 	u, s := processCPU()
-	return cpuMeter{user: u, sys: s}
+	return cpuMeter{user: u, sys: s, cpu: machineCPU()}
 }
 
 // writeAllocs writes the process's allocation profile so far to path.
@@ -260,12 +288,26 @@ func writeAllocs(b *testing.B, path string) {
 
 // report adds cpu-µs/op, the CPU time of the process per operation, and
 // sys-µs/op, the part of it spent in the kernel (system calls, network,
-// disk): on this VM the kernel part is what varies from run to run.
+// disk): on this VM the kernel part is what varies from run to run. On
+// Linux it also adds steal-%, the share of the machine's CPU time that the
+// hypervisor gave to others while the benchmark ran. When that is above a
+// few percent the VM did not have its cores, and the figure says more
+// about the host than about the code.
 func (m cpuMeter) report(b *testing.B) {
 	u, s := processCPU()
 	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(b.N) }
 	b.ReportMetric(per(u-m.user+s-m.sys), "cpu-µs/op")
 	b.ReportMetric(per(s-m.sys), "sys-µs/op")
+	if now := machineCPU(); m.cpu != nil && len(now) == len(m.cpu) {
+		var total uint64
+		for i := range now {
+			total += now[i] - m.cpu[i]
+		}
+		if total > 0 {
+			const steal = 7 // the eighth counter
+			b.ReportMetric(100*float64(now[steal]-m.cpu[steal])/float64(total), "steal-%")
+		}
+	}
 }
 
 func populate(b *testing.B, s fault.Service, n int) {
