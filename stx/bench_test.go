@@ -146,15 +146,15 @@ func BenchmarkRESTFloor(b *testing.B) {
 func serve(b *testing.B, server string, h http.Handler) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(b, err)
+	var srv interface {
+		Serve(net.Listener) error
+		Close() error
+	} = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	if server == "http1" {
-		srv := &http1.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-		go srv.Serve(ln)
-		b.Cleanup(func() { srv.Close() })
-	} else {
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-		go srv.Serve(ln)
-		b.Cleanup(func() { srv.Close() })
+		srv = &http1.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	}
+	go srv.Serve(ln)
+	b.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
 }
 
