@@ -69,8 +69,8 @@ func checkEntity(eid string) error {
 		if !validKey(k) {
 			return fieldErr("entity_instance_id", "component %q has an invalid key", p)
 		}
-		if !printable(v) {
-			return fieldErr("entity_instance_id", "component %q has a control character", p)
+		if why := textProblem(v); why != "" {
+			return fieldErr("entity_instance_id", "component %q %s", p, why)
 		}
 	}
 	return nil
@@ -105,15 +105,6 @@ func validKey(k string) bool {
 	for i := 0; i < len(k); i++ {
 		c := k[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-func printable(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
 			return false
 		}
 	}

@@ -5,13 +5,14 @@ import (
 	"fmt"
 
 	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/fault/faultstore"
 )
 
 // A daemon raises an alarm, an operator looks at the summary, and the
 // daemon clears the alarm once the fault is gone.
 func Example() {
 	ctx := context.Background()
-	m, err := fault.Open(ctx, fault.NewMemoryStore(), nil)
+	m, err := fault.Open(ctx, faultstore.NewMemoryStore(), nil)
 	if err != nil {
 		panic(err)
 	}
@@ -54,7 +55,7 @@ func ExampleMatchEntity() {
 func ExampleAsyncReporter() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	m, _ := fault.Open(ctx, fault.NewMemoryStore(), nil)
+	m, _ := fault.Open(ctx, faultstore.NewMemoryStore(), nil)
 	defer m.Close(context.Background())
 	r, _ := fault.NewAsyncReporter(m, nil)
 	go r.Run(ctx)

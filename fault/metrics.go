@@ -32,14 +32,14 @@ func newMetrics(m *Manager, reg prometheus.Registerer) *metrics {
 			Name: "commit_batch_writes", Help: "Writes committed together by one store commit.",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 10)}),
 		commit: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "flock", Subsystem: "fault",
-			Name: "commit_seconds", Help: "Time of one store commit: what a write waits for to be durable (the journal's synchronous write, or a database transaction).",
+			Name: "commit_seconds", Help: "Time of one store commit: what a write waits for to be durable (a database transaction, made durable).",
 			Buckets: prometheus.ExponentialBuckets(50e-6, 2, 16)}),
 	}
 	active := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "flock", Subsystem: "fault",
 		Name: "active_alarms", Help: "Active alarms, masked and suppressed included."}, func() float64 {
 		m.mu.RLock()
 		defer m.mu.RUnlock()
-		return float64(len(m.byUUID))
+		return float64(len(m.st.byUUID))
 	})
 	mt.cs = []prometheus.Collector{mt.sets, mt.clears, mt.notified, mt.notifyErrors, mt.notifyDropped, mt.batch, mt.commit, active}
 	if reg != nil {

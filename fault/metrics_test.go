@@ -10,16 +10,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/fault/faultstore"
 	"github.com/edgeflock/flock/fault/faulttest"
 )
 
 // slowCommits takes at least d per commit, as a synchronous write does.
 type slowCommits struct {
-	fault.Store
+	faultstore.Store
 	d time.Duration
 }
 
-func (s slowCommits) Commit(ctx context.Context, ops []fault.Op) error {
+func (s slowCommits) Commit(ctx context.Context, ops []faultstore.Op) error {
 	time.Sleep(s.d)
 	return s.Store.Commit(ctx, ops)
 }
@@ -29,7 +30,7 @@ func (s slowCommits) Commit(ctx context.Context, ops []fault.Op) error {
 func TestCommitMetrics(t *testing.T) {
 	ctx := t.Context()
 	reg := prometheus.NewRegistry()
-	m, err := fault.Open(ctx, slowCommits{fault.NewMemoryStore(), 3 * time.Millisecond}, &fault.Options{Registerer: reg})
+	m, err := fault.Open(ctx, slowCommits{faultstore.NewMemoryStore(), 3 * time.Millisecond}, &fault.Options{Registerer: reg})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = m.Close(ctx) })
 	_, err = m.SetAlarm(ctx, faulttest.CPUAlarm("compute-0", fault.SeverityMajor))

@@ -2,6 +2,7 @@ package fault
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -49,28 +50,25 @@ type Notifier interface {
 	Notify(ctx context.Context, n Notification) error
 }
 
-// dispatcher delivers notifications to the notifiers in order, from one
-// goroutine that Manager.Close stops.
+// dispatcher queues the notifications of committed writes; Manager.Run
+// delivers them, in order, and Manager.Close delivers what is left.
 type dispatcher struct {
 	notifiers []Notifier
 	retries   int
 	delay     time.Duration
 	log       *slog.Logger
 	met       *metrics
-	queue     chan Notification
-	stop      chan struct{}
-	done      chan struct{}
-	closeOnce sync.Once
-	// ctx bounds every delivery; it is cancelled when Close's deadline
-	// passes, so that the goroutine never outlives the manager.
-	ctx    context.Context
-	cancel context.CancelFunc
+	queue     chan Notification // nil without notifiers
+
+	mu      sync.Mutex
+	running bool
+	// warm is set while a suppression change waits for its batched
+	// notification (Options.SuppressionNotifyDelay).
+	warm bool
 }
 
 func newDispatcher(o *Options, log *slog.Logger, met *metrics) *dispatcher {
-	d := &dispatcher{notifiers: o.Notifiers, retries: o.NotifyRetries, delay: o.SuppressionNotifyDelay,
-		log: log, met: met, stop: make(chan struct{}), done: make(chan struct{})}
-	d.ctx, d.cancel = context.WithCancel(context.Background())
+	d := &dispatcher{notifiers: o.Notifiers, retries: o.NotifyRetries, delay: o.SuppressionNotifyDelay, log: log, met: met}
 	if d.retries == 0 {
 		d.retries = 3
 	}
@@ -81,13 +79,17 @@ func newDispatcher(o *Options, log *slog.Logger, met *metrics) *dispatcher {
 	if size <= 0 {
 		size = 10000
 	}
-	d.queue = make(chan Notification, size)
-	go d.run()
+	if len(d.notifiers) > 0 {
+		d.queue = make(chan Notification, size)
+	}
 	return d
 }
 
 // enqueue never blocks: a full queue drops the notification.
 func (d *dispatcher) enqueue(n Notification) {
+	if d.queue == nil {
+		return
+	}
 	select {
 	case d.queue <- n:
 	default:
@@ -96,15 +98,35 @@ func (d *dispatcher) enqueue(n Notification) {
 	}
 }
 
-func (d *dispatcher) run() {
-	defer close(d.done)
-	ctx := d.ctx
+// Run delivers notifications to Options.Notifiers until ctx ends, then
+// returns nil; what is still queued then is delivered by Close. Without
+// notifiers it only waits for ctx. A manager with notifiers must be Run:
+// without it the queue fills and notifications are dropped (and counted).
+// Run may be called once at a time.
+func (m *Manager) Run(ctx context.Context) error {
+	d := m.disp
+	d.mu.Lock()
+	if d.running {
+		d.mu.Unlock()
+		return errors.New("fault: Run is already running")
+	}
+	d.running = true
+	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		d.running = false
+		d.mu.Unlock()
+	}()
 	var timer <-chan time.Time
+	if d.warm {
+		timer = time.After(d.delay)
+	}
 	for {
 		select {
 		case n := <-d.queue:
 			if n.Kind == NotifySuppressionChanged {
-				if timer == nil {
+				if !d.warm {
+					d.warm = true
 					timer = time.After(d.delay)
 				}
 				continue
@@ -112,23 +134,34 @@ func (d *dispatcher) run() {
 			d.deliver(ctx, n)
 		case <-timer:
 			timer = nil
+			d.warm = false
 			d.deliver(ctx, Notification{Kind: NotifySuppressionChanged})
-		case <-d.stop:
-			for {
-				select {
-				case n := <-d.queue:
-					if n.Kind == NotifySuppressionChanged {
-						timer = time.After(0)
-						continue
-					}
-					d.deliver(ctx, n)
-				default:
-					if timer != nil {
-						d.deliver(ctx, Notification{Kind: NotifySuppressionChanged})
-					}
-					return
-				}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// drain delivers what is queued, a pending suppression change at once,
+// until ctx ends.
+func (d *dispatcher) drain(ctx context.Context) {
+	for {
+		select {
+		case n := <-d.queue:
+			if n.Kind == NotifySuppressionChanged {
+				d.warm = true
+				continue
 			}
+			d.deliver(ctx, n)
+		default:
+			if d.warm {
+				d.warm = false
+				d.deliver(ctx, Notification{Kind: NotifySuppressionChanged})
+			}
+			return
+		}
+		if ctx.Err() != nil {
+			return
 		}
 	}
 }
@@ -144,7 +177,7 @@ func (d *dispatcher) deliver(ctx context.Context, n Notification) {
 				d.met.notified.Inc()
 				break
 			}
-			if attempt >= d.retries {
+			if attempt >= d.retries || ctx.Err() != nil {
 				d.met.notifyErrors.Inc()
 				d.log.Error("fault: notification failed", "kind", n.Kind.String(), "alarm_id", n.Alarm.AlarmID, "err", err)
 				break
@@ -158,17 +191,4 @@ func (d *dispatcher) deliver(ctx context.Context, n Notification) {
 			backoff *= 2
 		}
 	}
-}
-
-// close delivers what is queued, with retries, until ctx ends; then it
-// abandons the rest and waits for the goroutine to stop.
-func (d *dispatcher) close(ctx context.Context) {
-	d.closeOnce.Do(func() { close(d.stop) })
-	select {
-	case <-d.done:
-	case <-ctx.Done():
-		d.cancel()
-		<-d.done
-	}
-	d.cancel()
 }

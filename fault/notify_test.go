@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/fault/faultstore"
 	"github.com/edgeflock/flock/fault/faulttest"
 )
 
@@ -41,10 +42,12 @@ func (r *recorder) kinds() []fault.NotificationKind {
 // notification, after the delay (StarlingX's 30 s warmStart window).
 func TestSuppressionChangesAreBatched(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx, stop := context.WithCancel(context.Background())
 		rec := &recorder{}
-		m, err := fault.Open(ctx, fault.NewMemoryStore(), &fault.Options{Notifiers: []fault.Notifier{rec}})
+		m, err := fault.Open(ctx, faultstore.NewMemoryStore(), &fault.Options{Notifiers: []fault.Notifier{rec}})
 		require.NoError(t, err)
+		runDone := make(chan error)
+		go func() { runDone <- m.Run(ctx) }()
 		_, err = m.SetSuppression(ctx, "100.101", fault.Suppressed)
 		require.NoError(t, err)
 		time.Sleep(10 * time.Second)
@@ -65,7 +68,9 @@ func TestSuppressionChangesAreBatched(t *testing.T) {
 		es, err := m.ListEvents(ctx, fault.EventQuery{IncludeSuppressed: true})
 		require.NoError(t, err)
 		assert.Len(t, es, 2)
-		require.NoError(t, m.Close(ctx))
+		stop()
+		require.NoError(t, <-runDone)
+		require.NoError(t, m.Close(context.Background()))
 	})
 }
 
@@ -84,11 +89,11 @@ func TestEventLogIsARing(t *testing.T) {
 }
 
 type failingStore struct {
-	fault.Store
+	faultstore.Store
 	fail bool
 }
 
-func (f *failingStore) Commit(ctx context.Context, ops []fault.Op) error {
+func (f *failingStore) Commit(ctx context.Context, ops []faultstore.Op) error {
 	if f.fail {
 		return assert.AnError
 	}
@@ -98,7 +103,7 @@ func (f *failingStore) Commit(ctx context.Context, ops []fault.Op) error {
 // TestFailedCommitChangesNothing: a write the store refused is reported as
 // unavailable and is not visible afterwards.
 func TestFailedCommitChangesNothing(t *testing.T) {
-	st := &failingStore{Store: fault.NewMemoryStore()}
+	st := &failingStore{Store: faultstore.NewMemoryStore()}
 	m, err := fault.Open(t.Context(), st, nil)
 	require.NoError(t, err)
 	defer m.Close(t.Context())
@@ -117,13 +122,13 @@ func TestFailedCommitChangesNothing(t *testing.T) {
 // gatedStore, once armed, fails its first commit after holding it until
 // gate closes, and counts the commits.
 type gatedStore struct {
-	fault.Store
+	faultstore.Store
 	gate  chan struct{}
 	armed bool
 	calls int
 }
 
-func (g *gatedStore) Commit(ctx context.Context, ops []fault.Op) error {
+func (g *gatedStore) Commit(ctx context.Context, ops []faultstore.Op) error {
 	if !g.armed {
 		return g.Store.Commit(ctx, ops)
 	}
@@ -135,37 +140,33 @@ func (g *gatedStore) Commit(ctx context.Context, ops []fault.Op) error {
 	return g.Store.Commit(ctx, ops)
 }
 
-// TestWritesQueuedBehindAFailedCommitFail: a write that joined the next
-// batch while the failing commit was being written fails with it, even
-// though the store would take it: it was made on the state the failed
-// commit left behind. Writes after the failure work again.
-func TestWritesQueuedBehindAFailedCommitFail(t *testing.T) {
+// TestWriteQueuedBehindAFailedCommitIsPreparedAfresh: a write that
+// queued while a failing commit was being written is prepared after it,
+// on the store's state, and succeeds; only the failed batch's writes fail.
+func TestWriteQueuedBehindAFailedCommitIsPreparedAfresh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		st := &gatedStore{Store: fault.NewMemoryStore(), gate: make(chan struct{})}
+		st := &gatedStore{Store: faultstore.NewMemoryStore(), gate: make(chan struct{})}
 		m, err := fault.Open(t.Context(), st, nil)
 		require.NoError(t, err)
 		defer m.Close(t.Context())
 		st.armed = true
-		errs := make(chan error, 2)
-		set := func(host string) {
+		first, queued := make(chan error, 1), make(chan error, 1)
+		set := func(host string, res chan error) {
 			_, err := m.SetAlarm(t.Context(), faulttest.CPUAlarm(host, fault.SeverityMajor))
-			errs <- err
+			res <- err
 		}
-		go set("first")
+		go set("first", first)
 		synctest.Wait() // the first write is in the store's commit
-		go set("queued")
-		synctest.Wait() // the second has joined the next batch and waits
+		go set("queued", queued)
+		synctest.Wait() // the second waits for the next batch
 		close(st.gate)
-		require.ErrorIs(t, <-errs, fault.ErrUnavailable)
-		require.ErrorIs(t, <-errs, fault.ErrUnavailable)
-		assert.Equal(t, 1, st.calls, "the queued batch never reached the store")
-
-		_, err = m.SetAlarm(t.Context(), faulttest.CPUAlarm("after", fault.SeverityMajor))
-		require.NoError(t, err)
+		require.ErrorIs(t, <-first, fault.ErrUnavailable)
+		require.NoError(t, <-queued)
+		assert.Equal(t, 2, st.calls)
 		as, err := m.ListAlarms(t.Context(), fault.AlarmQuery{})
 		require.NoError(t, err)
 		require.Len(t, as, 1)
-		assert.Equal(t, "host=after", as[0].EntityInstanceID)
+		assert.Equal(t, "host=queued", as[0].EntityInstanceID)
 	})
 }
 
@@ -175,7 +176,7 @@ func TestWritesQueuedBehindAFailedCommitFail(t *testing.T) {
 // process-wide pool of commit requests once broke the next test).
 func TestManagersInsideAndOutsideSynctest(t *testing.T) {
 	setTen := func(t *testing.T) {
-		m, err := fault.Open(t.Context(), fault.NewMemoryStore(), nil)
+		m, err := fault.Open(t.Context(), faultstore.NewMemoryStore(), nil)
 		require.NoError(t, err)
 		for i := range 10 {
 			_, err := m.SetAlarm(t.Context(), faulttest.CPUAlarm(fmt.Sprintf("c-%d", i), fault.SeverityMajor))
