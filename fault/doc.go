@@ -34,8 +34,9 @@
 //     what the other covers masked.
 //   - Operators acknowledge alarms (AckAlarm): who and when, kept across
 //     restarts and across re-raises at the same or a lower severity.
-//   - Derived flags are booleans in JSON, not "True"/"False" strings; the
-//     REST decoder accepts both for input.
+//   - Entity instance ids, ids and texts refuse invalid UTF-8, control
+//     characters and bidirectional overrides, which StarlingX stores as
+//     given: an invisible character can make two entity ids look alike.
 //   - ClearAlarm and ClearAll need a non-empty prefix: an empty one would
 //     clear everything.
 //   - The eleven alarm types of the C API and MIB are kept; the Python
@@ -43,16 +44,29 @@
 //
 // # Implementations and engines
 //
-//   - *Manager implements Service in-process over a Store: NewMemoryStore,
-//     faultsql (SQLite, PostgreSQL), faultwal (a group-commit journal in
-//     front of either). A write is acknowledged once the store has it
-//     durably; concurrent writes share one commit.
+//   - *Manager implements Service in-process over a faultstore.Store:
+//     faultsql (SQLite, PostgreSQL) in production, faultstore.NewMemoryStore
+//     in tests. The store is the truth: a write is acknowledged once the
+//     store has committed it durably, and only then do readers, the event
+//     log and notifiers see it (publish after commit). Concurrent writes
+//     share one commit (group commit); every commit has a deadline
+//     (Options.CommitTimeout), and while the store refuses commits (a full
+//     disk) writes fail with ErrUnavailable, reads go on, and Health says
+//     why, until a commit succeeds again.
 //   - faulthttp serves any Service over StarlingX's REST paths and is a
 //     Service over HTTP; faulttest holds the conformance suite and a fake
-//     Reporter.
+//     Reporter; faultstore/storetest the conformance suite of stores.
 //   - Notifier engines: snmptrap (SNMPv2c traps, WRS-ALARM-MIB OIDs) and
-//     webhook. AsyncReporter is what daemons raise alarms through without
-//     blocking.
+//     webhook, which Run delivers to. AsyncReporter is what daemons raise
+//     alarms through without blocking.
+//
+// # Lifecycle
+//
+// Open loads the state and starts nothing. Run(ctx) delivers
+// notifications until ctx ends (a manager without notifiers need not be
+// Run). Close refuses new writes, waits for the commit in progress,
+// delivers what notifications are left within its context, and closes the
+// store.
 //
 // # Metrics
 //
@@ -63,8 +77,7 @@
 // (how many writes shared it) and flock_fault_commit_seconds (how long it
 // took: what every write waits for before it is acknowledged, so the
 // first figure to look at when writes slow down, as etcd's WAL fsync
-// duration is). faultwal adds the flock_fault_journal_* metrics of its
-// applier.
+// duration is).
 //
 // # Errors
 //
