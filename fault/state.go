@@ -33,9 +33,9 @@ type state struct {
 	byID       map[string]set // by alarm id
 	byTop      map[string]set // by the entity's first component
 	inhibitors set
-	alarmSeq   int64 // the highest alarm seq in use
-	events     ring  // the event log
-	eventSeq   int64 // the newest event's seq
+	alarmSeq   int64                   // the highest alarm seq in use
+	events     ring                    // the event log
+	eventSeq   int64                   // the newest event's seq
 	supp       map[string]*Suppression // by alarm id
 	suppByUUID map[string]*Suppression
 }
