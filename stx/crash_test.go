@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -21,26 +20,28 @@ import (
 	"github.com/edgeflock/flock/fault/faulthttp"
 	"github.com/edgeflock/flock/fault/faulttest"
 	"github.com/edgeflock/flock/internal/http1"
+	"github.com/edgeflock/flock/internal/testenv"
 	"github.com/edgeflock/flock/stx"
 )
 
 // TestKill9KeepsAcknowledgedWrites runs a controller in a child process,
 // writes to it from 8 clients, kills it with SIGKILL mid-stream, and checks
 // that every write it acknowledged is there after a restart, in the alarm
-// list and in the event log: on the default stack (the fault journal in
-// front of SQLite) and on SQLite alone.
+// list and in the event log: on SQLite (the embedded default) and on
+// PostgreSQL.
 func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 	if os.Getenv("FLOCK_CONTROLLER_CHILD") != "" {
 		return
 	}
-	for _, journal := range []string{"on", "off"} {
-		t.Run("journal="+journal, func(t *testing.T) { kill9KeepsAcknowledgedWrites(t, journal) })
-	}
+	t.Run("sqlite", func(t *testing.T) { kill9KeepsAcknowledgedWrites(t, "") })
+	t.Run("postgres", func(t *testing.T) {
+		kill9KeepsAcknowledgedWrites(t, testenv.StartPostgres(t).NewDatabase(t))
+	})
 }
 
-func kill9KeepsAcknowledgedWrites(t *testing.T, journal string) {
+func kill9KeepsAcknowledgedWrites(t *testing.T, database string) {
 	dir := t.TempDir()
-	addr, stop := startChild(t, dir, journal)
+	addr, stop := startChild(t, dir, database)
 	c := faulthttp.NewClient("http://"+addr, &faulthttp.ClientOptions{Token: readToken(t, dir)})
 	var mu sync.Mutex
 	acked := map[string]string{} // eid -> uuid
@@ -68,10 +69,7 @@ func kill9KeepsAcknowledgedWrites(t *testing.T, journal string) {
 	}
 	wg.Wait()
 	require.Greater(t, len(acked), 1000, "writes were acknowledged before the kill")
-	_, err := os.Stat(filepath.Join(dir, "fault.journal"))
-	require.Equal(t, journal == "on", err == nil, "a journal only when asked for: %v", err)
-
-	sys, err := stx.Open(t.Context(), childConfig(dir, journal))
+	sys, err := stx.Open(t.Context(), childConfig(dir, database))
 	require.NoError(t, err)
 	defer sys.Close(t.Context())
 	as, err := sys.Fault.ListAlarms(t.Context(), fault.AlarmQuery{})
@@ -100,22 +98,20 @@ func kill9KeepsAcknowledgedWrites(t *testing.T, journal string) {
 }
 
 // childConfig is the controller child's configuration.
-func childConfig(dir, journal string) stx.Config {
-	cfg := stx.Config{DataDir: dir}
-	cfg.Fault.Journal = journal
-	return cfg
+func childConfig(dir, database string) stx.Config {
+	return stx.Config{DataDir: dir, Database: database}
 }
 
 // startChild starts the controller child on a free port; stop kills it
 // with SIGKILL.
-func startChild(t *testing.T, dir, journal string) (addr string, stop func()) {
+func startChild(t *testing.T, dir, database string) (addr string, stop func()) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr = l.Addr().String()
 	l.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestControllerChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "FLOCK_CONTROLLER_CHILD=1", "FLOCK_DIR="+dir, "FLOCK_ADDR="+addr, "FLOCK_JOURNAL="+journal)
+	cmd.Env = append(os.Environ(), "FLOCK_CONTROLLER_CHILD=1", "FLOCK_DIR="+dir, "FLOCK_ADDR="+addr, "FLOCK_DATABASE="+database)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -153,7 +149,7 @@ func TestControllerChild(t *testing.T) {
 	if os.Getenv("FLOCK_CONTROLLER_CHILD") == "" {
 		return
 	}
-	sys, err := stx.Open(context.Background(), childConfig(os.Getenv("FLOCK_DIR"), os.Getenv("FLOCK_JOURNAL")))
+	sys, err := stx.Open(context.Background(), childConfig(os.Getenv("FLOCK_DIR"), os.Getenv("FLOCK_DATABASE")))
 	require.NoError(t, err)
 	l, err := net.Listen("tcp", os.Getenv("FLOCK_ADDR"))
 	require.NoError(t, err)

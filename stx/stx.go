@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -25,7 +26,6 @@ import (
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
 	"github.com/edgeflock/flock/fault/faultsql"
-	"github.com/edgeflock/flock/fault/faultwal"
 	"github.com/edgeflock/flock/internal/httpx"
 	"github.com/edgeflock/flock/internal/sqlstore"
 )
@@ -75,22 +75,11 @@ type FaultConfig struct {
 	EventLogSize int `yaml:"event_log_size"`
 	// NoCatalogCheck accepts alarm ids the catalog does not define.
 	NoCatalogCheck bool `yaml:"no_catalog_check"`
-	// Journal puts a group-commit journal (fault.journal in the data dir)
-	// in front of the database: "auto" (the default) uses it with SQLite,
-	// "on" always, "off" never.
-	Journal string `yaml:"journal"`
+	// CommitTimeout bounds each database commit (default 10s): past it,
+	// the writes waiting for the commit fail with 503.
+	CommitTimeout time.Duration `yaml:"commit_timeout"`
 	// Notifiers forward alarms outside (SNMP traps, webhooks).
 	Notifiers NotifierConfig `yaml:"notifiers"`
-}
-
-func (c FaultConfig) journal(d sqlstore.Dialect) bool {
-	switch c.Journal {
-	case "on":
-		return true
-	case "off":
-		return false
-	}
-	return d == sqlstore.SQLite
 }
 
 // DefaultDataDir is $FLOCK_DATA_DIR, else $XDG_STATE_HOME/flock, else
@@ -127,8 +116,8 @@ type System struct {
 
 // Open opens the database, the services and the HTTP API of cfg.
 func Open(ctx context.Context, cfg Config) (*System, error) {
-	if j := cfg.Fault.Journal; j != "" && j != "auto" && j != "on" && j != "off" {
-		return nil, fmt.Errorf("stx: fault.journal must be auto, on or off, not %q", j)
+	if cfg.Fault.CommitTimeout < 0 {
+		return nil, fmt.Errorf("stx: fault.commit_timeout must not be negative")
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = DefaultDataDir()
@@ -196,30 +185,28 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stx: %w", err)
 	}
-	var store fault.Store = sqlStore
-	if cfg.Fault.journal(db.Dialect) {
-		// Acknowledged writes go to a journal beside the database and reach
-		// SQLite in large batches: see package faultwal.
-		js, err := faultwal.Open(ctx, sqlStore, filepath.Join(cfg.DataDir, "fault.journal"), &faultwal.Options{Logger: log, Registerer: s.Registry})
-		if err != nil {
-			sqlStore.Close()
-			return nil, fmt.Errorf("stx: %w", err)
-		}
-		store = js
-	}
-	s.Fault, err = fault.Open(ctx, store, &fault.Options{
+	s.Fault, err = fault.Open(ctx, sqlStore, &fault.Options{
 		EventLogSize: cfg.Fault.EventLogSize, NoCatalogCheck: cfg.Fault.NoCatalogCheck,
-		Notifiers: notifiers, Logger: log.With("service", "fault"), Registerer: s.Registry,
+		CommitTimeout: cfg.Fault.CommitTimeout,
+		Notifiers:     notifiers, Logger: log.With("service", "fault"), Registerer: s.Registry,
 	})
 	if err != nil {
-		store.Close()
+		sqlStore.Close()
 		return nil, fmt.Errorf("stx: %w", err)
 	}
 
 	auth := httpx.NewAuth(tokens)
 	auth.Disabled = cfg.Auth.Disabled
 	faultAPI := faulthttp.NewHandler(s.Fault, nil)
-	healthz := httpx.Healthz(func() error { return db.PingContext(context.Background()) })
+	// Healthy while the database answers and takes the services' commits.
+	healthz := httpx.Healthz(func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := db.PingContext(ctx); err != nil {
+			return fmt.Errorf("database: %w", err)
+		}
+		return s.Fault.Health()
+	})
 	metrics := httpx.Metrics(s.Registry)
 	api := auth.Middleware(authErrors, faultAPI)
 	// A switch on the path rather than ServeMuxes nested in front of the
@@ -248,6 +235,11 @@ var authErrors = &httpx.Errors{}
 // Handler serves every API: /v1/... (authenticated), /healthz, /metrics
 // and /v1/openapi.json (open).
 func (s *System) Handler() http.Handler { return s.handler }
+
+// Run runs the services' background work (fault notifications) until ctx
+// ends. stx-controller runs it beside its HTTP server and cancels it
+// before Close.
+func (s *System) Run(ctx context.Context) error { return s.Fault.Run(ctx) }
 
 // Close closes the services and the database.
 func (s *System) Close(ctx context.Context) error {
