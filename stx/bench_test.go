@@ -51,6 +51,8 @@ func BenchmarkSetAlarm(b *testing.B) {
 func BenchmarkRESTPost(b *testing.B) {
 	sys := openBench(b)
 	url := serveBench(b, sys.Handler()) + "/v1/alarms"
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.Cleanup(client.CloseIdleConnections)
 	var n atomic.Int64
 	b.SetParallelism(4) // 8 clients on 2 cores
 	b.ResetTimer()
@@ -61,7 +63,7 @@ func BenchmarkRESTPost(b *testing.B) {
 			req, _ := http.NewRequestWithContext(b.Context(), http.MethodPost, url, bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+sys.AdminToken)
 			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := client.Do(req)
 			if err != nil {
 				b.Error(err)
 				return

@@ -131,7 +131,7 @@ type Op struct {
 type MemoryStore struct {
 	mu     sync.Mutex
 	alarms map[int64][]byte
-	events map[int64][]byte
+	events []Record // ascending Seq
 	supp   map[string]Suppression
 	// failNext makes the next n commits fail (FailCommits).
 	failNext int
@@ -142,7 +142,7 @@ var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty in-memory store.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{alarms: map[int64][]byte{}, events: map[int64][]byte{}, supp: map[string]Suppression{}}
+	return &MemoryStore{alarms: map[int64][]byte{}, supp: map[string]Suppression{}}
 }
 
 // Load returns a copy of the state.
@@ -152,7 +152,10 @@ func (s *MemoryStore) Load(ctx context.Context) (*Snapshot, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	snap := &Snapshot{Alarms: records(s.alarms), Events: records(s.events)}
+	snap := &Snapshot{Alarms: records(s.alarms), Events: make([]Record, len(s.events))}
+	for i, r := range s.events {
+		snap.Events[i] = Record{Seq: r.Seq, Body: slices.Clone(r.Body)}
+	}
 	for _, r := range s.supp {
 		snap.Suppressions = append(snap.Suppressions, r)
 	}
@@ -189,13 +192,20 @@ func (s *MemoryStore) Commit(ctx context.Context, ops []Op) error {
 		case DeleteAlarm:
 			delete(s.alarms, op.Seq)
 		case PutEvent:
-			s.events[op.Seq] = slices.Clone(op.Body)
-		case TrimEvents:
-			for seq := range s.events {
-				if seq <= op.Seq {
-					delete(s.events, seq)
-				}
+			r := Record{Seq: op.Seq, Body: slices.Clone(op.Body)}
+			i, found := slices.BinarySearchFunc(s.events, op.Seq, func(r Record, seq int64) int { return cmp.Compare(r.Seq, seq) })
+			if found {
+				s.events[i] = r
+			} else {
+				s.events = slices.Insert(s.events, i, r)
 			}
+		case TrimEvents:
+			i, found := slices.BinarySearchFunc(s.events, op.Seq, func(r Record, seq int64) int { return cmp.Compare(r.Seq, seq) })
+			if found {
+				i++
+			}
+			clear(s.events[:i])
+			s.events = s.events[i:] // appends reallocate once in a while, amortised
 		case PutSuppression:
 			s.supp[op.Suppression.AlarmID] = op.Suppression
 		}
