@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -306,35 +307,23 @@ func (m *Manager) ListAlarms(ctx context.Context, q AlarmQuery) ([]Alarm, error)
 	}
 	defer m.mu.RUnlock()
 	// The candidates: the smaller index entry the query names, or all.
-	var cand set
-	all := true
+	size, cand := len(st.byUUID), maps.Values(st.byUUID)
 	if q.AlarmID != "" {
-		cand, all = st.byID[q.AlarmID], false
+		s := st.byID[q.AlarmID]
+		size, cand = len(s), maps.Keys(s)
 	}
 	if q.EntityPrefix != "" {
-		if c := st.byTop[entityTop(q.EntityPrefix)]; all || len(c) < len(cand) {
-			cand, all = c, false
+		if l := st.byTop[entityTop(q.EntityPrefix)]; len(l) < size {
+			size, cand = len(l), slices.Values(l)
 		}
-	}
-	match := func(r *alarm) bool {
-		return (q.AlarmID == "" || r.AlarmID == q.AlarmID) &&
-			(q.EntityPrefix == "" || MatchEntity(q.EntityPrefix, r.EntityInstanceID)) &&
-			(q.EntityTypeID == "" || r.EntityTypeID == q.EntityTypeID) &&
-			(q.Severity == SeverityClear || r.Severity == q.Severity)
 	}
 	var hits []*alarm
-	if all {
-		hits = make([]*alarm, 0, len(st.byUUID))
-		for _, r := range st.byUUID {
-			if match(r) {
-				hits = append(hits, r)
-			}
-		}
-	} else {
-		for r := range cand {
-			if match(r) {
-				hits = append(hits, r)
-			}
+	for r := range cand {
+		if (q.AlarmID == "" || r.AlarmID == q.AlarmID) &&
+			(q.EntityPrefix == "" || MatchEntity(q.EntityPrefix, r.EntityInstanceID)) &&
+			(q.EntityTypeID == "" || r.EntityTypeID == q.EntityTypeID) &&
+			(q.Severity == SeverityClear || r.Severity == q.Severity) {
+			hits = append(hits, r)
 		}
 	}
 	order := alarmOrder(q.SortKey)

@@ -3,6 +3,7 @@ package fault
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/edgeflock/flock/fault/faultstore"
 )
@@ -28,10 +29,13 @@ type set map[*alarm]struct{}
 // committer changes it, under Manager.mu, and only with changes the store
 // has made durable.
 type state struct {
-	byKey      map[alarmKey]*alarm
-	byUUID     map[string]*alarm
-	byID       map[string]set // by alarm id
-	byTop      map[string]set // by the entity's first component
+	byKey  map[alarmKey]*alarm
+	byUUID map[string]*alarm
+	byID   map[string]set // by alarm id: a few dozen, some very large
+	// byTop is by the entity's first component ("host=compute-7"): many
+	// small entries, kept as slices (a map each would cost four times the
+	// memory); apply removes from them a batch at a time.
+	byTop      map[string][]*alarm
 	inhibitors set
 	alarmSeq   int64                   // the highest alarm seq in use
 	events     ring                    // the event log
@@ -48,7 +52,7 @@ func newState(snap *faultstore.Snapshot, cat *Catalog, logSize int) (st *state, 
 		byKey:      make(map[alarmKey]*alarm, len(snap.Alarms)),
 		byUUID:     make(map[string]*alarm, len(snap.Alarms)),
 		byID:       map[string]set{},
-		byTop:      map[string]set{},
+		byTop:      map[string][]*alarm{},
 		inhibitors: set{},
 		events:     ring{size: logSize},
 		supp:       map[string]*Suppression{},
@@ -109,12 +113,14 @@ func (st *state) index(a *alarm) {
 	st.byKey[keyOf(&a.Alarm)] = a
 	st.byUUID[a.UUID] = a
 	add(st.byID, a.AlarmID, a)
-	add(st.byTop, a.top, a)
+	st.byTop[a.top] = append(st.byTop[a.top], a)
 	if a.InhibitAlarms {
 		st.inhibitors[a] = struct{}{}
 	}
 }
 
+// unindex removes a from every index but byTop, which the caller cleans
+// (dropTops).
 func (st *state) unindex(a *alarm) {
 	if st.byKey[keyOf(&a.Alarm)] == a {
 		delete(st.byKey, keyOf(&a.Alarm))
@@ -124,8 +130,23 @@ func (st *state) unindex(a *alarm) {
 		delete(st.byUUID, a.UUID)
 	}
 	remove(st.byID, a.AlarmID, a)
-	remove(st.byTop, a.top, a)
 	delete(st.inhibitors, a)
+}
+
+// dropTops removes gone from byTop, one pass over each entry they are in.
+func (st *state) dropTops(gone set) {
+	tops := map[string]bool{}
+	for a := range gone {
+		tops[a.top] = true
+	}
+	for top := range tops {
+		rest := slices.DeleteFunc(st.byTop[top], func(a *alarm) bool { _, ok := gone[a]; return ok })
+		if len(rest) == 0 {
+			delete(st.byTop, top)
+		} else {
+			st.byTop[top] = rest
+		}
+	}
 }
 
 func add(idx map[string]set, k string, a *alarm) {
@@ -148,11 +169,14 @@ func remove(idx map[string]set, k string, a *alarm) {
 
 // apply makes a committed batch visible.
 func (st *state) apply(tx *txn) {
+	gone := set{}
 	for key := range tx.alarms {
 		if old := st.byKey[key]; old != nil {
 			st.unindex(old)
+			gone[old] = struct{}{}
 		}
 	}
+	st.dropTops(gone)
 	for _, a := range tx.alarms {
 		if a != nil {
 			st.index(a)

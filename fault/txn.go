@@ -2,6 +2,8 @@ package fault
 
 import (
 	"encoding/json"
+	"iter"
+	"maps"
 	"time"
 
 	"github.com/edgeflock/flock/fault/faultstore"
@@ -58,11 +60,11 @@ func (tx *txn) byUUID(u string) *alarm {
 	return a
 }
 
-// matching returns the active alarms, as of this batch, in the committed
-// index entry idx plus those this batch added, that keep says to.
-func (tx *txn) matching(idx set, keep func(*alarm) bool) []*alarm {
+// matching returns the active alarms, as of this batch, among committed
+// (an index entry) and those this batch added, that keep says to.
+func (tx *txn) matching(committed iter.Seq[*alarm], keep func(*alarm) bool) []*alarm {
 	var out []*alarm
-	for a := range idx {
+	for a := range committed {
 		if _, changed := tx.alarms[keyOf(&a.Alarm)]; !changed && keep(a) {
 			out = append(out, a)
 		}
@@ -139,7 +141,7 @@ func (tx *txn) decorate(a *Alarm) {
 	a.DegradeAffecting = a.Severity >= degrade
 	a.Masked = false
 	if a.Suppression {
-		for _, i := range tx.matching(tx.st.inhibitors, func(i *alarm) bool { return i.InhibitAlarms }) {
+		for _, i := range tx.matching(maps.Keys(tx.st.inhibitors), func(i *alarm) bool { return i.InhibitAlarms }) {
 			if i.UUID != a.UUID && MatchEntity(i.EntityInstanceID, a.EntityInstanceID) {
 				a.Masked = true
 				break

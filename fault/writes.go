@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -93,7 +94,7 @@ func (m *Manager) ClearAlarm(ctx context.Context, alarmID, eidPrefix string) err
 		return err
 	}
 	return m.write(ctx, func(tx *txn) error {
-		victims := tx.matching(tx.st.byID[alarmID], func(a *alarm) bool {
+		victims := tx.matching(maps.Keys(tx.st.byID[alarmID]), func(a *alarm) bool {
 			return a.AlarmID == alarmID && MatchEntity(eidPrefix, a.EntityInstanceID)
 		})
 		if len(victims) == 0 {
@@ -128,7 +129,7 @@ func (m *Manager) ClearAll(ctx context.Context, eidPrefix string) (int, error) {
 	}
 	var n int
 	err := m.write(ctx, func(tx *txn) error {
-		victims := tx.matching(tx.st.byTop[entityTop(eidPrefix)], func(a *alarm) bool {
+		victims := tx.matching(slices.Values(tx.st.byTop[entityTop(eidPrefix)]), func(a *alarm) bool {
 			return MatchEntity(eidPrefix, a.EntityInstanceID)
 		})
 		n = len(victims)
