@@ -83,7 +83,7 @@ func processMemory(pid int) (memory, error) {
 // parseStatus reads VmRSS and VmHWM from the text of /proc/PID/status.
 func parseStatus(status string) (memory, error) {
 	var m memory
-	var seen int
+	seen := map[string]bool{}
 	sc := bufio.NewScanner(strings.NewReader(status))
 	for sc.Scan() {
 		key, val, ok := strings.Cut(sc.Text(), ":")
@@ -103,9 +103,9 @@ func parseStatus(status string) (memory, error) {
 			return memory{}, fmt.Errorf("/proc status: %s %q is not a size in kB", key, strings.TrimSpace(val))
 		}
 		*dst = kb << 10
-		seen++
+		seen[key] = true
 	}
-	if seen < 2 {
+	if !seen["VmRSS"] || !seen["VmHWM"] {
 		return memory{}, errors.New("/proc status: no VmRSS and VmHWM lines")
 	}
 	return m, nil

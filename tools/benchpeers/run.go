@@ -41,6 +41,7 @@ type report struct {
 	startup                time.Duration
 
 	syncs  []time.Duration // one per round
+	notes  []string        // what went wrong without spoiling the figures
 	rates  []rateRuns      // one per client count
 	killed killResult
 }
@@ -114,12 +115,21 @@ func (r *run) logf(format string, args ...any) {
 // all runs every step and stops the servers at the end.
 func (r *run) all(ctx context.Context) (rep *report, err error) {
 	rep = &report{cfg: r.cfg, date: time.Now().UTC(), host: hostInfo(), flockRev: gitRevision()}
-	cpu0 := readMachineCPU()
 	if err := r.setUp(ctx, rep); err != nil {
 		return nil, err
 	}
+	cpu0 := readMachineCPU()
 	defer func() {
-		err = errors.Join(err, r.ctl.stop(30*time.Second), r.am.stop(30*time.Second))
+		// A server that does not stop cleanly is reported, but does not
+		// throw the figures away.
+		for _, p := range []*process{r.ctl, r.am} {
+			if serr := p.stop(30 * time.Second); serr != nil {
+				r.logf("%v", serr)
+				if rep != nil {
+					rep.notes = append(rep.notes, fmt.Sprintf("at the end, %v", serr))
+				}
+			}
+		}
 	}()
 	for _, step := range []func(context.Context, *report) error{r.populate, r.lists, r.restart, r.rateRounds, r.kill9} {
 		if err := step(ctx, rep); err != nil {
@@ -136,6 +146,7 @@ func (r *run) setUp(ctx context.Context, rep *report) (err error) {
 	if err != nil {
 		return err
 	}
+	rep.cfg.workdir = abs
 	if r.dir, err = os.MkdirTemp(abs, ".benchpeers-"); err != nil {
 		return err
 	}

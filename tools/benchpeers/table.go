@@ -27,7 +27,7 @@ const (
 func writeTable(w io.Writer, rep *report) {
 	cfg := rep.cfg
 	fmt.Fprintf(w, "## stx-controller and Alertmanager, as processes (`make bench-peers`)\n\n")
-	fmt.Fprintf(w, "%s · %s · stx-controller %s (SQLite, data directory on the disk of %s) · %s · %s alarms · %d rounds of %v per client count · host steal %s over the run",
+	fmt.Fprintf(w, "%s · %s · stx-controller %s (SQLite, data directory on the disk of %s) · %s · %s alarms · rounds: %d, %v per POST run · host steal %s over the run",
 		rep.date.Format("2006-01-02 15:04 UTC"), rep.host, orDash(rep.flockRev), cfg.workdir, orDash(rep.amVersion),
 		thousands(float64(cfg.alarms)), cfg.rounds, cfg.duration, pct(rep.steal))
 	if rep.worstPhase != "" {
@@ -101,7 +101,10 @@ func writeTable(w io.Writer, rep *report) {
 	if k.example != "" {
 		fmt.Fprintf(w, "\nkill -9: for example %s\n", k.example)
 	}
-	fmt.Fprintf(w, "\nkill -9: %d requests failed or were cut by the kill (not acknowledged, not counted); restart took %v\n",
+	for _, n := range rep.notes {
+		fmt.Fprintf(w, "\nNote: %s\n", n)
+	}
+fmt.Fprintf(w, "\nkill -9: %d requests failed or were cut by the kill (not acknowledged, not counted); restart took %v\n",
 		k.errors, k.restart.Round(time.Millisecond))
 }
 
