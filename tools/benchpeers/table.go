@@ -104,7 +104,7 @@ func writeTable(w io.Writer, rep *report) {
 	for _, n := range rep.notes {
 		fmt.Fprintf(w, "\nNote: %s\n", n)
 	}
-fmt.Fprintf(w, "\nkill -9: %d requests failed or were cut by the kill (not acknowledged, not counted); restart took %v\n",
+	fmt.Fprintf(w, "\nkill -9: %d requests failed or were cut by the kill (not acknowledged, not counted); restart took %v\n",
 		k.errors, k.restart.Round(time.Millisecond))
 }
 
