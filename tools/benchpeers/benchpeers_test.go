@@ -125,6 +125,28 @@ func TestRunLoadStopsWhenContextEnds(t *testing.T) {
 	assert.Empty(t, res.firstErr, "errors after the end are not reported")
 }
 
+func TestLostAlarms(t *testing.T) {
+	acked := []map[int64]string{{1: "u1", 2: "u2"}, {3: "u3", 4: "u4"}}
+	for _, tc := range []struct {
+		name             string
+		found            map[string]string
+		missing, another int
+	}{
+		{"all there", map[string]string{"host=kill-1": "u1", "host=kill-2": "u2", "host=kill-3": "u3", "host=kill-4": "u4", "host=pop-1": "x"}, 0, 0},
+		{"one gone", map[string]string{"host=kill-1": "u1", "host=kill-2": "u2", "host=kill-4": "u4"}, 1, 0},
+		{"one replaced", map[string]string{"host=kill-1": "u1", "host=kill-2": "u9", "host=kill-3": "u3", "host=kill-4": "u4"}, 0, 1},
+		{"none", nil, 4, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := lostAlarms(acked, tc.found)
+			assert.Equal(t, 4, k.acked)
+			assert.Equal(t, tc.missing, k.missing)
+			assert.Equal(t, tc.another, k.wrongUUID)
+			assert.Equal(t, tc.missing+tc.another > 0, k.example != "")
+		})
+	}
+}
+
 func TestPercentile(t *testing.T) {
 	d := func(ns ...int) []time.Duration {
 		out := make([]time.Duration, len(ns))

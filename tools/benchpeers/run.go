@@ -568,7 +568,19 @@ func (r *run) kill9(ctx context.Context, rep *report) error {
 			return err
 		}
 	}
-	k := killResult{errors: res.errors, restart: d}
+	k := lostAlarms(acked, found)
+	k.errors, k.restart = res.errors, d
+	if k.acked != int(res.requests) {
+		return fmt.Errorf("kill -9: %d acknowledgements recorded of %d", k.acked, res.requests)
+	}
+	rep.killed = k
+	return nil
+}
+
+// lostAlarms compares the acknowledged alarms (per client: alarm number
+// to uuid) with those listed after the restart (entity id to uuid).
+func lostAlarms(acked []map[int64]string, found map[string]string) killResult {
+	var k killResult
 	for _, m := range acked {
 		for i, id := range m {
 			k.acked++
@@ -584,11 +596,7 @@ func (r *run) kill9(ctx context.Context, rep *report) error {
 			}
 		}
 	}
-	if k.acked != int(res.requests) {
-		return fmt.Errorf("kill -9: %d acknowledgements recorded of %d", k.acked, res.requests)
-	}
-	rep.killed = k
-	return nil
+	return k
 }
 
 // hostInfo names the kernel and the cores.
