@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -197,6 +198,38 @@ func TestParseCPULineAndSteal(t *testing.T) {
 	}
 }
 
+func TestOtherPercent(t *testing.T) {
+	before := []uint64{100, 0, 50, 800, 10, 0, 0, 40}
+	after := []uint64{300, 0, 150, 1300, 60, 0, 0, 90} // busy 300, total 900
+	assert.InDelta(t, 100.0/9, otherPercent(before, after, 200), 1e-9)
+	assert.InDelta(t, 0, otherPercent(before, after, 400), 0, "own time above busy (tick rounding)")
+	assert.InDelta(t, -1, otherPercent(after, before, 0), 0)
+	assert.InDelta(t, -1, otherPercent(before[:5], after, 0), 0)
+}
+
+func TestParseProcStat(t *testing.T) {
+	n, err := parseProcStat("4242 (stx ctl) S 1 4242 4242 0 -1 4194560 1000 0 0 0 150 25 0 0 20 0 9 0 100 0 0\n")
+	require.NoError(t, err)
+	assert.Equal(t, uint64(175), n)
+	for _, bad := range []string{"", "1 (x) S 1 2", "1 (x) S 1 2 3 4 5 6 7 8 9 10 u s"} {
+		_, err := parseProcStat(bad)
+		assert.Error(t, err, "%q", bad)
+	}
+}
+
+func TestProcFilesOfThisMachineParse(t *testing.T) {
+	stat, err := os.ReadFile("/proc/self/stat")
+	require.NoError(t, err)
+	_, err = parseProcStat(string(stat))
+	require.NoError(t, err)
+	status, err := os.ReadFile("/proc/self/status")
+	require.NoError(t, err)
+	m, err := parseStatus(string(status))
+	require.NoError(t, err)
+	assert.Positive(t, m.rss)
+	assert.NotNil(t, readMachineCPU())
+}
+
 func TestParseStatus(t *testing.T) {
 	m, err := parseStatus("Name:\tstx-controller\nVmHWM:\t  180224 kB\nVmRSS:\t  122880 kB\nThreads:\t9\n")
 	require.NoError(t, err)
@@ -276,6 +309,13 @@ func FuzzParseStatus(f *testing.F) {
 			require.GreaterOrEqual(t, m.rss, int64(0))
 			require.GreaterOrEqual(t, m.peak, int64(0))
 		}
+	})
+}
+
+func FuzzParseProcStat(f *testing.F) {
+	f.Add("4242 (stx ctl) S 1 4242 4242 0 -1 4194560 1000 0 0 0 150 25 0 0 20 0 9 0 100 0 0\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = parseProcStat(s)
 	})
 }
 

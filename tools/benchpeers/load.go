@@ -67,6 +67,9 @@ type loadConfig struct {
 	// onAck, when set, is called from the client's goroutine for every
 	// 2xx answer, with the alarm's number and the answer's body.
 	onAck func(client int, i int64, body []byte)
+	// pids are the servers' processes, whose CPU time is not counted in
+	// the result's others.
+	pids []int
 }
 
 // loadResult is what one load run measured.
@@ -76,8 +79,9 @@ type loadResult struct {
 	firstErr string        // the first error seen, for the report
 	elapsed  time.Duration // first request sent to last answer read
 	latency  []time.Duration
-	next     int64 // the next unused alarm number
-	steal    float64
+	next     int64   // the next unused alarm number
+	steal    float64 // % of the machine's CPU time taken by the hypervisor
+	others   float64 // % taken by processes other than this one and pids
 }
 
 // rate returns the 2xx answers per second.
@@ -122,7 +126,7 @@ func runLoad(ctx context.Context, t target, cfg loadConfig) loadResult {
 		lat        []time.Duration
 	}
 	results := make([]clientResult, cfg.clients)
-	cpu0 := readMachineCPU()
+	cpu0, own0 := readMachineCPU(), cpuTicks(cfg.pids...)
 	start := time.Now()
 	if cfg.duration > 0 {
 		deadline = start.Add(cfg.duration)
@@ -176,7 +180,9 @@ func runLoad(ctx context.Context, t target, cfg loadConfig) loadResult {
 		})
 	}
 	wg.Wait()
-	out := loadResult{elapsed: time.Since(start), next: next.Load(), steal: stealPercent(cpu0, readMachineCPU())}
+	cpu1, own1 := readMachineCPU(), cpuTicks(cfg.pids...)
+	out := loadResult{elapsed: time.Since(start), next: next.Load(), steal: stealPercent(cpu0, cpu1),
+		others: otherPercent(cpu0, cpu1, own1-min(own0, own1))}
 	if deadline.IsZero() {
 		out.next = min(out.next, last)
 	}

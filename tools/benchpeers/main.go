@@ -147,9 +147,9 @@ func loadMain(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("-target: %q is neither flock nor alertmanager", *kind)
 	}
 	r := runLoad(ctx, t, loadConfig{clients: *clients, duration: *duration, count: *count, prefix: *prefix, first: *first})
-	fmt.Fprintf(out, "%s clients=%d requests=%d errors=%d rate=%.0f/s p50=%s p90=%s p99=%s max=%s steal=%s",
+	fmt.Fprintf(out, "%s clients=%d requests=%d errors=%d rate=%.0f/s p50=%s p90=%s p99=%s max=%s steal=%s others=%s",
 		t.name, *clients, r.requests, r.errors, r.rate(), ms(percentile(r.latency, 0.5)), ms(percentile(r.latency, 0.9)),
-		ms(percentile(r.latency, 0.99)), ms(percentile(r.latency, 1)), pct(r.steal))
+		ms(percentile(r.latency, 0.99)), ms(percentile(r.latency, 1)), pct(r.steal), pct(r.others))
 	if r.firstErr != "" {
 		fmt.Fprintf(out, " first-error=%q", r.firstErr)
 	}

@@ -66,6 +66,80 @@ func stealPercent(before, after []uint64) float64 {
 	return 100 * float64(after[steal]-before[steal]) / float64(total)
 }
 
+// otherPercent returns the share of the machine's CPU time between two
+// readings of /proc/stat that went to processes other than this one and
+// the servers (ownTicks: their CPU time in the same interval, in clock
+// ticks), -1 when unknown: above a few percent, something else on the
+// host competed with the benchmark.
+func otherPercent(before, after []uint64, ownTicks uint64) float64 {
+	const idle, iowait, steal = 3, 4, 7
+	if len(before) <= steal || len(after) <= steal {
+		return -1
+	}
+	var total, busy uint64
+	for i := range steal + 1 {
+		if after[i] < before[i] {
+			return -1
+		}
+		d := after[i] - before[i]
+		total += d
+		if i != idle && i != iowait && i != steal {
+			busy += d
+		}
+	}
+	if total == 0 {
+		return -1
+	}
+	if ownTicks > busy {
+		return 0
+	}
+	return 100 * float64(busy-ownTicks) / float64(total)
+}
+
+// clockTick is USER_HZ, the unit of /proc's CPU counters on every Linux
+// architecture Go supports.
+const clockTick = 10 * time.Millisecond
+
+// cpuTicks returns the CPU time (user and system) of this process and of
+// the processes pids, in clock ticks.
+func cpuTicks(pids ...int) uint64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	n := uint64((time.Duration(ru.Utime.Nano()) + time.Duration(ru.Stime.Nano())) / clockTick)
+	for _, pid := range pids {
+		if pid <= 0 {
+			continue
+		}
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		if t, err := parseProcStat(string(data)); err == nil {
+			n += t
+		}
+	}
+	return n
+}
+
+// parseProcStat returns utime + stime from the text of /proc/PID/stat.
+func parseProcStat(stat string) (uint64, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, errors.New("/proc stat: no command name")
+	}
+	f := strings.Fields(stat[i+1:])
+	// f[0] is field 3 (state); utime and stime are fields 14 and 15.
+	if len(f) < 13 {
+		return 0, errors.New("/proc stat: too few fields")
+	}
+	u, err1 := strconv.ParseUint(f[11], 10, 64)
+	s, err2 := strconv.ParseUint(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, fmt.Errorf("/proc stat: utime and stime: %w", err)
+	}
+	return u + s, nil
+}
+
 // memory is a process's resident memory, in bytes.
 type memory struct {
 	rss, peak int64 // VmRSS, VmHWM

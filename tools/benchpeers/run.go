@@ -32,6 +32,7 @@ type report struct {
 
 	steal, worstSteal float64 // over the whole run; the worst load run
 	worstPhase        string
+	worstOthers       float64 // other processes' share of the CPU, the worst POST run
 
 	populate [2]loadResult // flock, alertmanager
 
@@ -446,7 +447,8 @@ func (r *run) rateRounds(ctx context.Context, rep *report) error {
 				if k == 0 {
 					before = r.commitStat(ctx)
 				}
-				res := runLoad(ctx, t, loadConfig{clients: c, duration: r.cfg.duration, prefix: "rate", first: r.nextRate[k]})
+				res := runLoad(ctx, t, loadConfig{clients: c, duration: r.cfg.duration, prefix: "rate", first: r.nextRate[k],
+					pids: []int{r.ctl.pid(), r.am.pid()}})
 				if err := ctx.Err(); err != nil {
 					return err
 				}
@@ -454,8 +456,12 @@ func (r *run) rateRounds(ctx context.Context, rep *report) error {
 				if !r.ctl.running() || !r.am.running() {
 					return fmt.Errorf("a server exited during the POST runs; logs in %s", r.dir)
 				}
-				r.logf("  %s, %d clients: %.0f POST/s, p50 %s, p99 %s, %d errors, steal %s",
-					t.name, c, res.rate(), ms(percentile(res.latency, 0.5)), ms(percentile(res.latency, 0.99)), res.errors, pct(res.steal))
+				r.logf("  %s, %d clients: %.0f POST/s, p50 %s, p99 %s, %d errors, steal %s, other processes %s",
+					t.name, c, res.rate(), ms(percentile(res.latency, 0.5)), ms(percentile(res.latency, 0.99)), res.errors,
+					pct(res.steal), pct(res.others))
+				if res.others > rep.worstOthers {
+					rep.worstOthers = res.others
+				}
 				if res.steal > rep.worstSteal {
 					rep.worstSteal, rep.worstPhase = res.steal, fmt.Sprintf("%s, %d clients, round %d", t.name, c, round+1)
 				}

@@ -33,6 +33,7 @@ func writeTable(w io.Writer, rep *report) {
 	if rep.worstPhase != "" {
 		fmt.Fprintf(w, " (worst POST run %s: %s)", pct(rep.worstSteal), rep.worstPhase)
 	}
+	fmt.Fprintf(w, " · other processes took up to %s of the CPU during a POST run", pct(rep.worstOthers))
 	fmt.Fprintf(w, "\n\n")
 
 	sync := mean(rep.syncs)
@@ -87,13 +88,14 @@ func writeTable(w io.Writer, rep *report) {
 		killCell, "", "", "0", yesNo(k.missing == 0 && k.wrongUUID == 0 && k.acked > 0))
 	row("populating, 64 clients (POST/s)", thousands(rep.populate[0].rate()), thousands(rep.populate[1].rate()), "", "", "")
 
-	fmt.Fprintf(w, "\nRounds (POST/s; host steal during the run):\n\n")
+	fmt.Fprintf(w, "\nRounds (POST/s; during the run: host steal, CPU of other processes):\n\n")
 	for i, d := range rep.syncs {
 		fmt.Fprintf(w, "- round %d: sync %s", i+1, us(d))
 		for _, rr := range rep.rates {
 			if i < len(rr.flock) && i < len(rr.am) {
-				fmt.Fprintf(w, "; %d clients: stx-controller %s (steal %s), Alertmanager %s (steal %s)", rr.clients,
-					thousands(rr.flock[i].rate()), pct(rr.flock[i].steal), thousands(rr.am[i].rate()), pct(rr.am[i].steal))
+				fmt.Fprintf(w, "; %d clients: stx-controller %s (%s, %s), Alertmanager %s (%s, %s)", rr.clients,
+					thousands(rr.flock[i].rate()), pct(rr.flock[i].steal), pct(rr.flock[i].others),
+					thousands(rr.am[i].rate()), pct(rr.am[i].steal), pct(rr.am[i].others))
 			}
 		}
 		fmt.Fprintln(w)
