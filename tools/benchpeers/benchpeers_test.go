@@ -265,11 +265,11 @@ func TestNextURL(t *testing.T) {
 }
 
 func TestParseCounts(t *testing.T) {
-	got, err := parseCounts("8, 64")
+	got, err := parseCounts("8, 64", 10_000)
 	require.NoError(t, err)
 	assert.Equal(t, []int{8, 64}, got)
 	for _, bad := range []string{"", "8,", "0", "-1", "x", "20000"} {
-		_, err := parseCounts(bad)
+		_, err := parseCounts(bad, 10_000)
 		assert.Error(t, err, "%q", bad)
 	}
 }

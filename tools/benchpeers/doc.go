@@ -51,8 +51,10 @@
 //     fraction of that bound (goal ≥ 80 % at 8 clients) and against
 //     Alertmanager's (goal at 64 clients: at least Alertmanager's), the
 //     list times, the resident memory, the kill -9 survivors, and the
-//     host's steal time (/proc/stat) over the run and its worst phase, so
-//     that a reader can tell a run on a noisy host. Where the controller
+//     host's steal time (/proc/stat) over the run and in its worst POST
+//     run, and the share of the machine's CPU that processes other than
+//     the three took during the POST runs, so that a reader can tell a run
+//     on a noisy host (some hypervisors report no steal). Where the controller
 //     exports flock_fault_commit_seconds, the rows of stx-controller also
 //     show how many POSTs one commit carried.
 //

@@ -80,7 +80,7 @@ func parseRunFlags(args []string, errOut io.Writer) (config, error) {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	var err error
-	if c.clients, err = parseCounts(*clients); err != nil {
+	if c.clients, err = parseCounts(*clients, 10_000); err != nil {
 		return c, fmt.Errorf("-clients: %w", err)
 	}
 	for _, f := range []struct {
@@ -98,13 +98,13 @@ func parseRunFlags(args []string, errOut io.Writer) (config, error) {
 	return c, nil
 }
 
-// parseCounts parses a comma-separated list of positive numbers.
-func parseCounts(s string) ([]int, error) {
+// parseCounts parses a comma-separated list of numbers from 1 to most.
+func parseCounts(s string, most int) ([]int, error) {
 	var out []int
 	for f := range strings.SplitSeq(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 || n > 10_000 {
-			return nil, fmt.Errorf("%q is not a number from 1 to 10000", f)
+		if err != nil || n < 1 || n > most {
+			return nil, fmt.Errorf("%q is not a number from 1 to %d", f, most)
 		}
 		out = append(out, n)
 	}
@@ -124,11 +124,19 @@ func loadMain(ctx context.Context, args []string, out io.Writer) error {
 	count := fs.Int64("count", 0, "alarms to post when -duration is 0")
 	prefix := fs.String("prefix", "load", "entity ids are host=PREFIX-N")
 	first := fs.Int64("first", 0, "the first N")
+	pids := fs.String("pids", "", "the server's process ids, comma-separated: their CPU time is left out of others=")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *clients < 1 || (*duration <= 0 && *count < 1) {
 		return errors.New("-clients must be at least 1, and -duration positive or -count at least 1")
+	}
+	var serverPIDs []int
+	if *pids != "" {
+		var err error
+		if serverPIDs, err = parseCounts(*pids, 1<<22); err != nil {
+			return fmt.Errorf("-pids: %w", err)
+		}
 	}
 	var t target
 	switch *kind {
@@ -146,7 +154,7 @@ func loadMain(ctx context.Context, args []string, out io.Writer) error {
 	default:
 		return fmt.Errorf("-target: %q is neither flock nor alertmanager", *kind)
 	}
-	r := runLoad(ctx, t, loadConfig{clients: *clients, duration: *duration, count: *count, prefix: *prefix, first: *first})
+	r := runLoad(ctx, t, loadConfig{clients: *clients, duration: *duration, count: *count, prefix: *prefix, first: *first, pids: serverPIDs})
 	fmt.Fprintf(out, "%s clients=%d requests=%d errors=%d rate=%.0f/s p50=%s p90=%s p99=%s max=%s steal=%s others=%s",
 		t.name, *clients, r.requests, r.errors, r.rate(), ms(percentile(r.latency, 0.5)), ms(percentile(r.latency, 0.9)),
 		ms(percentile(r.latency, 0.99)), ms(percentile(r.latency, 1)), pct(r.steal), pct(r.others))
