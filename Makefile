@@ -53,3 +53,22 @@ bench:
 
 clean:
 	rm -rf $(BIN)
+
+.PHONY: bench-deps bench-peers
+
+## bench-deps: install what bench-peers needs besides make test's deps
+## (Debian's prometheus-alertmanager), once
+bench-deps:
+	@dpkg -s prometheus-alertmanager >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	  echo "bench-deps: installing prometheus-alertmanager"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+	  $$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends prometheus-alertmanager >/dev/null; }
+
+## bench-peers: the real stx-controller process against Prometheus
+## Alertmanager, one markdown table (tools/benchpeers; not part of test).
+## A quick check: make bench-peers BENCH_PEERS_FLAGS='-alarms 10000 -duration 3s -rounds 1'
+BENCH_PEERS_FLAGS ?=
+bench-peers: bench-deps build
+	$(GO) run ./tools/benchpeers -controller $(BIN)/stx-controller $(BENCH_PEERS_FLAGS)
