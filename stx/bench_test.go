@@ -22,7 +22,6 @@ import (
 
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulttest"
-	"github.com/edgeflock/flock/internal/http1"
 	"github.com/edgeflock/flock/stx"
 )
 
@@ -91,14 +90,13 @@ func postRequest(buf []byte, token string, i int) []byte {
 // BenchmarkRESTPost: one alarm per POST from 8 concurrent keep-alive
 // clients on loopback, against the stx stack as stx-controller runs it
 // (bearer auth, SQLite with the fault journal: every 201 is on disk),
-// with 100,000 active alarms. server=http1 is stx-controller's server
-// (internal/http1); server=net-http serves the same handler with
-// net/http's, for comparison and for integrators who use that. Besides
+// with 100,000 active alarms, served by stx.NewServer (net/http's server,
+// as stx-controller serves). Besides
 // posts/s and CPU it reports writes/commit and commit-µs, the mean time of
 // one journal commit: when that is long the disk, not the code, sets the
 // figure.
 func BenchmarkRESTPost(b *testing.B) {
-	for _, name := range []string{"http1", "net-http"} {
+	for _, name := range []string{"net-http"} {
 		b.Run("server="+name, func(b *testing.B) { benchRESTPost(b, name) })
 	}
 }
@@ -138,21 +136,16 @@ func BenchmarkRESTFloor(b *testing.B) {
 		w.WriteHeader(http.StatusCreated)
 		_, _ = w.Write(answer)
 	})
-	postLoad(b, serve(b, "http1", h), "token")()
+	postLoad(b, serve(b, "net-http", h), "token")()
 }
 
-// serve serves h on a loopback port with the named server (http1 is
-// stx-controller's) and returns its address.
+// serve serves h on a loopback port with stx-controller's server and
+// returns its address (server names the sub-benchmark only).
 func serve(b *testing.B, server string, h http.Handler) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(b, err)
-	var srv interface {
-		Serve(net.Listener) error
-		Close() error
-	} = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-	if server == "http1" {
-		srv = &http1.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-	}
+	srv, err := stx.NewServer(h, nil)
+	require.NoError(b, err)
 	go srv.Serve(ln)
 	b.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
