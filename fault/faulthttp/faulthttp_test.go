@@ -28,4 +28,3 @@ func TestClientServerConformance(t *testing.T) {
 		return faulthttp.NewClient(srv.URL, nil)
 	})
 }
-
