@@ -19,7 +19,6 @@ import (
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
 	"github.com/edgeflock/flock/fault/faulttest"
-	"github.com/edgeflock/flock/internal/http1"
 	"github.com/edgeflock/flock/internal/testenv"
 	"github.com/edgeflock/flock/stx"
 )
@@ -154,5 +153,7 @@ func TestControllerChild(t *testing.T) {
 	l, err := net.Listen("tcp", os.Getenv("FLOCK_ADDR"))
 	require.NoError(t, err)
 	fmt.Println("READY")
-	_ = (&http1.Server{Handler: sys.Handler()}).Serve(l) // as stx-controller
+	srv, err := stx.NewServer(sys.Handler(), nil) // as stx-controller
+	require.NoError(t, err)
+	_ = srv.Serve(l)
 }

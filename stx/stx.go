@@ -48,6 +48,10 @@ type Config struct {
 	Auth AuthConfig `yaml:"auth"`
 	// Fault configures fault management.
 	Fault FaultConfig `yaml:"fault"`
+	// Server configures the HTTP server that stx-controller serves
+	// Handler with (timeouts, connection cap, shutdown grace); Open only
+	// checks it. See NewServer.
+	Server ServerOptions `yaml:"server"`
 	// Logger for every service; nil discards.
 	Logger *slog.Logger `yaml:"-"`
 }
@@ -57,11 +61,17 @@ type AuthConfig struct {
 	// Disabled turns authentication off (trusted networks and tests only).
 	Disabled bool `yaml:"disabled"`
 	// TokenFile holds the admin token; it is created (mode 0600) with a
-	// random token if missing. Default <data_dir>/admin.token.
+	// random token if missing. Default <data_dir>/admin.token. An
+	// existing file must be private to its owner (chmod 600) and hold a
+	// token of at least MinTokenBytes bytes.
 	TokenFile string `yaml:"token_file"`
-	// Tokens are further tokens with their roles (admin or reader).
+	// Tokens are further tokens with their roles (admin or reader), each
+	// at least MinTokenBytes long.
 	Tokens []Token `yaml:"tokens"`
 }
+
+// MinTokenBytes is the shortest bearer token Open accepts.
+const MinTokenBytes = 32
 
 // Token is one bearer token and its role.
 type Token struct {
@@ -135,13 +145,19 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		if t.Token == "" || (t.Role != httpx.RoleAdmin && t.Role != httpx.RoleReader) {
 			return nil, fmt.Errorf("stx: auth.tokens[%d]: need a token and role admin or reader", i)
 		}
+		if len(t.Token) < MinTokenBytes {
+			return nil, fmt.Errorf("stx: auth.tokens[%d].token: %d bytes, need at least %d (openssl rand -hex 32 makes one)", i, len(t.Token), MinTokenBytes)
+		}
 		tokens[t.Token] = t.Role
+	}
+	if err := cfg.Server.Validate(); err != nil {
+		return nil, err
 	}
 	notifiers, err := cfg.Fault.Notifiers.build()
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	if err := mkdirPrivate(cfg.DataDir); err != nil {
 		return nil, fmt.Errorf("stx: data dir: %w", err)
 	}
 	s := &System{Registry: prometheus.NewRegistry()}
@@ -250,30 +266,31 @@ func (s *System) Close(ctx context.Context) error {
 	return errors.Join(append(errs, s.db.Close())...)
 }
 
-// EnsureTokenFile returns the token in path, creating the file (mode 0600)
-// with a fresh random token if it does not exist.
+// EnsureTokenFile returns the token in path, creating the file (mode 0600,
+// in a directory created 0700) with a fresh random token if it does not
+// exist. An existing file is refused if its group or others have any
+// access to it, or if its token is shorter than MinTokenBytes.
 func EnsureTokenFile(path string) (string, error) {
-	data, err := os.ReadFile(path)
-	if err == nil {
-		tok := strings.TrimSpace(string(data))
-		if tok == "" {
-			return "", fmt.Errorf("stx: token file %s is empty", path)
-		}
-		return tok, nil
-	}
+	tok, err := readTokenFile(path)
 	if !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("stx: token file: %w", err)
+		return tok, err
 	}
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
-	tok := hex.EncodeToString(b[:])
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	tok = hex.EncodeToString(b[:])
+	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
 		return "", fmt.Errorf("stx: token file: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
+		return "", fmt.Errorf("stx: token file: %w", err)
+	}
+	// The umask may have taken bits from 0600 (an owner who cannot read
+	// the token back); set the mode itself.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
 		return "", fmt.Errorf("stx: token file: %w", err)
 	}
 	if _, err := f.WriteString(tok + "\n"); err != nil {
@@ -285,4 +302,60 @@ func EnsureTokenFile(path string) (string, error) {
 		return "", err
 	}
 	return tok, f.Close()
+}
+
+// readTokenFile reads an existing token file; its error wraps
+// os.ErrNotExist if there is none.
+func readTokenFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+		return "", fmt.Errorf("stx: token file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("stx: token file: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return "", fmt.Errorf("stx: token file %s is open to group or others (mode %04o): run chmod 600 %s", path, perm, path)
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return "", fmt.Errorf("stx: token file: %w", err)
+	}
+	tok := strings.TrimSpace(string(data))
+	if tok == "" {
+		return "", fmt.Errorf("stx: token file %s is empty", path)
+	}
+	if len(tok) < MinTokenBytes {
+		return "", fmt.Errorf("stx: token file %s: token is %d bytes, need at least %d (delete the file and a new one is made at start)", path, len(tok), MinTokenBytes)
+	}
+	return tok, nil
+}
+
+// mkdirPrivate creates dir and its missing parents with mode 0700 whatever
+// the umask. An existing directory is left as it is.
+func mkdirPrivate(dir string) error {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || !errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for _, d := range missing {
+		if err := os.Chmod(d, 0o700); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -17,20 +17,20 @@ import (
 	"github.com/edgeflock/flock/fault/faulthttp"
 	"github.com/edgeflock/flock/fault/faulttest"
 	"github.com/edgeflock/flock/fault/webhook"
-	"github.com/edgeflock/flock/internal/http1"
 	"github.com/edgeflock/flock/internal/httpx"
 	"github.com/edgeflock/flock/stx"
 )
 
 // testServer is a System's API served on loopback as stx-controller
-// serves it (internal/http1).
+// serves it (stx.NewServer).
 type testServer struct{ URL string }
 
 func serveLikeController(t *testing.T, h http.Handler) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	srv := &http1.Server{Handler: h}
+	srv, err := stx.NewServer(h, nil)
+	require.NoError(t, err)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return &testServer{URL: "http://" + ln.Addr().String()}
@@ -74,7 +74,7 @@ func TestTokenFile(t *testing.T) {
 }
 
 func TestAuthRoles(t *testing.T) {
-	sys, srv := openSystem(t, stx.Config{Auth: stx.AuthConfig{Tokens: []stx.Token{{Token: "r3ader", Role: httpx.RoleReader}}}})
+	sys, srv := openSystem(t, stx.Config{Auth: stx.AuthConfig{Tokens: []stx.Token{{Token: "r3ader-r3ader-r3ader-r3ader-r3ader", Role: httpx.RoleReader}}}})
 	code, body, hdr := do(t, "GET", srv.URL+"/v1/alarms", "", "")
 	assert.Equal(t, http.StatusUnauthorized, code)
 	assert.Contains(t, body, `"code":"unauthenticated"`)
@@ -83,9 +83,9 @@ func TestAuthRoles(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, code)
 
 	raise, _ := json.Marshal(faulthttp.RequestOf(faulttest.CPUAlarm("controller-0", fault.SeverityMajor)))
-	code, body, _ = do(t, "POST", srv.URL+"/v1/alarms", "r3ader", string(raise))
+	code, body, _ = do(t, "POST", srv.URL+"/v1/alarms", "r3ader-r3ader-r3ader-r3ader-r3ader", string(raise))
 	assert.Equal(t, http.StatusForbidden, code, body)
-	code, _, _ = do(t, "GET", srv.URL+"/v1/alarms", "r3ader", "")
+	code, _, _ = do(t, "GET", srv.URL+"/v1/alarms", "r3ader-r3ader-r3ader-r3ader-r3ader", "")
 	assert.Equal(t, http.StatusOK, code, "a reader may read")
 	code, body, _ = do(t, "POST", srv.URL+"/v1/alarms", sys.AdminToken, string(raise))
 	assert.Equal(t, http.StatusCreated, code, body)
@@ -106,11 +106,11 @@ func TestAuthRoles(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, code)
 	code, _, _ = do(t, "GET", srv.URL+"/healthz/", "", "")
 	assert.Equal(t, http.StatusUnauthorized, code)
-	code, _, _ = do(t, "GET", srv.URL+"/nowhere", "r3ader", "")
+	code, _, _ = do(t, "GET", srv.URL+"/nowhere", "r3ader-r3ader-r3ader-r3ader-r3ader", "")
 	assert.Equal(t, http.StatusNotFound, code)
 
 	// The client's errors match the in-process ones.
-	_, err := faulthttp.NewClient(srv.URL, &faulthttp.ClientOptions{Token: "r3ader"}).SetAlarm(t.Context(),
+	_, err := faulthttp.NewClient(srv.URL, &faulthttp.ClientOptions{Token: "r3ader-r3ader-r3ader-r3ader-r3ader"}).SetAlarm(t.Context(),
 		faulttest.CPUAlarm("x", fault.SeverityMajor))
 	assert.ErrorIs(t, err, httpx.ErrForbidden)
 }

@@ -2,10 +2,16 @@
 // process behind one REST API.
 //
 //	stx-controller [--config FILE] [--listen ADDR] [--data-dir DIR] [--database URL]
+//	               [--read-header-timeout D] [--read-timeout D] [--write-timeout D]
+//	               [--idle-timeout D] [--max-header-bytes N] [--max-conns N] [--shutdown-grace D]
 //
-// By default it listens on 127.0.0.1:6385, keeps its SQLite database and
-// admin token under ~/.local/state/flock, and stops gracefully on SIGTERM
-// or SIGINT.
+// By default it listens on 127.0.0.1:6385 and keeps its SQLite database and
+// admin token under ~/.local/state/flock. It serves with net/http's server
+// through stx.NewServer: header, read, write and idle timeouts, 64 KiB of
+// headers at most, and at most 4096 connections (past that a new one
+// closes the one stuck longest). On SIGTERM or SIGINT it stops accepting,
+// waits up to the shutdown grace (15s) for requests in progress, cuts the
+// connections still open, logs how many, and exits 0.
 package main
 
 import (
@@ -16,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -23,7 +30,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/edgeflock/flock/internal/http1"
 	"github.com/edgeflock/flock/stx"
 )
 
@@ -35,6 +41,57 @@ func main() {
 }
 
 func run(args []string) error {
+	cfg, level, err := config(args)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	cfg.Logger = log
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	sys, err := stx.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	srvOpts := cfg.Server
+	srvOpts.Logger, srvOpts.Registerer = log, sys.Registry
+	srv, err := stx.NewServer(sys.Handler(), &srvOpts)
+	if err != nil {
+		_ = sys.Close(context.Background())
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		_ = sys.Close(context.Background())
+		return err
+	}
+	log.Info("stx-controller serving", "addr", ln.Addr().String(), "token_file", sys.TokenFile)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		log.Info("stx-controller stopping")
+		// Shutdown waits for requests in progress up to the grace period,
+		// then cuts what is still open and logs how many.
+		err = srv.Shutdown(context.Background())
+		if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return errors.Join(err, sys.Close(cctx))
+}
+
+// config reads the config file and the flags (which win) into a Config.
+func config(args []string) (stx.Config, slog.Level, error) {
+	var cfg stx.Config
+	var level slog.Level
 	fs := flag.NewFlagSet("stx-controller", flag.ContinueOnError)
 	configFile := fs.String("config", "", "YAML config file")
 	listen := fs.String("listen", "", "REST address (default "+stx.DefaultListen+")")
@@ -42,19 +99,28 @@ func run(args []string) error {
 	database := fs.String("database", "", "database URL: sqlite:///path.db or postgres://... (default sqlite under the data dir)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	noAuth := fs.Bool("no-auth", false, "serve without authentication (trusted networks only)")
+	// The server's flags override the config file's server block only
+	// when given (see the fs.Visit below).
+	var srvFlags stx.ServerOptions
+	fs.DurationVar(&srvFlags.ReadHeaderTimeout, "read-header-timeout", stx.DefaultReadHeaderTimeout, "time to read a request's headers")
+	fs.DurationVar(&srvFlags.ReadTimeout, "read-timeout", stx.DefaultReadTimeout, "time to read a whole request, body included")
+	fs.DurationVar(&srvFlags.WriteTimeout, "write-timeout", stx.DefaultWriteTimeout, "time from a request's headers to the end of its response")
+	fs.DurationVar(&srvFlags.IdleTimeout, "idle-timeout", stx.DefaultIdleTimeout, "time a keep-alive connection may stay idle")
+	fs.IntVar(&srvFlags.MaxHeaderBytes, "max-header-bytes", stx.DefaultMaxHeaderBytes, "largest request headers")
+	fs.IntVar(&srvFlags.MaxConns, "max-conns", stx.DefaultMaxConns, "most open client connections; a new one past it closes the one stuck longest")
+	fs.DurationVar(&srvFlags.ShutdownGrace, "shutdown-grace", stx.DefaultShutdownGrace, "on SIGTERM, time given to requests in progress before their connections are cut")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return cfg, level, err
 	}
-	var cfg stx.Config
 	if *configFile != "" {
 		data, err := os.ReadFile(*configFile)
 		if err != nil {
-			return err
+			return cfg, level, err
 		}
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(&cfg); err != nil {
-			return fmt.Errorf("config %s: %w", *configFile, err)
+			return cfg, level, fmt.Errorf("config %s: %w", *configFile, err)
 		}
 	}
 	if *listen != "" {
@@ -72,44 +138,29 @@ func run(args []string) error {
 	if *noAuth {
 		cfg.Auth.Disabled = true
 	}
-	var level slog.Level
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "read-header-timeout":
+			cfg.Server.ReadHeaderTimeout = srvFlags.ReadHeaderTimeout
+		case "read-timeout":
+			cfg.Server.ReadTimeout = srvFlags.ReadTimeout
+		case "write-timeout":
+			cfg.Server.WriteTimeout = srvFlags.WriteTimeout
+		case "idle-timeout":
+			cfg.Server.IdleTimeout = srvFlags.IdleTimeout
+		case "max-header-bytes":
+			cfg.Server.MaxHeaderBytes = srvFlags.MaxHeaderBytes
+		case "max-conns":
+			cfg.Server.MaxConns = srvFlags.MaxConns
+		case "shutdown-grace":
+			cfg.Server.ShutdownGrace = srvFlags.ShutdownGrace
+		}
+	})
+	if err := cfg.Server.Validate(); err != nil {
+		return cfg, level, err
+	}
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("--log-level: %w", err)
+		return cfg, level, fmt.Errorf("--log-level: %w", err)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	cfg.Logger = log
-
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-	sys, err := stx.Open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		_ = sys.Close(context.Background())
-		return err
-	}
-	// internal/http1 rather than net/http's server: no goroutine and no
-	// extra reads per request, 18% more POSTs/s (docs/benchmarks.md);
-	// HTTP/1.1 only, which is all the CLI, the clients and the
-	// reporters speak.
-	srv := &http1.Server{Handler: sys.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second, Logger: log}
-	log.Info("stx-controller serving", "addr", ln.Addr().String(), "token_file", sys.TokenFile)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-		log.Info("stx-controller stopping")
-		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		err = srv.Shutdown(sctx)
-	}
-	if errors.Is(err, http1.ErrServerClosed) {
-		err = nil
-	}
-	cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	return errors.Join(err, sys.Close(cctx))
+	return cfg, level, nil
 }
