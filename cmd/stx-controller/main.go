@@ -67,6 +67,11 @@ func run(args []string) error {
 		return err
 	}
 	log.Info("stx-controller serving", "addr", ln.Addr().String(), "token_file", sys.TokenFile)
+	// The services' background work (notification delivery) runs until
+	// the server has stopped; Close then delivers what is left.
+	runCtx, stopRun := context.WithCancel(context.Background())
+	runDone := make(chan error, 1)
+	go func() { runDone <- sys.Run(runCtx) }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -83,6 +88,8 @@ func run(args []string) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
+	stopRun()
+	err = errors.Join(err, <-runDone)
 	cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return errors.Join(err, sys.Close(cctx))
