@@ -48,7 +48,15 @@ func StartSnmptrapdMIBs(t testing.TB, community string, mibDirs ...string) *Trap
 	if len(mibDirs) == 0 {
 		t.Fatal("testenv: StartSnmptrapdMIBs needs at least one MIB directory")
 	}
-	return startSnmptrapd(t, community, mibDirs)
+	abs := make([]string, len(mibDirs))
+	for i, d := range mibDirs {
+		a, err := filepath.Abs(d)
+		if err != nil {
+			t.Fatalf("testenv: MIB directory %s: %v", d, err)
+		}
+		abs[i] = a
+	}
+	return startSnmptrapd(t, community, abs)
 }
 
 func startSnmptrapd(t testing.TB, community string, mibDirs []string) *Trapd {
