@@ -20,18 +20,46 @@ type Trapd struct {
 	proc *Proc
 }
 
-// Trap is one received trap: its varbinds, OID (numeric, with a leading
-// dot) to value as snmptrapd prints it.
+// Trap is one received trap: its varbinds, OID to value as snmptrapd
+// prints them. Without MIBs (StartSnmptrapd) OIDs are numeric with a
+// leading dot; with MIBs (StartSnmptrapdMIBs) they are MODULE::name.index
+// where a loaded MIB names them.
 type Trap struct {
-	OID  string // snmpTrapOID.0
-	Vars map[string]string
+	OID   string   // the value of snmpTrapOID.0
+	Names []string // the varbinds' OIDs in the order they came
+	Vars  map[string]string
 }
 
 const trapdInstall = "apt-get install -y snmptrapd"
 
 // StartSnmptrapd starts snmptrapd on a free UDP port, accepting SNMPv2c
-// traps for community, each handed to a program that records it.
+// traps for community, each handed to a program that records it. It loads
+// no MIB and prints every OID numerically.
 func StartSnmptrapd(t testing.TB, community string) *Trapd {
+	t.Helper()
+	return startSnmptrapd(t, community, nil)
+}
+
+// StartSnmptrapdMIBs is StartSnmptrapd with every MIB module in mibDirs
+// loaded (snmptrapd -M dirs -m ALL), so that it prints OIDs and
+// enumerations by name as a manager with those MIBs would.
+func StartSnmptrapdMIBs(t testing.TB, community string, mibDirs ...string) *Trapd {
+	t.Helper()
+	if len(mibDirs) == 0 {
+		t.Fatal("testenv: StartSnmptrapdMIBs needs at least one MIB directory")
+	}
+	abs := make([]string, len(mibDirs))
+	for i, d := range mibDirs {
+		a, err := filepath.Abs(d)
+		if err != nil {
+			t.Fatalf("testenv: MIB directory %s: %v", d, err)
+		}
+		abs[i] = a
+	}
+	return startSnmptrapd(t, community, abs)
+}
+
+func startSnmptrapd(t testing.TB, community string, mibDirs []string) *Trapd {
 	t.Helper()
 	bin, err := exec.LookPath("snmptrapd")
 	if err != nil {
@@ -58,8 +86,13 @@ func StartSnmptrapd(t testing.TB, community string) *Trapd {
 	}
 	port := FreeUDPPort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	p, err := Start(t, "snmptrapd", nil, bin, "-f", "-n", "-On", "-m", "", "-C", "-c", conf,
-		"-Lf", filepath.Join(dir, "snmptrapd.log"), "udp:"+addr)
+	mibArgs := []string{"-On", "-m", ""}
+	if len(mibDirs) > 0 {
+		mibArgs = []string{"-M", strings.Join(mibDirs, string(os.PathListSeparator)), "-m", "ALL"}
+	}
+	args := append([]string{"-f", "-n"}, mibArgs...)
+	args = append(args, "-C", "-c", conf, "-Lf", filepath.Join(dir, "snmptrapd.log"), "udp:"+addr)
+	p, err := Start(t, "snmptrapd", nil, bin, args...)
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
@@ -102,8 +135,9 @@ func (d *Trapd) Traps() []Trap {
 			continue
 		}
 		oid, val, _ := strings.Cut(s, " ")
+		cur.Names = append(cur.Names, oid)
 		cur.Vars[oid] = strings.Trim(val, `"`)
-		if oid == ".1.3.6.1.6.3.1.1.4.1.0" {
+		if oid == ".1.3.6.1.6.3.1.1.4.1.0" || oid == "SNMPv2-MIB::snmpTrapOID.0" {
 			cur.OID = val
 		}
 	}
