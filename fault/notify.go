@@ -177,7 +177,8 @@ func (d *dispatcher) deliver(ctx context.Context, n Notification) {
 				d.met.notified.Inc()
 				break
 			}
-			if attempt >= d.retries || ctx.Err() != nil {
+			// A notifier says ErrInvalid when trying again cannot help.
+			if attempt >= d.retries || ctx.Err() != nil || errors.Is(err, ErrInvalid) {
 				d.met.notifyErrors.Inc()
 				d.log.Error("fault: notification failed", "kind", n.Kind.String(), "alarm_id", n.Alarm.AlarmID, "err", err)
 				break

@@ -137,9 +137,11 @@ func (m *Manager) ClearAll(ctx context.Context, eidPrefix string) (int, error) {
 			return nil
 		}
 		clearAlarms(tx, victims, false)
-		tx.event(Event{UUID: newUUID(), State: StateClear, EntityInstanceID: eidPrefix, Timestamp: tx.now,
-			Severity: SeverityClear, ReasonText: HierarchicalClearReason})
-		tx.notify(NotifyHierarchicalClear, Alarm{EntityInstanceID: eidPrefix, Timestamp: tx.now, ReasonText: HierarchicalClearReason})
+		ev := Event{UUID: newUUID(), State: StateClear, EntityInstanceID: eidPrefix, Timestamp: tx.now,
+			Severity: SeverityClear, ReasonText: HierarchicalClearReason}
+		tx.event(ev)
+		// The notification carries the event's uuid, as StarlingX's trap does.
+		tx.notify(NotifyHierarchicalClear, Alarm{UUID: ev.UUID, EntityInstanceID: eidPrefix, Timestamp: tx.now, ReasonText: HierarchicalClearReason})
 		return nil
 	})
 	if err != nil {

@@ -203,8 +203,8 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 	}
 	s.Fault, err = fault.Open(ctx, sqlStore, &fault.Options{
 		EventLogSize: cfg.Fault.EventLogSize, NoCatalogCheck: cfg.Fault.NoCatalogCheck,
-		CommitTimeout: cfg.Fault.CommitTimeout,
-		Notifiers:     notifiers, Logger: log.With("service", "fault"), Registerer: s.Registry,
+		CommitTimeout: cfg.Fault.CommitTimeout, SuppressionNotifyDelay: cfg.Fault.Notifiers.SuppressionNotifyDelay,
+		Notifiers: notifiers, Logger: log.With("service", "fault"), Registerer: s.Registry,
 	})
 	if err != nil {
 		sqlStore.Close()

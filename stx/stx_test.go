@@ -16,7 +16,6 @@ import (
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
 	"github.com/edgeflock/flock/fault/faulttest"
-	"github.com/edgeflock/flock/fault/webhook"
 	"github.com/edgeflock/flock/internal/httpx"
 	"github.com/edgeflock/flock/stx"
 )
@@ -157,7 +156,7 @@ func TestConfigErrors(t *testing.T) {
 	_, err = stx.Open(t.Context(), stx.Config{DataDir: dir, Auth: stx.AuthConfig{Tokens: []stx.Token{{Token: "x", Role: "god"}}}})
 	assert.ErrorContains(t, err, "auth.tokens[0]")
 	_, err = stx.Open(t.Context(), stx.Config{DataDir: dir, Fault: stx.FaultConfig{Notifiers: stx.NotifierConfig{
-		Webhooks: []webhook.Options{{URL: "ftp://x"}}}}})
+		Webhooks: []stx.WebhookReceiver{{URL: "ftp://x"}}}}})
 	assert.ErrorContains(t, err, "webhooks[0]")
 	_, statErr := os.Stat(dir)
 	assert.True(t, os.IsNotExist(statErr), "a bad config creates nothing (no data dir, no token file)")
