@@ -51,6 +51,7 @@ const (
 // Store is a faultstore.Store over a SQL database.
 type Store struct {
 	db     *sql.DB
+	lite   bool         // SQLite
 	dbDone func() error // closes the database Open opened; nil for New
 	closed atomic.Bool
 	// stmts are the statements of Commit, one per op kind, prepared once
@@ -66,12 +67,12 @@ var _ faultstore.Store = (*Store)(nil)
 func query(kind faultstore.OpKind) string {
 	switch kind {
 	case faultstore.PutAlarm:
-		return `INSERT INTO fault_alarm (seq, body) VALUES (?, ?)
+		return `INSERT INTO fault_alarm (seq, body) VALUES (?, CAST(? AS TEXT))
 			ON CONFLICT (seq) DO UPDATE SET body = excluded.body`
 	case faultstore.DeleteAlarm:
 		return `DELETE FROM fault_alarm WHERE seq = ?`
 	case faultstore.PutEvent:
-		return `INSERT INTO fault_event (seq, body) VALUES (?, ?)
+		return `INSERT INTO fault_event (seq, body) VALUES (?, CAST(? AS TEXT))
 			ON CONFLICT (seq) DO UPDATE SET body = excluded.body`
 	case faultstore.TrimEvents:
 		return `DELETE FROM fault_event WHERE seq <= ?`
@@ -136,7 +137,7 @@ func newStore(ctx context.Context, db *sqlstore.DB) (*Store, error) {
 	if err := db.Migrate(ctx, "fault", sub); err != nil {
 		return nil, fmt.Errorf("faultsql: %w", err)
 	}
-	s := &Store{db: db.DB}
+	s := &Store{db: db.DB, lite: db.Dialect == sqlstore.SQLite}
 	for kind := faultstore.PutAlarm; kind <= faultstore.PutSuppression; kind++ {
 		if s.stmts[kind], err = db.PrepareContext(ctx, db.Rebind(query(kind))); err != nil {
 			s.closeStmts()
@@ -196,26 +197,37 @@ func (s *Store) Commit(ctx context.Context, ops []faultstore.Op) error {
 
 // apply runs ops in tx, one statement each.
 func (s *Store) apply(ctx context.Context, tx *sql.Tx, ops []faultstore.Op) error {
+	stmtCtx := ctx
+	if s.lite {
+		// Inside a SQLite transaction begun IMMEDIATE a statement waits
+		// for no lock, so the context is not handed to each (the driver
+		// starts a goroutine per statement to watch it): the transaction,
+		// begun with it, ends when it does, between two statements.
+		stmtCtx = context.WithoutCancel(ctx)
+	}
 	var txStmts [len(s.stmts)]*sql.Stmt
 	for i, op := range ops {
 		st := txStmts[op.Kind]
 		if st == nil {
-			st = tx.StmtContext(ctx, s.stmts[op.Kind])
+			st = tx.StmtContext(stmtCtx, s.stmts[op.Kind])
 			txStmts[op.Kind] = st
 		}
 		var err error
 		switch op.Kind {
 		case faultstore.PutAlarm, faultstore.PutEvent:
-			// A string, not []byte: SQLite would store the bytes as a
-			// BLOB, which its JSON functions read as JSONB.
-			_, err = st.ExecContext(ctx, op.Seq, string(op.Body))
+			// The statement casts the bytes to text: SQLite would store
+			// them as a BLOB, which its JSON functions read as JSONB.
+			_, err = st.ExecContext(stmtCtx, op.Seq, op.Body)
 		case faultstore.DeleteAlarm, faultstore.TrimEvents:
-			_, err = st.ExecContext(ctx, op.Seq)
+			_, err = st.ExecContext(stmtCtx, op.Seq)
 		case faultstore.PutSuppression:
 			r := op.Suppression
-			_, err = st.ExecContext(ctx, r.AlarmID, r.UUID, r.Status)
+			_, err = st.ExecContext(stmtCtx, r.AlarmID, r.UUID, r.Status)
 		}
 		if err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				err = cerr // rather than the transaction's "already rolled back"
+			}
 			return fmt.Errorf("faultsql: op %d (%s): %w", i, op.Kind, err)
 		}
 	}

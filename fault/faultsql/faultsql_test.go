@@ -69,6 +69,7 @@ func runStoreTests(t *testing.T, b backend) {
 	}{
 		{"FailedCommitChangesNothing", testFailedCommitChangesNothing},
 		{"CancelledWhileBlocked", testCancelledWhileBlocked},
+		{"DeadlineInLongCommit", testDeadlineInLongCommit},
 		{"MigrationFromEventSlots", testMigrationFromEventSlots},
 		{"SharedDatabase", testSharedDatabase},
 		{"BodiesStayText", testBodiesStayText},
@@ -190,6 +191,24 @@ func testCancelledWhileBlocked(t *testing.T, b backend) {
 	snap := load(t, st)
 	assert.Equal(t, []int64{1, 2}, seqs(snap.Alarms))
 	assert.Equal(t, []int64{1}, seqs(snap.Events))
+}
+
+// testDeadlineInLongCommit: a commit far too long for its deadline ends
+// with the deadline, part way, and applies none of its ops.
+func testDeadlineInLongCommit(t *testing.T, b backend) {
+	st := open(t, b.newURL(t))
+	ops := make([]faultstore.Op, 0, 300_000)
+	for seq := range int64(cap(ops)) {
+		ops = append(ops, faultstore.Op{Kind: faultstore.PutEvent, Seq: seq + 1, Body: body("e")})
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	err := st.Commit(ctx, ops)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, context.DeadlineExceeded), "got %v", err)
+	assert.Empty(t, load(t, st).Events)
+	require.NoError(t, st.Commit(t.Context(), ops[:3]), "the store commits after")
+	assert.Equal(t, []int64{1, 2, 3}, seqs(load(t, st).Events))
 }
 
 // testMigrationFromEventSlots: a database at migration 0002, whose event
