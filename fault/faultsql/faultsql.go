@@ -104,9 +104,13 @@ func Open(ctx context.Context, url string) (*Store, error) {
 // whose engine is dialect; it creates or migrates the fault tables. Close
 // does not close db.
 //
-// The store's durability is the database's: a SQLite database must be
-// opened in WAL mode with synchronous=FULL, and its transactions should
-// begin immediately, as Open opens one: "file:/path/flock.db?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(5000)".
+// The store relies on the database's settings: a SQLite database must
+// be opened with synchronous=FULL (a commit that returned is on disk) and
+// with transactions that begin immediately (the store's statements then
+// wait for no lock), as Open opens one:
+//
+//	file:/path/flock.db?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(5000)
+//
 // New refuses a SQLite database whose connections run with less than
 // synchronous=FULL.
 func New(ctx context.Context, db *sql.DB, dialect Dialect) (*Store, error) {

@@ -182,9 +182,9 @@ func (db *DB) Rebind(q string) string {
 	return b.String()
 }
 
-// InTx runs fn in a transaction, committing if it returns nil and rolling
+// inTx runs fn in a transaction, committing if it returns nil and rolling
 // back otherwise.
-func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -232,7 +232,7 @@ func (db *DB) Migrate(ctx context.Context, service string, fsys fs.FS) error {
 		if err != nil {
 			return err
 		}
-		err = db.InTx(ctx, func(tx *sql.Tx) error {
+		err = db.inTx(ctx, func(tx *sql.Tx) error {
 			for _, stmt := range splitSQL(string(body)) {
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {
 					return fmt.Errorf("%w\n%s", err, stmt)
