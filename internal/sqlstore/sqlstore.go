@@ -1,7 +1,8 @@
 // Package sqlstore opens Flock's SQL database by URL and migrates it: SQLite
 // through the pure-Go modernc.org/sqlite (the embedded default) or
-// PostgreSQL through pgx. Services keep their migrations embedded and run
-// them with Migrate; one database holds every service's tables.
+// PostgreSQL through pgx, both through database/sql. Services keep their
+// migrations embedded and run them with Migrate; one database holds every
+// service's tables.
 //
 // URLs:
 //
@@ -10,8 +11,11 @@
 //	postgres://user:pass@host:5432/db?sslmode=disable
 //
 // SQLite is opened in WAL mode with synchronous=FULL, so a commit that
-// returned is on disk. Services write through one connection (SQLite has
-// one writer anyway) and group their commits.
+// returned is on disk, and transactions begin with BEGIN IMMEDIATE, so a
+// writer takes the write lock before it reads instead of failing on an
+// upgrade. SQLite checkpoints its WAL itself (wal_autocheckpoint, its
+// default). The directory Open creates for the database is 0700 and the
+// database's files are 0600, whatever the umask.
 package sqlstore
 
 import (
@@ -26,7 +30,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
@@ -45,10 +48,6 @@ const (
 type DB struct {
 	*sql.DB
 	Dialect Dialect
-	URL     string
-
-	stop, done chan struct{} // the SQLite checkpointer
-	path       string        // the SQLite file
 }
 
 // ErrBadURL is returned for a URL that names no supported database.
@@ -68,21 +67,16 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		if path == "" {
 			return nil, fmt.Errorf("%w: %q has no file path", ErrBadURL, rawURL)
 		}
-		if dir := filepath.Dir(path); dir != "." {
-			if err := os.MkdirAll(dir, 0o750); err != nil {
-				return nil, fmt.Errorf("sqlstore: %w", err)
-			}
+		if err := prepareFiles(path); err != nil {
+			return nil, fmt.Errorf("sqlstore: %w", err)
 		}
-		dsn := "file:" + path + "?_txlock=immediate"
-		for _, p := range sqlitePragmas {
-			dsn += "&_pragma=" + p.name + "(" + p.value + ")"
-		}
-		db, err = sql.Open("sqlite", dsn)
+		db, err = sql.Open("sqlite", sqliteDSN(path))
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 		}
-		// A writer and a checkpointer: SQLite serialises writers anyway.
-		db.SetMaxOpenConns(2)
+		// SQLite has one writer at a time: more connections only add
+		// page caches.
+		db.SetMaxOpenConns(4)
 		d = SQLite
 	case "postgres", "postgresql":
 		db, err = sql.Open("pgx", rawURL)
@@ -98,58 +92,65 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlstore: connect %s: %w", redact(u), err)
 	}
-	out := &DB{DB: db, Dialect: d, URL: rawURL}
-	if d == SQLite {
-		out.path = u.Host + u.Path
-		out.stop, out.done = make(chan struct{}), make(chan struct{})
-		go out.checkpoint()
-	}
-	return out, nil
+	return &DB{DB: db, Dialect: d}, nil
 }
 
-// sqlitePragmas are the settings of every connection to a SQLite
-// database, DB's and Conn's: WAL with full syncs (a commit that returned
-// is on disk), 10 s of waiting for a lock, a 16 MiB page cache, and no
-// checkpoints inside commits (DB's checkpointer makes them).
-var sqlitePragmas = []struct{ name, value string }{
-	{"journal_mode", "WAL"},
-	{"synchronous", "FULL"},
-	{"busy_timeout", "10000"},
-	{"foreign_keys", "1"},
-	{"cache_size", "-16384"},
-	{"wal_autocheckpoint", "0"},
-}
+// sqliteParams are the settings of every connection to a SQLite
+// database: BEGIN IMMEDIATE for transactions, WAL with full syncs (a
+// commit that returned is on disk), 5 s of waiting for another
+// connection's lock, foreign keys enforced, a 16 MiB page cache.
+const sqliteParams = "_txlock=immediate" +
+	"&_pragma=journal_mode(WAL)" +
+	"&_pragma=synchronous(FULL)" +
+	"&_pragma=busy_timeout(5000)" +
+	"&_pragma=foreign_keys(1)" +
+	"&_pragma=cache_size(-16384)"
 
-// CheckpointInterval is how often a SQLite database's WAL is copied back
-// into the database file.
-const CheckpointInterval = 200 * time.Millisecond
+// sqliteDSN is the modernc driver's DSN for the database file at path.
+func sqliteDSN(path string) string { return "file:" + path + "?" + sqliteParams }
 
-// checkpoint copies the WAL into the database file in the background, on
-// its own connection, so that writers never pay for it inside a commit
-// (auto-checkpointing is off). A passive checkpoint does not block writers.
-func (db *DB) checkpoint() {
-	defer close(db.done)
-	t := time.NewTicker(CheckpointInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-db.stop:
-			return
-		case <-t.C:
-			_, _ = db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+// prepareFiles creates the database's directory (0700) and file (0600)
+// if they do not exist, before the driver opens it: SQLite creates the
+// -wal and -shm files with the database file's mode, so they are 0600
+// too. An existing database file (or -wal, -shm) that others may read or
+// write loses those permissions; an existing directory is left as it is.
+func prepareFiles(path string) error {
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		// The umask may have taken bits away from 0700, never added any:
+		// set the mode SQLite needs, exactly.
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return err
 		}
 	}
-}
-
-// Close stops the checkpointer, folds the WAL into the database file
-// (SQLite) and closes the database.
-func (db *DB) Close() error {
-	if db.stop != nil {
-		close(db.stop)
-		<-db.done
-		_, _ = db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		if err := f.Close(); err != nil {
+			return err
+		}
+		return os.Chmod(path, 0o600)
+	case !errors.Is(err, fs.ErrExist):
+		return err
 	}
-	return db.DB.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			if err := os.Chmod(p, perm&0o700); err != nil {
+				return fmt.Errorf("restrict %s to its owner: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 func redact(u *url.URL) string {
@@ -181,9 +182,9 @@ func (db *DB) Rebind(q string) string {
 	return b.String()
 }
 
-// InTx runs fn in a transaction, committing if it returns nil and rolling
+// inTx runs fn in a transaction, committing if it returns nil and rolling
 // back otherwise.
-func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -231,7 +232,7 @@ func (db *DB) Migrate(ctx context.Context, service string, fsys fs.FS) error {
 		if err != nil {
 			return err
 		}
-		err = db.InTx(ctx, func(tx *sql.Tx) error {
+		err = db.inTx(ctx, func(tx *sql.Tx) error {
 			for _, stmt := range splitSQL(string(body)) {
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {
 					return fmt.Errorf("%w\n%s", err, stmt)

@@ -1,3 +1,4 @@
+-- Undone by 0003_events_by_seq.postgres.sql: events are keyed by seq again.
 -- The event log as a ring of slots; see 0002_event_slots.sqlite.sql.
 CREATE TABLE fault_event_slots (
     slot BIGINT PRIMARY KEY,

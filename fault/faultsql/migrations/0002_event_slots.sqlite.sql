@@ -1,3 +1,4 @@
+-- Undone by 0003_events_by_seq.sqlite.sql: events are keyed by seq again.
 -- The event log as a ring of slots, like the manager's: an event takes the
 -- slot of one a trim removed, and is written over it in place, instead of
 -- being inserted and its predecessor deleted (a delete rebalances the
