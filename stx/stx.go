@@ -197,7 +197,7 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 	}
 	s.db = db
 	closers = append(closers, db.Close)
-	sqlStore, err := faultsql.New(ctx, db)
+	sqlStore, err := faultsql.New(ctx, db.DB, faultsql.Dialect(db.Dialect))
 	if err != nil {
 		return nil, fmt.Errorf("stx: %w", err)
 	}
