@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -176,7 +177,8 @@ func crashChild(t *testing.T, step, url string) {
 func BenchmarkSetAlarmSQLite(b *testing.B) {
 	st, err := faultsql.Open(b.Context(), "sqlite://"+b.TempDir()+"/bench.db")
 	require.NoError(b, err)
-	m, err := fault.Open(b.Context(), st, nil)
+	reg := prometheus.NewRegistry()
+	m, err := fault.Open(b.Context(), st, &fault.Options{Registerer: reg})
 	require.NoError(b, err)
 	b.Cleanup(func() { _ = m.Close(b.Context()) })
 	const n = 100_000
@@ -207,4 +209,21 @@ func BenchmarkSetAlarmSQLite(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sets/s")
+	commits, secs := commitStats(b, reg)
+	b.ReportMetric(float64(commits), "commits")
+	b.ReportMetric(secs/float64(commits)*1e6, "commit-µs")
+}
+
+// commitStats reads the manager's commit histogram: how many commits, and
+// their total time.
+func commitStats(b *testing.B, reg *prometheus.Registry) (int, float64) {
+	mfs, err := reg.Gather()
+	require.NoError(b, err)
+	for _, mf := range mfs {
+		if mf.GetName() == "flock_fault_commit_seconds" {
+			h := mf.GetMetric()[0].GetHistogram()
+			return int(h.GetSampleCount()), h.GetSampleSum()
+		}
+	}
+	return 0, 0
 }
