@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/edgeflock/flock/fault/faultstore"
 )
 
 // Group commit. A write is a function that prepares its changes in a txn;
@@ -138,7 +140,8 @@ func (m *Manager) commitBatch(batch []*pending) (stale bool) {
 		}
 	}
 	tx := newTxn(m.st, m.cat, m.opts.EventLogSize, m.stamp())
-	tx.ops = append(tx.ops, m.seeds...)
+	tx.ops = append(make([]faultstore.Op, 0, len(m.seeds)+2*len(batch)+1), m.seeds...)
+	tx.events = make([]Event, 0, len(batch))
 	for _, p := range batch {
 		p.err = p.prepare(tx)
 	}
