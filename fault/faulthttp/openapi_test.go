@@ -91,10 +91,12 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	call("GET", "/v1/alarms/summary", nil)
 	call("GET", "/v1/event_log?limit=2", nil)
 	call("GET", "/v1/event_suppression", nil)
-	call("PATCH", "/v1/event_suppression/100.101", []faulthttp.PatchOp{{Op: "replace", Path: "/suppression_status", Value: "suppressed"}})
+	call("PATCH", "/v1/event_suppression/100.101", []map[string]string{{"op": "replace", "path": "/suppression_status", "value": "suppressed"}})
 	code, body = call("GET", "/v1/event_log?alarms=true&include_suppress=true", nil)
 	require.Equal(t, http.StatusOK, code)
-	var el faulthttp.EventList
+	var el struct {
+		Events []struct{ UUID string } `json:"event_log"`
+	}
 	require.NoError(t, json.Unmarshal(body, &el))
 	call("GET", "/v1/event_log/"+el.Events[0].UUID, nil)
 	call("POST", "/v1/alarms", map[string]string{"alarm_state": "clear", "alarm_id": "100.101", "entity_instance_id": "host=controller-0"})
