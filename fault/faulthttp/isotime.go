@@ -64,7 +64,11 @@ func parseISOTime(s string) (time.Time, error) {
 		}
 		loc = time.FixedZone("", off)
 	}
-	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, loc).UTC(), nil
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, loc).UTC()
+	if t.Year() < 1 || t.Year() > 9999 {
+		return time.Time{}, errors.New("date out of range")
+	}
+	return t, nil
 }
 
 func daysIn(year, month int) int {

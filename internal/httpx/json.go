@@ -75,7 +75,8 @@ func ReadBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error)
 //     into U+FFFD, which can change what an id names.
 //
 // v must point to a struct, a slice or a map; json.RawMessage and
-// interface members are checked for text only.
+// interface members are checked for text only. Errors are e.NewFieldError's
+// (a *FieldError wrapping e.Invalid without it).
 func (e *Errors) Unmarshal(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -88,7 +89,7 @@ func (e *Errors) Unmarshal(data []byte, v any) error {
 	if err == nil {
 		err = checkValue(data, reflect.TypeOf(v), "body")
 		if fe, ok := errors.AsType[*FieldError](err); ok {
-			fe.invalid = e.Invalid
+			return e.fieldError(fe.Field, fe.Reason)
 		}
 		return err
 	}
@@ -106,6 +107,15 @@ func (e *Errors) Unmarshal(data []byte, v any) error {
 		if field == "" || strings.ContainsRune(field, utf8.RuneError) {
 			field, reason = "body", "unknown field "+s
 		}
+	}
+	return e.fieldError(field, reason)
+}
+
+// fieldError is the service's own field error (NewFieldError), or a
+// FieldError wrapping e.Invalid.
+func (e *Errors) fieldError(field, reason string) error {
+	if e.NewFieldError != nil {
+		return e.NewFieldError(field, reason)
 	}
 	return &FieldError{Field: field, Reason: reason, invalid: e.Invalid}
 }
