@@ -392,4 +392,3 @@ func TestFmClient(t *testing.T) {
 		assert.ElementsMatch(t, []string{"set", "clear"}, column(rows, "State"))
 	})
 }
-

@@ -125,8 +125,8 @@ func query(r *http.Request) (url.Values, error) {
 		return nil, bad("query", "%v", err)
 	}
 	for k, vals := range v {
-		if !utf8.ValidString(k) {
-			return nil, bad("query", "a parameter name is not valid UTF-8")
+		if k == "" || !utf8.ValidString(k) {
+			k = "query"
 		}
 		for _, val := range vals {
 			if !utf8.ValidString(val) {
