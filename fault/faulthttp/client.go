@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -109,9 +110,22 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	// Decoded as it arrives: the answer's size is what was sent, never
 	// what a header announced.
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("faulthttp: %s %s: decode answer: %w: %v", method, path, fault.ErrUnavailable, err)
+		return fmt.Errorf("faulthttp: %s %s: decode answer: %w: %s", method, path, fault.ErrUnavailable, answerError(err))
 	}
 	return nil
+}
+
+// answerError words a decoding error in the answer's terms, without the
+// Go types that encoding/json names.
+func answerError(err error) string {
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		field := te.Field[strings.LastIndexByte(te.Field, '.')+1:]
+		if field == "" {
+			return "the answer is a JSON " + te.Value + " where an object was expected"
+		}
+		return "member " + field + " has an unexpected " + te.Value + " value"
+	}
+	return err.Error()
 }
 
 // SetAlarm raises or updates an alarm (POST /v1/alarms, state set).

@@ -16,6 +16,11 @@ import (
 var isoTime = regexp.MustCompile(`^([0-9]{4})(?:(?:-([0-9]{1,2})|([0-9]{2}))(?:(?:-([0-9]{1,2})|([0-9]{2}))` +
 	`(?:[ T]([0-9]{2})(?::?([0-9]{2}))?(?::?([0-9]{1,2})(?:[.,]([0-9]+))?)?(Z|([-+])([0-9]{2}):?([0-9]{2})?)?)?)?)?$`)
 
+// ParseTime parses a start or end filter of the event log as StarlingX
+// does (see the package doc): "20160131 10:23:45", "20171225",
+// "2016-01-31T10:23:45.5+02:00" ... The result is in UTC.
+func ParseTime(s string) (time.Time, error) { return parseISOTime(s) }
+
 // parseISOTime parses a start or end filter. A time without a zone is
 // UTC, as StarlingX stores its timestamps; a time with one is converted
 // to UTC (StarlingX drops the zone and reads the clock time as UTC).
