@@ -19,7 +19,11 @@ causes = names("causeNames")
 S = lambda **kw: dict(kw)
 string = {"type": "string"}
 boolean = {"type": "boolean"}
-ts = {"type": "string", "format": "date-time"}
+# StarlingX's timestamps: naive UTC, six fractional digits.
+ts = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}$",
+      "example": "2024-05-01T10:23:45.123456"}
+pybool = {"type": "string", "enum": ["True", "False"]}
+next_url = {"type": "string", "format": "uri", "description": "URL of the next page (same query, limit and marker last)"}
 uuid = {"type": "string", "pattern": "^[0-9a-fA-F-]{36}$"}
 alarm_id = {"type": "string", "pattern": "^[0-9]{3}\\.[0-9]{3}$"}
 ref = lambda n: {"$ref": "#/components/schemas/" + n}
@@ -27,7 +31,7 @@ ref = lambda n: {"$ref": "#/components/schemas/" + n}
 short_props = {
     "uuid": uuid, "alarm_id": alarm_id, "entity_instance_id": string,
     "severity": ref("Severity"), "timestamp": ts, "reason_text": string,
-    "mgmt_affecting": boolean, "degrade_affecting": boolean,
+    "mgmt_affecting": pybool, "degrade_affecting": pybool,
     "suppression_status": ref("SuppressionStatus"), "ack": ref("Ack"),
 }
 full_props = dict(short_props, **{
@@ -50,7 +54,7 @@ schemas = {
     "AlarmShort": {"type": "object", "required": short_req, "additionalProperties": False, "properties": short_props},
     "Alarm": {"type": "object", "required": full_req, "additionalProperties": False, "properties": full_props},
     "AlarmList": {"type": "object", "required": ["alarms"], "additionalProperties": False, "properties": {
-        "alarms": {"type": "array", "items": {"oneOf": [ref("Alarm"), ref("AlarmShort")]}}, "next": uuid}},
+        "alarms": {"type": "array", "items": {"oneOf": [ref("Alarm"), ref("AlarmShort")]}}, "next": next_url}},
     "AlarmRequest": {"type": "object", "required": ["alarm_state"], "properties": {
         "uuid": uuid, "alarm_id": alarm_id, "alarm_state": ref("State"), "entity_type_id": string,
         "entity_instance_id": string, "severity": ref("Severity"), "reason_text": string,
@@ -73,16 +77,19 @@ schemas = {
         "proposed_repair_action": string, "service_affecting": boolean, "suppression": boolean,
         "suppression_status": ref("SuppressionStatus"), "alarm_uuid": string}},
     "EventList": {"type": "object", "required": ["event_log"], "additionalProperties": False, "properties": {
-        "event_log": {"type": "array", "items": ref("Event")}, "next": uuid}},
+        "event_log": {"type": "array", "items": ref("Event")}, "next": next_url}},
     "Suppression": {"type": "object", "additionalProperties": False,
                     "required": ["uuid", "alarm_id", "description", "suppression_status", "mgmt_affecting", "degrade_affecting"],
                     "properties": {"uuid": uuid, "alarm_id": alarm_id, "description": string,
                                    "suppression_status": ref("SuppressionStatus"), "mgmt_affecting": ref("Threshold"),
-                                   "degrade_affecting": ref("Threshold")}},
+                                   "degrade_affecting": ref("Threshold"),
+                                   "links": {"type": "array", "items": ref("Link")}}},
+    "Link": {"type": "object", "required": ["href", "rel"], "additionalProperties": False,
+             "properties": {"href": {"type": "string", "format": "uri"}, "rel": {"type": "string", "enum": ["self", "bookmark"]}}},
     "SuppressionList": {"type": "object", "required": ["event_suppression"], "additionalProperties": False,
-                        "properties": {"event_suppression": {"type": "array", "items": ref("Suppression")}}},
+                        "properties": {"event_suppression": {"type": "array", "items": ref("Suppression")}, "next": next_url}},
     "PatchOp": {"type": "object", "required": ["op", "path", "value"], "properties": {
-        "op": {"type": "string", "enum": ["replace"]}, "path": {"type": "string", "enum": ["/suppression_status"]},
+        "op": {"type": "string", "enum": ["replace", "add"]}, "path": {"type": "string", "enum": ["/suppression_status"]},
         "value": ref("SuppressionStatus")}},
     "AckRequest": {"type": "object", "required": ["by"], "properties": {"by": string}},
     "ClearAllRequest": {"type": "object", "required": ["entity_instance_id"], "properties": {"entity_instance_id": string}},
@@ -90,7 +97,8 @@ schemas = {
                        "properties": {"cleared": {"type": "integer"}}},
     "Error": {"type": "object", "required": ["error"], "additionalProperties": False, "properties": {"error": {
         "type": "object", "required": ["code", "message"], "additionalProperties": False, "properties": {
-            "code": string, "message": string, "field": string}}}},
+            "code": string, "message": string, "field": string,
+            "request_id": {"type": "string", "description": "Also in the X-Request-Id header; the server logs a 5xx's detail under it"}}}}},
 }
 
 def answer(desc, schema):
@@ -99,7 +107,8 @@ def answer(desc, schema):
 errors = {code: answer(desc, ref("Error")) for code, desc in [
     ("400", "Invalid input; error.field names the field"), ("401", "No valid bearer token"),
     ("403", "The token's role may not write"), ("404", "Not found"), ("409", "Conflict"),
-    ("413", "Body too large"), ("503", "The service or its store is unavailable")]}
+    ("413", "Body too large"), ("500", "Internal error: the message says only that, with the request id"),
+    ("503", "The service or its store is unavailable")]}
 
 def op(summary, ok_code, ok, params=None, body=None):
     o = {"summary": summary, "responses": dict({ok_code: ok}, **errors)}
@@ -122,7 +131,9 @@ alarm_params = filters + [q("marker", string), q("limit", {"type": "integer", "m
     q("sort_key", {"type": "string", "enum": ["id", "timestamp", "severity", "alarm_id", "entity_instance_id", "uuid"]}),
     q("sort_dir", {"type": "string", "enum": ["asc", "desc"]}), q("include_suppress", flag),
     q("include_masked", flag), q("mgmt_affecting", flag), q("degrade_affecting", flag), q("expand", flag)]
-event_params = filters + [q("alarms", flag), q("logs", flag), q("include_suppress", flag), q("marker", string),
+event_params = filters + [q("start", string, "ISO 8601 (20160131 10:23:45, 20171225, 2016-01-31T10:23:45Z ...); "
+                                            "also as q.field=start; without a zone, UTC"),
+                          q("end", string, "as start"), q("alarms", flag), q("logs", flag), q("include_suppress", flag), q("marker", string),
                           q("limit", {"type": "integer", "minimum": 0})]
 
 doc = {
@@ -130,7 +141,7 @@ doc = {
     "info": {"title": "Flock fault management", "version": "1",
              "description": "StarlingX fm-api compatible alarms, event log and suppression, with Flock's "
                             "acknowledgement and hierarchical clear. Generated by scripts/gen-openapi.py."},
-    "security": [{"bearer": []}],
+    "security": [{"bearer": []}, {"token": []}],
     "paths": {
         "/v1/alarms": {
             "get": op("List active alarms (short form unless expand=true)", "200", answer("Alarms", ref("AlarmList")), alarm_params),
@@ -150,18 +161,27 @@ doc = {
         "/v1/event_log": {"get": op("List the event log, newest first", "200", answer("Events", ref("EventList")), event_params)},
         "/v1/event_log/{uuid}": {"parameters": [pathp("uuid")],
                                  "get": op("Show an event", "200", answer("The event", ref("Event")))},
-        "/v1/event_suppression": {"get": op("List the suppression table", "200", answer("Entries", ref("SuppressionList")))},
+        "/v1/event_suppression": {"get": op("List the suppression table", "200", answer("Entries", ref("SuppressionList")),
+                                            filters + [q("suppression_status", ref("SuppressionStatus")), q("alarm_id", string)])},
         "/v1/event_suppression/{id}": {"parameters": [pathp("id")],
+            "get": op("Show one entry (by uuid or alarm id)", "200", answer("The entry", ref("Suppression"))),
             "patch": op("Suppress or unsuppress an alarm id (JSON patch)", "200", answer("The entry", ref("Suppression")),
-                        body={"type": "array", "items": ref("PatchOp")})},
+                        body={"type": "array", "minItems": 1, "items": ref("PatchOp")})},
     },
     "components": {"schemas": schemas,
-                   "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+                   "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                       "token": {"type": "apiKey", "in": "header", "name": "X-Auth-Token"}}},
 }
 doc["paths"]["/v1/alarms"]["post"]["responses"]["200"] = answer("Cleared", ref("UUIDAnswer"))
 for path in ("/v1/alarms", "/v1/alarms/detail"):
     doc["paths"][path]["get"]["responses"]["200"]["headers"] = {
         "X-Total-Count": {"description": "Number of alarms in this answer", "schema": {"type": "integer"}}}
+rid = {"description": "Request id (also X-Openstack-Request-Id)", "schema": {"type": "string"}}
+for item in doc["paths"].values():
+    for o in item.values():
+        if isinstance(o, dict) and "responses" in o:
+            for r in o["responses"].values():
+                r.setdefault("headers", {})["X-Request-Id"] = rid
 with open(os.path.join(root, "fault/faulthttp/openapi.json"), "w") as f:
     json.dump(doc, f, indent=1)
     f.write("\n")

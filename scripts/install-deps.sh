@@ -11,6 +11,7 @@ pkgs=(
   qemu-system-x86                              # QEMU + QMP
   openipmi ipmitool                            # IPMI BMC simulator
   keystone uwsgi uwsgi-plugin-python3          # OpenStack Keystone
+  python3-venv python3-pip python3-oslo.utils python3-keystoneauth1 python3-prettytable python3-six python3-httplib2 python3-dateutil python3-requests python3-openssl python3-pbr   # StarlingX's fm client (fault/faulthttp)
 )
 missing=()
 for p in "${pkgs[@]}"; do

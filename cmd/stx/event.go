@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -38,7 +37,7 @@ func eventCommands(g *globals) []*cobra.Command {
 						return fmt.Errorf("-q severity: %w", err)
 					}
 				case "start", "end":
-					t, err := time.Parse(time.RFC3339, v)
+					t, err := faulthttp.ParseTime(v) // fm's forms: "20160131 10:23:45", "20171225", ISO 8601
 					if err != nil {
 						return fmt.Errorf("-q %s: %w", k, err)
 					}

@@ -80,6 +80,11 @@ func TestCLI(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(c.must("event-list", "--format", "json", "-l", "1")), &es))
 	require.Len(t, es, 1)
 	assert.Contains(t, c.must("event-show", es[0].UUID), "200.021")
+	// start and end as fm's help writes them.
+	assert.Contains(t, c.must("event-list", "-q", "start=20160131 10:23:45"), "200.021")
+	assert.NotContains(t, c.must("event-list", "-q", "start=20160131 10:23:45;end=20171225"), "200.021")
+	_, err = c.run("event-list", "-q", "end=yesterday")
+	assert.Error(t, err)
 
 	c.must("alarm-clear", "--alarm-id", "200.001", "--eid", "host=compute-1")
 	c.must("alarm-delete", u)

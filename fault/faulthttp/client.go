@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-
 	"fmt"
-	gojson "github.com/goccy/go-json"
 	"io"
 	"net"
 	"net/http"
@@ -109,43 +107,25 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		_, _ = io.Copy(io.Discard, resp.Body)
 		return nil
 	}
-	// A list announces its length, so the buffers are sized once (a
-	// 100,000-alarm list is 60 MB). Alarm lists are decoded as they
-	// arrive (readAlarmList); other answers, and lists the fast decoder
-	// leaves, are read whole and decoded with go-json, whose buffer
-	// decoder is faster than its stream decoder.
-	var data []byte
-	size := 0
-	if n, cerr := strconv.Atoi(resp.Header.Get("X-Total-Count")); cerr == nil && n > 0 && n <= 10_000_000 {
-		size = n
-	}
-	if l, ok := out.(*AlarmList); ok {
-		l.Alarms = make([]fault.Alarm, 0, size)
-		data, err = readAlarmList(resp.Body, make([]byte, 0, size*700+512), l)
-		if err == nil {
-			return nil
-		}
-		if errors.Is(err, errSlowPath) {
-			*l, err = AlarmList{}, nil // decoded again from nothing, by the general decoder
-		}
-	} else if size > 0 {
-		buf := bytes.NewBuffer(make([]byte, 0, size*700+512))
-		_, err = buf.ReadFrom(resp.Body)
-		data = buf.Bytes()
-	} else {
-		data, err = io.ReadAll(resp.Body)
-	}
-	if err != nil {
-		return fmt.Errorf("faulthttp: %s %s: read answer: %w: %v", method, path, fault.ErrUnavailable, err)
-	}
-	if err := gojson.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("faulthttp: %s %s: decode answer: %w: %v", method, path, fault.ErrUnavailable, err)
+	// Decoded as it arrives: the answer's size is what was sent, never
+	// what a header announced.
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("faulthttp: %s %s: decode answer: %w: %s", method, path, fault.ErrUnavailable, answerError(err))
 	}
 	return nil
 }
 
-type uuidAnswer struct {
-	UUID string `json:"uuid"`
+// answerError words a decoding error in the answer's terms, without the
+// Go types that encoding/json names.
+func answerError(err error) string {
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		field := te.Field[strings.LastIndexByte(te.Field, '.')+1:]
+		if field == "" {
+			return "the answer is a JSON " + te.Value + " where an object was expected"
+		}
+		return "member " + field + " has an unexpected " + te.Value + " value"
+	}
+	return err.Error()
 }
 
 // SetAlarm raises or updates an alarm (POST /v1/alarms, state set).
@@ -166,9 +146,7 @@ func (c *Client) ClearAlarm(ctx context.Context, alarmID, eidPrefix string) erro
 
 // ClearAll clears everything at or below eidPrefix (POST /v1/alarms/clear_all).
 func (c *Client) ClearAll(ctx context.Context, eidPrefix string) (int, error) {
-	var out struct {
-		Cleared int `json:"cleared"`
-	}
+	var out clearAllAnswer
 	err := c.do(ctx, http.MethodPost, "/v1/alarms/clear_all", nil, clearAllRequest{EntityInstanceID: eidPrefix}, &out)
 	return out.Cleared, err
 }
@@ -185,9 +163,11 @@ func (c *Client) Log(ctx context.Context, a fault.Alarm) (string, error) {
 
 // GetAlarm returns one alarm (GET /v1/alarms/{uuid}).
 func (c *Client) GetAlarm(ctx context.Context, uuid string) (fault.Alarm, error) {
-	var a fault.Alarm
-	err := c.do(ctx, http.MethodGet, "/v1/alarms/"+url.PathEscape(uuid), nil, nil, &a)
-	return a, err
+	var a alarmFull
+	if err := c.do(ctx, http.MethodGet, "/v1/alarms/"+url.PathEscape(uuid), nil, nil, &a); err != nil {
+		return fault.Alarm{}, err
+	}
+	return a.alarm(), nil
 }
 
 // ListAlarms lists alarms (GET /v1/alarms/detail).
@@ -215,9 +195,15 @@ func (c *Client) ListAlarms(ctx context.Context, q fault.AlarmQuery) ([]fault.Al
 	if q.Limit != 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))
 	}
-	var out AlarmList
-	err := c.do(ctx, http.MethodGet, "/v1/alarms/detail", v, nil, &out)
-	return out.Alarms, err
+	var out alarmList
+	if err := c.do(ctx, http.MethodGet, "/v1/alarms/detail", v, nil, &out); err != nil {
+		return nil, err
+	}
+	as := make([]fault.Alarm, len(out.Alarms))
+	for i := range out.Alarms {
+		as[i] = out.Alarms[i].alarm()
+	}
+	return as, nil
 }
 
 func addFilter(v url.Values, field, value string) {
@@ -241,9 +227,11 @@ func (c *Client) DeleteAlarm(ctx context.Context, uuid string) error {
 
 // AckAlarm acknowledges an alarm (POST /v1/alarms/{uuid}/ack).
 func (c *Client) AckAlarm(ctx context.Context, uuid, by string) (fault.Alarm, error) {
-	var a fault.Alarm
-	err := c.do(ctx, http.MethodPost, "/v1/alarms/"+url.PathEscape(uuid)+"/ack", nil, ackRequest{By: by}, &a)
-	return a, err
+	var a alarmFull
+	if err := c.do(ctx, http.MethodPost, "/v1/alarms/"+url.PathEscape(uuid)+"/ack", nil, ackRequest{By: by}, &a); err != nil {
+		return fault.Alarm{}, err
+	}
+	return a.alarm(), nil
 }
 
 // Summary returns the alarm summary (GET /v1/alarms/summary).
@@ -265,10 +253,10 @@ func (c *Client) ListEvents(ctx context.Context, q fault.EventQuery) ([]fault.Ev
 		addFilter(v, "severity", q.Severity.String())
 	}
 	if !q.Start.IsZero() {
-		addFilter(v, "start", q.Start.Format(time.RFC3339Nano))
+		addFilter(v, "start", q.Start.UTC().Format(time.RFC3339Nano))
 	}
 	if !q.End.IsZero() {
-		addFilter(v, "end", q.End.Format(time.RFC3339Nano))
+		addFilter(v, "end", q.End.UTC().Format(time.RFC3339Nano))
 	}
 	setBool(v, "alarms", q.AlarmsOnly)
 	setBool(v, "logs", q.LogsOnly)
@@ -279,29 +267,45 @@ func (c *Client) ListEvents(ctx context.Context, q fault.EventQuery) ([]fault.Ev
 	if q.Limit != 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))
 	}
-	var out EventList
-	err := c.do(ctx, http.MethodGet, "/v1/event_log", v, nil, &out)
-	return out.Events, err
+	var out eventList
+	if err := c.do(ctx, http.MethodGet, "/v1/event_log", v, nil, &out); err != nil {
+		return nil, err
+	}
+	es := make([]fault.Event, len(out.Events))
+	for i := range out.Events {
+		es[i] = out.Events[i].event()
+	}
+	return es, nil
 }
 
 // GetEvent returns one event record (GET /v1/event_log/{uuid}).
 func (c *Client) GetEvent(ctx context.Context, uuid string) (fault.Event, error) {
-	var e fault.Event
-	err := c.do(ctx, http.MethodGet, "/v1/event_log/"+url.PathEscape(uuid), nil, nil, &e)
-	return e, err
+	var e eventJSON
+	if err := c.do(ctx, http.MethodGet, "/v1/event_log/"+url.PathEscape(uuid), nil, nil, &e); err != nil {
+		return fault.Event{}, err
+	}
+	return e.event(), nil
 }
 
 // ListSuppressions lists the suppression table (GET /v1/event_suppression).
 func (c *Client) ListSuppressions(ctx context.Context) ([]fault.Suppression, error) {
-	var out SuppressionList
-	err := c.do(ctx, http.MethodGet, "/v1/event_suppression", nil, nil, &out)
-	return out.Suppressions, err
+	var out suppressionList
+	if err := c.do(ctx, http.MethodGet, "/v1/event_suppression", nil, nil, &out); err != nil {
+		return nil, err
+	}
+	sps := make([]fault.Suppression, len(out.Suppressions))
+	for i := range out.Suppressions {
+		sps[i] = out.Suppressions[i].suppression()
+	}
+	return sps, nil
 }
 
 // SetSuppression patches one entry (PATCH /v1/event_suppression/{id}).
 func (c *Client) SetSuppression(ctx context.Context, id string, status fault.SuppressionStatus) (fault.Suppression, error) {
-	var s fault.Suppression
-	err := c.do(ctx, http.MethodPatch, "/v1/event_suppression/"+url.PathEscape(id), nil,
-		[]PatchOp{{Op: "replace", Path: "/suppression_status", Value: string(status)}}, &s)
-	return s, err
+	var s suppressionJSON
+	if err := c.do(ctx, http.MethodPatch, "/v1/event_suppression/"+url.PathEscape(id), nil,
+		[]patchOp{{Op: "replace", Path: "/suppression_status", Value: string(status)}}, &s); err != nil {
+		return fault.Suppression{}, err
+	}
+	return s.suppression(), nil
 }

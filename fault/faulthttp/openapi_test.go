@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -91,10 +92,17 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	call("GET", "/v1/alarms/summary", nil)
 	call("GET", "/v1/event_log?limit=2", nil)
 	call("GET", "/v1/event_suppression", nil)
-	call("PATCH", "/v1/event_suppression/100.101", []faulthttp.PatchOp{{Op: "replace", Path: "/suppression_status", Value: "suppressed"}})
+	call("GET", "/v1/event_suppression?q.field=suppression_status&q.op=eq&q.type=string&q.value=unsuppressed", nil)
+	call("GET", "/v1/event_suppression/100.101", nil)
+	call("GET", "/v1/event_log?q.field=start&q.value=20160131%2010:23:45&end=2999-01-01T00:00:00Z", nil)
+	call("PATCH", "/v1/event_suppression/100.101", []map[string]string{{"op": "replace", "path": "/suppression_status", "value": "unsuppressed"},
+		{"op": "replace", "path": "/suppression_status", "value": "unsuppressed"}})
+	call("PATCH", "/v1/event_suppression/100.101", []map[string]string{{"op": "replace", "path": "/suppression_status", "value": "suppressed"}})
 	code, body = call("GET", "/v1/event_log?alarms=true&include_suppress=true", nil)
 	require.Equal(t, http.StatusOK, code)
-	var el faulthttp.EventList
+	var el struct {
+		Events []struct{ UUID string } `json:"event_log"`
+	}
 	require.NoError(t, json.Unmarshal(body, &el))
 	call("GET", "/v1/event_log/"+el.Events[0].UUID, nil)
 	call("POST", "/v1/alarms", map[string]string{"alarm_state": "clear", "alarm_id": "100.101", "entity_instance_id": "host=controller-0"})
@@ -104,6 +112,19 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	call("DELETE", "/v1/alarms/00000000-0000-4000-8000-000000000000", nil)
 	call("POST", "/v1/alarms", map[string]string{"alarm_state": "set", "alarm_id": "1"})
 	call("GET", "/v1/alarms?limit=many", nil)
+	call("GET", "/v1/event_suppression/999.999", nil)
+	call("PATCH", "/v1/event_suppression/100.101", []map[string]string{})
+}
+
+// TestInternalErrorMatchesOpenAPI: a 500 follows the document too.
+func TestInternalErrorMatchesOpenAPI(t *testing.T) {
+	_, router := loadSpec(t)
+	h := faulthttp.NewHandler(brokenService{err: errors.New("boom")}, nil)
+	req := httptest.NewRequest("GET", "/v1/alarms", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusInternalServerError, rec.Code)
+	assert.NoError(t, validate(t, router, req, nil, rec.Code, rec.Header(), rec.Body.Bytes()))
 }
 
 // TestOpenAPICheckCanFail: an answer that breaks the document is caught.

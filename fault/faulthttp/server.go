@@ -1,18 +1,19 @@
 package faulthttp
 
 import (
+	"bufio"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
+	"unicode/utf8"
 
 	"github.com/edgeflock/flock/fault"
-	"github.com/edgeflock/flock/fault/internal/wire"
 	"github.com/edgeflock/flock/internal/httpx"
 )
 
@@ -22,16 +23,21 @@ var openAPI []byte
 // OpenAPI returns the OpenAPI 3 document of the REST API.
 func OpenAPI() []byte { return append([]byte(nil), openAPI...) }
 
-// errTable maps fault's sentinels to HTTP.
+// errTable maps fault's sentinels to HTTP. The messages are what clients
+// are told of a 5xx; the error itself goes to the handler's log.
 var errTable = &httpx.Errors{
 	Mappings: []httpx.Mapping{
 		{Err: fault.ErrNotFound, Code: "not_found", Status: http.StatusNotFound},
 		{Err: fault.ErrInvalid, Code: "invalid", Status: http.StatusBadRequest},
 		{Err: fault.ErrConflict, Code: "conflict", Status: http.StatusConflict},
-		{Err: fault.ErrUnavailable, Code: "unavailable", Status: http.StatusServiceUnavailable},
-		{Err: fault.ErrUnimplemented, Code: "unimplemented", Status: http.StatusNotImplemented},
-		{Err: fault.ErrClosed, Code: "closed", Status: http.StatusServiceUnavailable},
-		{Err: context.DeadlineExceeded, Code: "timeout", Status: http.StatusGatewayTimeout},
+		{Err: fault.ErrUnavailable, Code: "unavailable", Status: http.StatusServiceUnavailable,
+			Message: "fault management is unavailable for now (its store cannot take the request); retry later"},
+		{Err: fault.ErrUnimplemented, Code: "unimplemented", Status: http.StatusNotImplemented,
+			Message: "not implemented by this fault management service"},
+		{Err: fault.ErrClosed, Code: "closed", Status: http.StatusServiceUnavailable,
+			Message: "fault management is shutting down"},
+		{Err: context.DeadlineExceeded, Code: "timeout", Status: http.StatusGatewayTimeout,
+			Message: "the request took too long"},
 	},
 	Invalid: fault.ErrInvalid,
 	NewFieldError: func(field, reason string) error {
@@ -43,15 +49,21 @@ var errTable = &httpx.Errors{
 type HandlerOptions struct {
 	// MaxBody caps request bodies (default 64 KiB; an alarm is < 4 KiB).
 	MaxBody int64
+	// Logger receives the detail of every request answered with a 5xx,
+	// under the request id the answer carries. nil discards.
+	Logger *slog.Logger
 }
 
 type server struct {
 	svc     fault.Service
 	maxBody int64
+	log     *slog.Logger
 }
 
 // NewHandler returns the REST API of svc under /v1 (StarlingX's fm-api
-// paths). It does no authentication: wrap it (the stx package does).
+// paths and bodies). It does no authentication: wrap it (the stx package
+// does). Every answer carries a request id (X-Request-Id and
+// X-Openstack-Request-Id).
 //
 //	GET    /v1/alarms[?q.field=&q.value=&marker=&limit=&sort_key=&sort_dir=&include_suppress=&expand=]
 //	GET    /v1/alarms/detail                 (expand=true)
@@ -62,13 +74,19 @@ type server struct {
 //	POST   /v1/alarms/{uuid}/ack             {"by": "..."}            (Flock)
 //	POST   /v1/alarms/clear_all              {"entity_instance_id"}   (Flock)
 //	GET    /v1/event_log[?...], /v1/event_log/{uuid}
-//	GET    /v1/event_suppression
+//	GET    /v1/event_suppression[?q.field=suppression_status&q.value=suppressed]
+//	GET    /v1/event_suppression/{uuid or alarm id}
 //	PATCH  /v1/event_suppression/{uuid or alarm id}   JSON patch
 //	GET    /v1/openapi.json
 func NewHandler(svc fault.Service, opts *HandlerOptions) http.Handler {
-	s := &server{svc: svc, maxBody: 64 << 10}
-	if opts != nil && opts.MaxBody > 0 {
-		s.maxBody = opts.MaxBody
+	s := &server{svc: svc, maxBody: 64 << 10, log: slog.New(slog.DiscardHandler)}
+	if opts != nil {
+		if opts.MaxBody > 0 {
+			s.maxBody = opts.MaxBody
+		}
+		if opts.Logger != nil {
+			s.log = opts.Logger
+		}
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/alarms", s.listAlarms(false))
@@ -82,22 +100,46 @@ func NewHandler(svc fault.Service, opts *HandlerOptions) http.Handler {
 	mux.HandleFunc("GET /v1/event_log", s.listEvents)
 	mux.HandleFunc("GET /v1/event_log/{uuid}", s.getEvent)
 	mux.HandleFunc("GET /v1/event_suppression", s.listSuppressions)
+	mux.HandleFunc("GET /v1/event_suppression/{id}", s.getSuppression)
 	mux.HandleFunc("PATCH /v1/event_suppression/{id}", s.patchSuppression)
 	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openAPI)
 	})
-	return mux
+	return httpx.WithRequestID(mux)
 }
 
-func (s *server) fail(w http.ResponseWriter, err error) { errTable.Write(w, err) }
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	errTable.Write(w, r, s.log, err)
+}
 
 func bad(field, format string, args ...any) error {
 	return &fault.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
+// query returns r's query parameters, refusing any that is not valid
+// UTF-8 (url.ParseQuery keeps the bytes as they are).
+func query(r *http.Request) (url.Values, error) {
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, bad("query", "%v", err)
+	}
+	for k, vals := range v {
+		if k == "" || !utf8.ValidString(k) {
+			k = "query"
+		}
+		for _, val := range vals {
+			if !utf8.ValidString(val) {
+				return nil, bad(k, "is not valid UTF-8 text")
+			}
+		}
+	}
+	return v, nil
+}
+
 // queryFilters collects StarlingX's q.field / q.op / q.value triples (only
-// op "eq" exists) and plain field=value parameters.
+// op "eq" exists; q.type, which fm sends, is ignored) and plain
+// field=value parameters.
 func queryFilters(v url.Values, allowed map[string]bool) (map[string]string, error) {
 	out := map[string]string{}
 	fields, values, ops := v["q.field"], v["q.value"], v["q.op"]
@@ -171,9 +213,12 @@ func alarmQuery(v url.Values) (fault.AlarmQuery, bool, error) {
 	if q.Limit, err = intParam(v, "limit"); err != nil {
 		return q, false, err
 	}
-	for name, dst := range map[string]*bool{"include_suppress": &q.IncludeSuppressed, "include_masked": &q.IncludeMasked,
-		"mgmt_affecting": &q.MgmtAffecting, "degrade_affecting": &q.DegradeAffecting} {
-		if *dst, err = boolParam(v, name); err != nil {
+	for _, p := range []struct {
+		name string
+		dst  *bool
+	}{{"include_suppress", &q.IncludeSuppressed}, {"include_masked", &q.IncludeMasked},
+		{"mgmt_affecting", &q.MgmtAffecting}, {"degrade_affecting", &q.DegradeAffecting}} {
+		if *p.dst, err = boolParam(v, p.name); err != nil {
 			return q, false, err
 		}
 	}
@@ -181,64 +226,104 @@ func alarmQuery(v url.Values) (fault.AlarmQuery, bool, error) {
 	return q, expand, err
 }
 
+// hostURL is the scheme and host the client called, for the links of an
+// answer (StarlingX's host_url).
+func hostURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// nextURL is the link to the page after a full one, as StarlingX writes
+// it: the same path and parameters with limit and the marker last.
+func nextURL(r *http.Request, v url.Values, limit, n int, marker string) string {
+	if limit <= 0 || n < limit {
+		return ""
+	}
+	rest := url.Values{}
+	for k, vals := range v {
+		if k != "limit" && k != "marker" {
+			rest[k] = vals
+		}
+	}
+	args := rest.Encode()
+	if args != "" {
+		args += "&"
+	}
+	return hostURL(r) + r.URL.Path + "?" + args + "limit=" + strconv.Itoa(limit) + "&marker=" + url.QueryEscape(marker)
+}
+
+// writeList writes {"<key>":[items...],"next":...} item by item through
+// encoding/json, so that a list of 100,000 alarms is never one buffer.
+func writeList(w http.ResponseWriter, key string, n int, item func(i int) any, next string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Total-Count", strconv.Itoa(n))
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	_, _ = bw.WriteString(`{"` + key + `":[`)
+	for i := range n {
+		if i > 0 {
+			_ = bw.WriteByte(',')
+		}
+		if err := enc.Encode(item(i)); err != nil {
+			return // the client went away; nothing can be said to it now
+		}
+	}
+	_, _ = bw.WriteString("]")
+	if next != "" {
+		_, _ = bw.WriteString(`,"next":`)
+		_ = enc.Encode(next)
+	}
+	_, _ = bw.WriteString("}\n")
+	_ = bw.Flush()
+}
+
 func (s *server) listAlarms(detail bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		q, expand, err := alarmQuery(r.URL.Query())
+		v, err := query(r)
 		if err != nil {
-			s.fail(w, err)
+			s.fail(w, r, err)
+			return
+		}
+		q, expand, err := alarmQuery(v)
+		if err != nil {
+			s.fail(w, r, err)
 			return
 		}
 		as, err := s.svc.ListAlarms(r.Context(), q)
 		if err != nil {
-			s.fail(w, err)
+			s.fail(w, r, err)
 			return
 		}
-		// Written in chunks as it is encoded, so that a client decodes the
-		// first alarms while the server encodes the last. X-Total-Count
-		// lets a client size its buffers.
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-Total-Count", strconv.Itoa(len(as)))
-		const chunk = 64 << 10
-		b := make([]byte, 0, chunk+4096)
-		b = append(b, `{"alarms":[`...)
-		for i := range as {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = wire.AppendAlarm(b, &as[i], form(detail || expand))
-			if len(b) >= chunk {
-				if _, err := w.Write(b); err != nil {
-					return
-				}
-				b = b[:0]
-			}
+		next := ""
+		if len(as) > 0 {
+			next = nextURL(r, v, q.Limit, len(as), as[len(as)-1].UUID)
 		}
-		b = append(b, ']')
-		if q.Limit > 0 && len(as) == q.Limit {
-			b = append(b, `,"next":`...)
-			b = wire.AppendString(b, as[len(as)-1].UUID)
+		item := func(i int) any { s := shortOf(&as[i]); return &s }
+		if detail || expand {
+			item = func(i int) any { f := fullOf(&as[i]); return &f }
 		}
-		b = append(b, "}\n"...)
-		_, _ = w.Write(b)
+		writeList(w, "alarms", len(as), item, next)
 	}
-}
-
-func form(expand bool) wire.Form {
-	if expand {
-		return wire.Full
-	}
-	return wire.Short
 }
 
 func (s *server) summary(w http.ResponseWriter, r *http.Request) {
-	inc, err := boolParam(r.URL.Query(), "include_suppress")
+	v, err := query(r)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
+		return
+	}
+	inc, err := boolParam(v, "include_suppress")
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	sum, err := s.svc.Summary(r.Context(), inc)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, sum)
@@ -247,35 +332,57 @@ func (s *server) summary(w http.ResponseWriter, r *http.Request) {
 func (s *server) getAlarm(w http.ResponseWriter, r *http.Request) {
 	a, err := s.svc.GetAlarm(r.Context(), r.PathValue("uuid"))
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(append(wire.AppendAlarm(nil, &a, wire.Full), '\n'))
+	httpx.WriteJSON(w, http.StatusOK, fullOf(&a))
 }
 
 func (s *server) deleteAlarm(w http.ResponseWriter, r *http.Request) {
 	if err := s.svc.DeleteAlarm(r.Context(), r.PathValue("uuid")); err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// postBody is the body of POST /v1/alarms as the server reads it: an
+// AlarmRequest, plus the read-only fields of an alarm, accepted and
+// ignored so that a GET result can be posted back.
+type postBody struct {
+	AlarmRequest
+	Timestamp         json.RawMessage `json:"timestamp,omitempty"`
+	Masked            json.RawMessage `json:"masked,omitempty"`
+	MgmtAffecting     json.RawMessage `json:"mgmt_affecting,omitempty"`
+	DegradeAffecting  json.RawMessage `json:"degrade_affecting,omitempty"`
+	SuppressionStatus json.RawMessage `json:"suppression_status,omitempty"`
+	Ack               json.RawMessage `json:"ack,omitempty"`
+}
+
+// decodeAlarmRequest reads a POST /v1/alarms body strictly: one JSON
+// object, known members only, valid UTF-8 text.
+func decodeAlarmRequest(data []byte) (AlarmRequest, error) {
+	var body postBody
+	if err := errTable.Unmarshal(data, &body); err != nil {
+		return AlarmRequest{}, err
+	}
+	return body.AlarmRequest, nil
+}
+
 func (s *server) postAlarm(w http.ResponseWriter, r *http.Request) {
 	data, err := httpx.ReadBody(w, r, s.maxBody)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	body, err := decodeAlarmRequest(data)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	a, err := body.Alarm()
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	var id string
@@ -293,62 +400,42 @@ func (s *server) postAlarm(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	status := http.StatusCreated
 	if a.State == fault.StateClear {
 		status = http.StatusOK
 	}
-	out := append(wire.AppendString(append(make([]byte, 0, 64), `{"uuid":`...), id), "}\n"...)
-	// The shared header value saves the hot path two allocations;
-	// net/http adds the Content-Length of a body this small itself.
-	w.Header()["Content-Type"] = jsonContentType
-	w.WriteHeader(status)
-	_, _ = w.Write(out)
-}
-
-// jsonContentType is the Content-Type header value of JSON answers; net/http
-// only reads it.
-var jsonContentType = []string{"application/json"}
-
-// ackRequest is the body of POST /v1/alarms/{uuid}/ack.
-type ackRequest struct {
-	By string `json:"by"`
+	httpx.WriteJSON(w, status, uuidAnswer{UUID: id})
 }
 
 func (s *server) ack(w http.ResponseWriter, r *http.Request) {
 	var body ackRequest
 	if err := errTable.DecodeJSON(w, r, s.maxBody, &body); err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	a, err := s.svc.AckAlarm(r.Context(), r.PathValue("uuid"), body.By)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(append(wire.AppendAlarm(nil, &a, wire.Full), '\n'))
-}
-
-// clearAllRequest is the body of POST /v1/alarms/clear_all.
-type clearAllRequest struct {
-	EntityInstanceID string `json:"entity_instance_id"`
+	httpx.WriteJSON(w, http.StatusOK, fullOf(&a))
 }
 
 func (s *server) clearAll(w http.ResponseWriter, r *http.Request) {
 	var body clearAllRequest
 	if err := errTable.DecodeJSON(w, r, s.maxBody, &body); err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	n, err := s.svc.ClearAll(r.Context(), body.EntityInstanceID)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]int{"cleared": n})
+	httpx.WriteJSON(w, http.StatusOK, clearAllAnswer{Cleared: n})
 }
 
 var eventFilters = map[string]bool{"event_log_id": true, "entity_type_id": true, "entity_instance_id": true,
@@ -366,15 +453,21 @@ func eventQuery(v url.Values) (fault.EventQuery, error) {
 			return q, bad("severity", "unknown severity %q", s)
 		}
 	}
-	for name, dst := range map[string]*time.Time{"start": &q.Start, "end": &q.End} {
-		if s := f[name]; s != "" {
-			if *dst, err = time.Parse(time.RFC3339Nano, s); err != nil {
-				return q, bad(name, "%q is not an RFC 3339 time", s)
-			}
+	if s := f["start"]; s != "" {
+		if q.Start, err = parseISOTime(s); err != nil {
+			return q, bad("start", "%q: %v", s, err)
 		}
 	}
-	for name, dst := range map[string]*bool{"alarms": &q.AlarmsOnly, "logs": &q.LogsOnly, "include_suppress": &q.IncludeSuppressed} {
-		if *dst, err = boolParam(v, name); err != nil {
+	if s := f["end"]; s != "" {
+		if q.End, err = parseISOTime(s); err != nil {
+			return q, bad("end", "%q: %v", s, err)
+		}
+	}
+	for _, p := range []struct {
+		name string
+		dst  *bool
+	}{{"alarms", &q.AlarmsOnly}, {"logs", &q.LogsOnly}, {"include_suppress", &q.IncludeSuppressed}} {
+		if *p.dst, err = boolParam(v, p.name); err != nil {
 			return q, err
 		}
 	}
@@ -384,112 +477,144 @@ func eventQuery(v url.Values) (fault.EventQuery, error) {
 }
 
 func (s *server) listEvents(w http.ResponseWriter, r *http.Request) {
-	q, err := eventQuery(r.URL.Query())
+	v, err := query(r)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
+		return
+	}
+	q, err := eventQuery(v)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	es, err := s.svc.ListEvents(r.Context(), q)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
-	resp := EventList{Events: es}
-	if resp.Events == nil {
-		resp.Events = []fault.Event{}
+	next := ""
+	if len(es) > 0 {
+		next = nextURL(r, v, q.Limit, len(es), es[len(es)-1].UUID)
 	}
-	if q.Limit > 0 && len(es) == q.Limit {
-		resp.Next = es[len(es)-1].UUID
-	}
-	httpx.WriteJSON(w, http.StatusOK, resp)
+	writeList(w, "event_log", len(es), func(i int) any { e := eventOf(&es[i]); return &e }, next)
 }
 
 func (s *server) getEvent(w http.ResponseWriter, r *http.Request) {
 	e, err := s.svc.GetEvent(r.Context(), r.PathValue("uuid"))
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, e)
+	httpx.WriteJSON(w, http.StatusOK, eventOf(&e))
 }
+
+var suppressionFilters = map[string]bool{"suppression_status": true, "alarm_id": true, "uuid": true}
 
 func (s *server) listSuppressions(w http.ResponseWriter, r *http.Request) {
-	sps, err := s.svc.ListSuppressions(r.Context())
+	v, err := query(r)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, SuppressionList{Suppressions: sps})
+	f, err := queryFilters(v, suppressionFilters)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if st := f["suppression_status"]; st != "" && !fault.SuppressionStatus(st).Valid() {
+		s.fail(w, r, bad("suppression_status", "must be suppressed or unsuppressed, not %q", st))
+		return
+	}
+	sps, err := s.svc.ListSuppressions(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	keep := sps[:0:0]
+	for _, sp := range sps {
+		if st := f["suppression_status"]; st != "" && string(sp.SuppressionStatus) != st ||
+			f["alarm_id"] != "" && sp.AlarmID != f["alarm_id"] || f["uuid"] != "" && sp.UUID != f["uuid"] {
+			continue
+		}
+		keep = append(keep, sp)
+	}
+	host := hostURL(r)
+	writeList(w, "event_suppression", len(keep), func(i int) any { j := suppressionOf(&keep[i], host); return &j }, "")
 }
 
-// PatchOp is one operation of a JSON patch body.
-type PatchOp struct {
-	Op    string `json:"op"`
-	Path  string `json:"path"`
-	Value string `json:"value"`
+// findSuppression returns the entry whose uuid or alarm id is id.
+func (s *server) findSuppression(ctx context.Context, id string) (fault.Suppression, error) {
+	sps, err := s.svc.ListSuppressions(ctx)
+	if err != nil {
+		return fault.Suppression{}, err
+	}
+	for _, sp := range sps {
+		if sp.UUID == id || sp.AlarmID == id {
+			return sp, nil
+		}
+	}
+	return fault.Suppression{}, fmt.Errorf("suppression entry %q: %w", id, fault.ErrNotFound)
 }
 
-// ParsePatch checks a suppression JSON patch body and returns the status it
-// sets: exactly one replace of /suppression_status.
-func ParsePatch(data []byte) (fault.SuppressionStatus, error) {
-	var ops []PatchOp
+func (s *server) getSuppression(w http.ResponseWriter, r *http.Request) {
+	sp, err := s.findSuppression(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, suppressionOf(&sp, hostURL(r)))
+}
+
+// parsePatch reads a suppression JSON patch body and returns the status
+// it sets. Operations apply in order (RFC 6902), so several on
+// /suppression_status collapse into the last one, as in StarlingX: fm's
+// event-suppress sends the same operation once per alarm id it has
+// handled so far. "add" of a member that exists is a replace.
+func parsePatch(data []byte) (fault.SuppressionStatus, error) {
+	var ops []patchOp
 	if err := errTable.Unmarshal(data, &ops); err != nil {
 		return "", err
 	}
-	if len(ops) != 1 {
-		return "", bad("body", "want exactly one patch operation, got %d", len(ops))
+	if len(ops) == 0 {
+		return "", bad("body", "want at least one patch operation")
 	}
-	op := ops[0]
-	if op.Op != "replace" {
-		return "", bad("op", "only replace is supported, not %q", op.Op)
-	}
-	if op.Path != "/suppression_status" {
-		return "", bad("path", "only /suppression_status can be patched, not %q", op.Path)
-	}
-	st := fault.SuppressionStatus(op.Value)
-	if !st.Valid() {
-		return "", bad("value", "must be suppressed or unsuppressed, not %q", op.Value)
+	var st fault.SuppressionStatus
+	for _, op := range ops {
+		if op.Op != "replace" && op.Op != "add" {
+			return "", bad("op", "only replace is supported, not %q", op.Op)
+		}
+		if op.Path != "/suppression_status" {
+			return "", bad("path", "only /suppression_status can be patched, not %q", op.Path)
+		}
+		st = fault.SuppressionStatus(op.Value)
+		if !st.Valid() {
+			return "", bad("value", "must be suppressed or unsuppressed, not %q", op.Value)
+		}
 	}
 	return st, nil
 }
 
 func (s *server) patchSuppression(w http.ResponseWriter, r *http.Request) {
-	var raw json.RawMessage
-	if err := errTable.DecodeJSON(w, r, s.maxBody, &raw); err != nil {
-		s.fail(w, err)
+	data, err := httpx.ReadBody(w, r, s.maxBody)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	st, err := ParsePatch(raw)
+	st, err := parsePatch(data)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
 	sp, err := s.svc.SetSuppression(r.Context(), r.PathValue("id"), st)
 	if err != nil {
-		s.fail(w, err)
+		s.fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, sp)
+	httpx.WriteJSON(w, http.StatusOK, suppressionOf(&sp, hostURL(r)))
 }
 
-// EventList is the body of GET /v1/event_log.
-type EventList struct {
-	Events []fault.Event `json:"event_log"`
-	Next   string        `json:"next,omitempty"`
-}
-
-// SuppressionList is the body of GET /v1/event_suppression.
-type SuppressionList struct {
-	Suppressions []fault.Suppression `json:"event_suppression"`
-}
-
-// AlarmList is the body of GET /v1/alarms.
-type AlarmList struct {
-	Alarms []fault.Alarm `json:"alarms"`
-	Next   string        `json:"next,omitempty"`
-}
-
-// Bool accepts JSON true/false and StarlingX's "True"/"False" strings.
+// Bool is a request flag: JSON true/false, or StarlingX's "True"/"False"
+// strings in any case; null is false.
 type Bool bool
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -500,16 +625,16 @@ func (b *Bool) UnmarshalJSON(data []byte) error {
 	case "false", "null":
 		*b = false
 	default:
-		return fmt.Errorf("not a boolean: %s", data)
+		return &json.UnmarshalTypeError{Value: "other value", Type: boolType}
 	}
 	return nil
 }
 
 // AlarmRequest is the body of POST /v1/alarms. Enum fields are names
-// ("critical", "operational-violation"). The read-only fields of an alarm
-// (timestamp, masked, mgmt_affecting, degrade_affecting,
-// suppression_status, ack) are accepted and ignored, so a GET result can
-// be posted back; any other field is refused.
+// ("critical", "operational-violation"). The server also accepts, and
+// ignores, the read-only fields of an alarm (timestamp, masked,
+// mgmt_affecting, degrade_affecting, suppression_status, ack), so a GET
+// result can be posted back; any other member is refused.
 type AlarmRequest struct {
 	UUID                 string `json:"uuid,omitempty"`
 	AlarmID              string `json:"alarm_id"`

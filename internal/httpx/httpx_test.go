@@ -1,8 +1,11 @@
 package httpx_test
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,15 +17,19 @@ import (
 	"github.com/edgeflock/flock/internal/httpx"
 )
 
-var errGone = errors.New("gone")
+var (
+	errGone        = errors.New("gone")
+	errUnavailable = errors.New("unavailable")
+)
 
-var table = &httpx.Errors{Mappings: []httpx.Mapping{{Err: errGone, Code: "gone", Status: http.StatusGone}},
+var table = &httpx.Errors{Mappings: []httpx.Mapping{{Err: errGone, Code: "gone", Status: http.StatusGone},
+	{Err: errUnavailable, Code: "unavailable", Status: http.StatusServiceUnavailable, Message: "unavailable, retry later"}},
 	Invalid: errors.New("invalid")}
 
 func roundTrip(t *testing.T, err error) error {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	table.Write(rec, err)
+	table.Write(rec, httptest.NewRequest("GET", "/", nil), nil, err)
 	return table.Decode(rec.Result())
 }
 
@@ -33,7 +40,7 @@ func TestErrorsRoundTrip(t *testing.T) {
 	assert.ErrorIs(t, roundTrip(t, httpx.ErrForbidden), httpx.ErrForbidden)
 	assert.ErrorIs(t, roundTrip(t, errors.New("boom")), httpx.ErrInternal)
 	rec := httptest.NewRecorder()
-	table.Write(rec, httpx.ErrUnauthenticated)
+	table.Write(rec, httptest.NewRequest("GET", "/", nil), nil, httpx.ErrUnauthenticated)
 	assert.Equal(t, http.StatusUnauthorized, rec.Code)
 	assert.NotEmpty(t, rec.Header().Get("WWW-Authenticate"))
 }
@@ -43,7 +50,9 @@ func TestUnmarshalNamesFields(t *testing.T) {
 		A int    `json:"a"`
 		B string `json:"b"`
 	}
-	for in, field := range map[string]string{`{"a":"x"}`: "a", `{"c":1}`: "c", `{"":1}`: "body", `[`: "body", `{"a":1} 2`: "body"} {
+	for in, field := range map[string]string{`{"a":"x"}`: "a", `{"c":1}`: "c", `{"":1}`: "body", `[`: "body", `{"a":1} 2`: "body",
+		`{"a":1} ]`: "body", `{"A":1}`: "A", "{\"b\":\"\xff\"}": "b", `{"b":"\ud800"}`: "b", `{"b":"\udc00x"}`: "b",
+		`{"b":"\ud800\u0041"}`: "b", `{"b\udfff":1}`: "body", "{\"b\xfe\":1}": "body", `[1]`: "body"} {
 		err := table.Unmarshal([]byte(in), &v)
 		var fe httpx.FieldNamer
 		require.ErrorAs(t, err, &fe, in)
@@ -71,9 +80,24 @@ func TestAuth(t *testing.T) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		assert.Equal(t, tc.want, rec.Code, "%s with %q", tc.method, tc.token)
+		// The same token in X-Auth-Token, as fm and system send it.
+		req = httptest.NewRequest(tc.method, "/", nil)
+		if tc.token != "" {
+			req.Header.Set("X-Auth-Token", tc.token)
+		}
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, tc.want, rec.Code, "%s with X-Auth-Token %q", tc.method, tc.token)
 	}
-	open := &httpx.Auth{Disabled: true}
+	// A bad bearer token is not rescued by a good X-Auth-Token.
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Authorization", "Bearer nope")
+	req.Header.Set("X-Auth-Token", "adm")
 	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, 401, rec.Code)
+	open := &httpx.Auth{Disabled: true}
+	rec = httptest.NewRecorder()
 	open.Middleware(table, ok).ServeHTTP(rec, httptest.NewRequest("POST", "/", nil))
 	assert.Equal(t, 204, rec.Code)
 }
@@ -105,4 +129,104 @@ func TestReadBody(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.body, string(data))
 	}
+}
+
+// TestUnmarshalNamesNoGoTypes: a value of the wrong JSON type is named by
+// its field and described in JSON's words, never with a Go type name.
+func TestUnmarshalNamesNoGoTypes(t *testing.T) {
+	type op struct {
+		Op string `json:"op"`
+	}
+	type inner struct {
+		N  int  `json:"n"`
+		OK bool `json:"ok"`
+	}
+	var v struct {
+		Ops   []op  `json:"ops"`
+		In    inner `json:"in"`
+		Items []op
+	}
+	for in, want := range map[string][2]string{
+		`{"ops":{}}`:         {"ops", "must be an array, not object"},
+		`{"ops":[1]}`:        {"ops", "must be an object, not number"},
+		`{"ops":[{"op":1}]}`: {"ops.op", "must be a string, not number"},
+		`{"in":{"n":"x"}}`:   {"in.n", "must be an integer, not string"},
+		`{"in":{"ok":1}}`:    {"in.ok", "must be true or false, not number"},
+		`[]`:                 {"body", "must be an object, not array"},
+	} {
+		err := table.Unmarshal([]byte(in), &v)
+		var fe httpx.FieldNamer
+		require.ErrorAs(t, err, &fe, in)
+		f, reason := fe.InvalidField()
+		assert.Equal(t, want[0], f, in)
+		assert.Equal(t, want[1], reason, in)
+		assert.NotContains(t, err.Error(), "httpx", in)
+		assert.NotContains(t, err.Error(), "struct", in)
+	}
+	var list []op
+	err := table.Unmarshal([]byte(`{}`), &list)
+	require.Error(t, err)
+	assert.Equal(t, "invalid body: must be an array, not object", err.Error())
+}
+
+// TestWriteHidesInternalErrors: a 5xx answer says what kind of failure it
+// was and the request id, never the error's text; the log has the text
+// under the same id, which the answer's headers carry too.
+func TestWriteHidesInternalErrors(t *testing.T) {
+	var logged strings.Builder
+	log := slog.New(slog.NewJSONHandler(&logged, nil))
+	for _, tc := range []struct {
+		err    error
+		status int
+	}{
+		{errors.New(`sqlite: near "SELEC": syntax error in /var/lib/flock/flock.db`), 500},
+		{fmt.Errorf("%w: open /var/lib/flock/flock.db: disk full", errUnavailable), 503},
+	} {
+		logged.Reset()
+		rec := httptest.NewRecorder()
+		h := httpx.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			table.Write(w, r, log, tc.err)
+		}))
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/alarms", nil))
+		assert.Equal(t, tc.status, rec.Code)
+		id := rec.Header().Get("X-Request-Id")
+		require.NotEmpty(t, id)
+		assert.Equal(t, id, rec.Header().Get("x-openstack-request-id"))
+		var b httpx.Body
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &b))
+		assert.Equal(t, id, b.Error.RequestID)
+		assert.Contains(t, b.Error.Message, id)
+		assert.NotContains(t, rec.Body.String(), "/var/lib")
+		assert.NotContains(t, rec.Body.String(), "SELEC")
+		assert.Contains(t, logged.String(), id)
+		assert.Contains(t, logged.String(), "/var/lib/flock/flock.db")
+	}
+	// A 4xx is the client's to read: its message goes out, and nothing is logged.
+	logged.Reset()
+	rec := httptest.NewRecorder()
+	table.Write(rec, httptest.NewRequest("GET", "/", nil), log, fmt.Errorf("%w: alarm x", errGone))
+	assert.Equal(t, http.StatusGone, rec.Code)
+	assert.Contains(t, rec.Body.String(), "alarm x")
+	assert.NotEmpty(t, rec.Header().Get("X-Request-Id"), "an answer without WithRequestID gets an id too")
+	assert.Empty(t, logged.String())
+}
+
+func TestRequestIDs(t *testing.T) {
+	seen := map[string]bool{}
+	for range 100 {
+		id := httpx.NewRequestID()
+		assert.Regexp(t, `^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, id)
+		assert.False(t, seen[id])
+		seen[id] = true
+	}
+	var inner string
+	h := httpx.WithRequestID(httpx.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inner = httpx.RequestID(r.Context())
+	})))
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("X-Request-Id", "client-chosen")
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, inner, rec.Header().Get("X-Request-Id"), "nested: one id")
+	assert.NotEqual(t, "client-chosen", inner)
 }

@@ -1,0 +1,4 @@
+package faulthttp
+
+// ParsePatch exposes parsePatch to the fuzz test.
+var ParsePatch = parsePatch
