@@ -44,7 +44,7 @@ type Config struct {
 	// Database is a store URL: sqlite:///path.db or postgres://... (default
 	// sqlite://<data_dir>/flock.db).
 	Database string `yaml:"database"`
-	// Auth configures bearer-token authentication.
+	// Auth configures token authentication (Authorization: Bearer, or X-Auth-Token as StarlingX clients send).
 	Auth AuthConfig `yaml:"auth"`
 	// Fault configures fault management.
 	Fault FaultConfig `yaml:"fault"`
@@ -56,7 +56,7 @@ type Config struct {
 	Logger *slog.Logger `yaml:"-"`
 }
 
-// AuthConfig configures the REST API's bearer tokens.
+// AuthConfig configures the REST API's tokens.
 type AuthConfig struct {
 	// Disabled turns authentication off (trusted networks and tests only).
 	Disabled bool `yaml:"disabled"`
@@ -70,10 +70,10 @@ type AuthConfig struct {
 	Tokens []Token `yaml:"tokens"`
 }
 
-// MinTokenBytes is the shortest bearer token Open accepts.
+// MinTokenBytes is the shortest token Open accepts.
 const MinTokenBytes = 32
 
-// Token is one bearer token and its role.
+// Token is one token and its role.
 type Token struct {
 	Token string     `yaml:"token"`
 	Role  httpx.Role `yaml:"role"`
@@ -213,7 +213,7 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 
 	auth := httpx.NewAuth(tokens)
 	auth.Disabled = cfg.Auth.Disabled
-	faultAPI := faulthttp.NewHandler(s.Fault, nil)
+	faultAPI := faulthttp.NewHandler(s.Fault, &faulthttp.HandlerOptions{Logger: log.With("service", "fault")})
 	// Healthy while the database answers and takes the services' commits.
 	healthz := httpx.Healthz(func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -224,29 +224,17 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		return s.Fault.Health()
 	})
 	metrics := httpx.Metrics(s.Registry)
-	api := auth.Middleware(authErrors, faultAPI)
-	// A switch on the path rather than ServeMuxes nested in front of the
-	// service's own: each ServeMux costs every request a routing-tree walk
-	// and a few allocations, and the API's requests are the hot path.
-	// Unknown paths reach the service's mux behind auth, which answers 404.
-	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/healthz":
-			healthz.ServeHTTP(w, r)
-		case "/metrics":
-			metrics.ServeHTTP(w, r)
-		case "/v1/openapi.json":
-			faultAPI.ServeHTTP(w, r)
-		default:
-			api.ServeHTTP(w, r)
-		}
-	})
+	// The auth middleware's errors (401, 403) use the common envelope and
+	// need no service's sentinels.
+	api := auth.Middleware(&httpx.Errors{}, faultAPI)
+	mux := http.NewServeMux()
+	mux.Handle("/healthz", healthz)
+	mux.Handle("/metrics", metrics)
+	mux.Handle("/v1/openapi.json", faultAPI)
+	mux.Handle("/", api) // behind auth; unknown paths get the service's 404
+	s.handler = httpx.WithRequestID(mux)
 	return s, nil
 }
-
-// authErrors writes the auth middleware's errors (401, 403) in the common
-// envelope; it needs no service's sentinels.
-var authErrors = &httpx.Errors{}
 
 // Handler serves every API: /v1/... (authenticated), /healthz, /metrics
 // and /v1/openapi.json (open).

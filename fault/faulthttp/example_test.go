@@ -8,13 +8,14 @@ import (
 
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
+	"github.com/edgeflock/flock/fault/faultstore"
 )
 
 // Serve a manager's REST API; the client is a fault.Service too, and its
 // errors are the same sentinels.
 func Example() {
 	ctx := context.Background()
-	m, _ := fault.Open(ctx, fault.NewMemoryStore(), nil)
+	m, _ := fault.Open(ctx, faultstore.NewMemoryStore(), nil)
 	defer m.Close(ctx)
 	srv := httptest.NewServer(faulthttp.NewHandler(m, nil))
 	defer srv.Close()

@@ -8,13 +8,14 @@ import (
 
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
+	"github.com/edgeflock/flock/fault/faultstore"
 	"github.com/edgeflock/flock/fault/faulttest"
 )
 
 // serve starts the REST API of a fresh in-memory manager.
 func serve(t *testing.T) (*fault.Manager, *httptest.Server) {
 	t.Helper()
-	m, err := fault.Open(t.Context(), fault.NewMemoryStore(), nil)
+	m, err := fault.Open(t.Context(), faultstore.NewMemoryStore(), nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = m.Close(t.Context()) })
 	srv := httptest.NewServer(faulthttp.NewHandler(m, nil))

@@ -16,12 +16,13 @@ import (
 
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
+	"github.com/edgeflock/flock/fault/faultstore"
 	"github.com/edgeflock/flock/internal/httpx"
 )
 
 // fuzzHandler is the handler over a fresh in-memory manager.
 func fuzzHandler(t *testing.T) (*fault.Manager, http.Handler) {
-	m, err := fault.Open(t.Context(), fault.NewMemoryStore(), nil)
+	m, err := fault.Open(t.Context(), faultstore.NewMemoryStore(), nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = m.Close(t.Context()) })
 	return m, faulthttp.NewHandler(m, nil)

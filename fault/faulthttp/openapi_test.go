@@ -20,6 +20,7 @@ import (
 
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
+	"github.com/edgeflock/flock/fault/faultstore"
 	"github.com/edgeflock/flock/fault/faulttest"
 )
 
@@ -59,7 +60,7 @@ func validate(t *testing.T, r routers.Router, req *http.Request, reqBody []byte,
 // checks each request and answer against the served OpenAPI document.
 func TestResponsesMatchOpenAPI(t *testing.T) {
 	_, router := loadSpec(t)
-	m, err := fault.Open(t.Context(), fault.NewMemoryStore(), nil)
+	m, err := fault.Open(t.Context(), faultstore.NewMemoryStore(), nil)
 	require.NoError(t, err)
 	defer m.Close(t.Context())
 	h := faulthttp.NewHandler(m, nil)

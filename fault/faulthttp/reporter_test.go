@@ -17,6 +17,7 @@ import (
 
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
+	"github.com/edgeflock/flock/fault/faultstore"
 	"github.com/edgeflock/flock/fault/faulttest"
 )
 
@@ -31,7 +32,7 @@ func freeAddr(t *testing.T) string {
 // serveAt starts the REST API of a fresh manager on addr.
 func serveAt(t *testing.T, addr string) *fault.Manager {
 	t.Helper()
-	m, err := fault.Open(t.Context(), fault.NewMemoryStore(), nil)
+	m, err := fault.Open(t.Context(), faultstore.NewMemoryStore(), nil)
 	require.NoError(t, err)
 	l, err := net.Listen("tcp", addr)
 	require.NoError(t, err)

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/fault/faultstore"
 	"github.com/edgeflock/flock/fault/faulttest"
 	"github.com/edgeflock/flock/fault/snmptrap"
 	"github.com/edgeflock/flock/internal/testenv"
@@ -66,7 +67,7 @@ func TestTrapsDecodeWithStarlingXMIB(t *testing.T) {
 	require.NoError(t, err)
 	defer n.Close()
 	ctx := t.Context()
-	m, err := fault.Open(ctx, fault.NewMemoryStore(), &fault.Options{
+	m, err := fault.Open(ctx, faultstore.NewMemoryStore(), &fault.Options{
 		Notifiers: []fault.Notifier{n}, SuppressionNotifyDelay: 50 * time.Millisecond,
 		Now: func() time.Time { return clock }})
 	require.NoError(t, err)

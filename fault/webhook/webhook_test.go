@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/fault/faultstore"
 	"github.com/edgeflock/flock/fault/faulttest"
 	"github.com/edgeflock/flock/fault/webhook"
 )
@@ -41,7 +42,7 @@ func TestWebhookDeliversWithRetries(t *testing.T) {
 	n, err := webhook.New(srv.URL, &webhook.Options{Headers: map[string]string{"Authorization": "Bearer s3cret"}})
 	require.NoError(t, err)
 	ctx := t.Context()
-	m, err := fault.Open(ctx, fault.NewMemoryStore(), &fault.Options{Notifiers: []fault.Notifier{n}})
+	m, err := fault.Open(ctx, faultstore.NewMemoryStore(), &fault.Options{Notifiers: []fault.Notifier{n}})
 	require.NoError(t, err)
 	u, err := m.SetAlarm(ctx, faulttest.CPUAlarm("controller-0", fault.SeverityMajor))
 	require.NoError(t, err)
