@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/edgeflock/flock/internal/httpx"
 	"github.com/edgeflock/flock/stx"
 )
 
@@ -115,8 +114,8 @@ func TestExistingTokenFileChecks(t *testing.T) {
 
 func TestShortConfigTokenRefused(t *testing.T) {
 	_, err := stx.Open(t.Context(), stx.Config{DataDir: t.TempDir(), Auth: stx.AuthConfig{Tokens: []stx.Token{
-		{Token: strings.Repeat("a", 40), Role: httpx.RoleAdmin},
-		{Token: "short-reader-token", Role: httpx.RoleReader},
+		{Token: strings.Repeat("a", 40), Role: stx.RoleAdmin},
+		{Token: "short-reader-token", Role: stx.RoleReader},
 	}}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "auth.tokens[1].token")

@@ -73,10 +73,21 @@ type AuthConfig struct {
 // MinTokenBytes is the shortest token Open accepts.
 const MinTokenBytes = 32
 
+// Role is what a token may do.
+type Role string
+
+// Roles.
+const (
+	// RoleAdmin may read and write.
+	RoleAdmin Role = "admin"
+	// RoleReader may only read (GET and HEAD).
+	RoleReader Role = "reader"
+)
+
 // Token is one token and its role.
 type Token struct {
-	Token string     `yaml:"token"`
-	Role  httpx.Role `yaml:"role"`
+	Token string `yaml:"token"`
+	Role  Role   `yaml:"role"`
 }
 
 // FaultConfig configures the fault service.
@@ -142,13 +153,13 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 	// Check the whole config before touching anything.
 	tokens := map[string]httpx.Role{}
 	for i, t := range cfg.Auth.Tokens {
-		if t.Token == "" || (t.Role != httpx.RoleAdmin && t.Role != httpx.RoleReader) {
+		if t.Token == "" || (t.Role != RoleAdmin && t.Role != RoleReader) {
 			return nil, fmt.Errorf("stx: auth.tokens[%d]: need a token and role admin or reader", i)
 		}
 		if len(t.Token) < MinTokenBytes {
 			return nil, fmt.Errorf("stx: auth.tokens[%d].token: %d bytes, need at least %d (openssl rand -hex 32 makes one)", i, len(t.Token), MinTokenBytes)
 		}
-		tokens[t.Token] = t.Role
+		tokens[t.Token] = httpx.Role(t.Role)
 	}
 	if err := cfg.Server.Validate(); err != nil {
 		return nil, err

@@ -73,7 +73,7 @@ func TestTokenFile(t *testing.T) {
 }
 
 func TestAuthRoles(t *testing.T) {
-	sys, srv := openSystem(t, stx.Config{Auth: stx.AuthConfig{Tokens: []stx.Token{{Token: "r3ader-r3ader-r3ader-r3ader-r3ader", Role: httpx.RoleReader}}}})
+	sys, srv := openSystem(t, stx.Config{Auth: stx.AuthConfig{Tokens: []stx.Token{{Token: "r3ader-r3ader-r3ader-r3ader-r3ader", Role: stx.RoleReader}}}})
 	code, body, hdr := do(t, "GET", srv.URL+"/v1/alarms", "", "")
 	assert.Equal(t, http.StatusUnauthorized, code)
 	assert.Contains(t, body, `"code":"unauthenticated"`)
