@@ -74,7 +74,7 @@ func StartSnmptrapd(t testing.TB, community string) *Trapd {
 	})
 	if err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "snmptrapd.log"))
-		t.Fatalf("testenv: %v\n%s", err, tail(string(log), 20))
+		t.Fatalf("testenv: %v\n%s", err, Tail(string(log), 20))
 	}
 	return &Trapd{Addr: addr, out: out, proc: p}
 }
