@@ -5,12 +5,12 @@ set -euo pipefail
 pkgs=(
   postgresql                                   # fault/faultsql
   snmptrapd snmp smitools                      # fault/snmptrap
-  etcd-server etcd-client                      # Kubernetes (kube-apiserver is built by scripts/build-kube.sh)
-  ceph-mon ceph-osd ceph-mgr ceph-common librados-dev librbd-dev   # Ceph 16.2 + go-ceph (cgo)
-  libvirt-dev libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu   # libvirt (cgo)
-  qemu-system-x86                              # QEMU + QMP
-  openipmi ipmitool                            # IPMI BMC simulator
-  keystone uwsgi uwsgi-plugin-python3          # OpenStack Keystone
+  etcd-server etcd-client                      # engines/kube (kube-apiserver is built by scripts/build-kube.sh)
+  ceph-mon ceph-osd ceph-mgr ceph-common librados-dev librbd-dev   # engines/ceph: Ceph 16.2 + go-ceph (cgo)
+  libvirt-dev libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu   # engines/libvirt (cgo)
+  qemu-system-x86                              # engines/libvirt: QEMU + QMP
+  openipmi ipmitool                            # internal/testenv: IPMI BMC simulator
+  keystone uwsgi uwsgi-plugin-python3          # engines/openstack: Keystone
 )
 missing=()
 for p in "${pkgs[@]}"; do
