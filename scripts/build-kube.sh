@@ -24,6 +24,8 @@ echo "build-kube: building ${bins[*]} $version into $cache (several minutes, onc
 pkgs=()
 for b in "${bins[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
 # One go build for both: their shared packages compile once, in parallel.
-(cd "$here/tools/kube" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$tmp/" "${pkgs[@]}" >&2)
+# GOWORK=off: the recipe module is not in the repository's go.work (its
+# k8s.io replaces would apply to the whole workspace).
+(cd "$here/tools/kube" && GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$tmp/" "${pkgs[@]}" >&2)
 for b in "${bins[@]}"; do mv "$tmp/$b" "$cache/$b"; done
 echo "$cache"

@@ -5,12 +5,12 @@ set -euo pipefail
 pkgs=(
   postgresql                                   # fault/faultsql
   snmptrapd snmp smitools                      # fault/snmptrap
-  etcd-server etcd-client                      # Kubernetes (kube-apiserver is built by scripts/build-kube.sh)
-  ceph-mon ceph-osd ceph-mgr ceph-common librados-dev librbd-dev   # Ceph 16.2 + go-ceph (cgo)
-  libvirt-dev libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu   # libvirt (cgo)
-  qemu-system-x86                              # QEMU + QMP
-  openipmi ipmitool                            # IPMI BMC simulator
-  keystone uwsgi uwsgi-plugin-python3          # OpenStack Keystone
+  etcd-server etcd-client                      # engines/kube (kube-apiserver is built by scripts/build-kube.sh)
+  ceph-mon ceph-osd ceph-mgr ceph-common librados-dev librbd-dev   # engines/ceph: Ceph 16.2 + go-ceph (cgo)
+  libvirt-dev libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu   # engines/libvirt (cgo)
+  qemu-system-x86                              # engines/libvirt: QEMU + QMP
+  openipmi ipmitool                            # internal/testenv: IPMI BMC simulator
+  keystone uwsgi uwsgi-plugin-python3          # engines/openstack: Keystone
   python3-venv python3-pip python3-oslo.utils python3-keystoneauth1 python3-prettytable python3-six python3-httplib2 python3-dateutil python3-requests python3-openssl python3-pbr   # StarlingX's fm client (fault/faulthttp)
 )
 missing=()

@@ -107,7 +107,7 @@ func startSnmptrapd(t testing.TB, community string, mibDirs []string) *Trapd {
 	})
 	if err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "snmptrapd.log"))
-		t.Fatalf("testenv: %v\n%s", err, tail(string(log), 20))
+		t.Fatalf("testenv: %v\n%s", err, Tail(string(log), 20))
 	}
 	return &Trapd{Addr: addr, out: out, proc: p}
 }

@@ -5,6 +5,11 @@
 //
 // Under CI=true a component that cannot start fails the test; elsewhere the
 // test is skipped with a message saying how to install the component.
+//
+// The starters of components whose client libraries are heavy (Kubernetes,
+// Ceph, libvirt and QEMU, OpenStack Keystone) live beside the engines in
+// their own modules under engines/ and build on this package's Start,
+// WaitFor, Output and Missing.
 package testenv
 
 import (
@@ -85,11 +90,7 @@ func (l *LogBuffer) Write(p []byte) (int, error) {
 func (l *LogBuffer) Tail(n int) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	lines := strings.Split(strings.TrimRight(l.buf.String(), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
+	return Tail(l.buf.String(), n)
 }
 
 // Start starts a component process that dies with the test binary and is
@@ -153,21 +154,28 @@ func run(cred *syscall.Credential, bin string, args ...string) error {
 	return err
 }
 
-// output runs a setup command (with env as its environment, or ours if
+// Output runs a setup command (with env as its environment, or ours if
 // nil) and returns what it printed, trimmed; on failure the error carries
 // the command and the tail of its output.
+func Output(env []string, bin string, args ...string) (string, error) {
+	return output(nil, env, bin, args...)
+}
+
+// output is Output run as cred's user if cred is not nil.
 func output(cred *syscall.Credential, env []string, bin string, args ...string) (string, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Credential: cred}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("%s %s: %w\n%s", bin, strings.Join(args, " "), err, tail(string(out), 30))
+		return "", fmt.Errorf("%s %s: %w\n%s", bin, strings.Join(args, " "), err, Tail(string(out), 30))
 	}
 	return strings.TrimSpace(string(out)), nil
 }
 
-func tail(s string, n int) string {
+// Tail returns the last n lines of s, for failure reports that quote a
+// component's log file.
+func Tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]

@@ -1,4 +1,4 @@
-package testenv_test
+package libvirttestenv_test
 
 import (
 	"testing"
@@ -9,13 +9,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/edgeflock/flock/internal/testenv"
+	"github.com/edgeflock/flock/engines/libvirt/libvirttestenv"
 )
 
 // TestQEMU: status, stop/cont, the POWERDOWN event of system_powerdown,
 // and quit, with go-qemu over QMP.
 func TestQEMU(t *testing.T) {
-	vm := testenv.StartQEMU(t)
+	vm := libvirttestenv.StartQEMU(t)
 	mon, err := qmp.NewSocketMonitor("unix", vm.QMP, 2*time.Second)
 	require.NoError(t, err)
 	require.NoError(t, mon.Connect())

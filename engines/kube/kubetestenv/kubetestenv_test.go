@@ -1,4 +1,4 @@
-package kubeenv_test
+package kubetestenv_test
 
 import (
 	"os"
@@ -19,24 +19,24 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/edgeflock/flock/internal/testenv/kubeenv"
+	"github.com/edgeflock/flock/engines/kube/kubetestenv"
 )
 
 // kube is one control plane shared by the tests of this package: it takes
 // several seconds to start.
 var kube struct {
-	k  *kubeenv.Kube
+	k  *kubetestenv.Kube
 	cs *kubernetes.Clientset
 }
 
 func TestKube(t *testing.T) {
-	k := kubeenv.StartKube(t, nil)
+	k := kubetestenv.Start(t, nil)
 	cs, err := kubernetes.NewForConfig(k.Config)
 	require.NoError(t, err)
 	kube.k, kube.cs = k, cs
 	v, err := cs.Discovery().ServerVersion()
 	require.NoError(t, err)
-	assert.Equal(t, kubeenv.Version, v.GitVersion, "the version ldflags of scripts/build-kube.sh")
+	assert.Equal(t, kubetestenv.Version, v.GitVersion, "the version ldflags of scripts/build-kube.sh")
 	t.Run("Node", testNode)
 	t.Run("DeploymentAndEviction", testDeploymentAndEviction)
 	t.Run("Helm", testHelm)

@@ -1,4 +1,9 @@
-package testenv
+// Package cephtestenv starts a Ceph 16.2 "pacific" cluster for tests: one
+// monitor, one OSD on memstore and one manager as child processes on
+// 127.0.0.1, without authentication, stopped in t.Cleanup (see
+// internal/testenv). It lives in the engines/ceph module so that only the
+// tests which need Ceph link go-ceph (cgo, build tags ceph,pacific).
+package cephtestenv
 
 import (
 	"crypto/rand"
@@ -11,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/edgeflock/flock/internal/testenv"
 )
 
 // Ceph is a running Ceph cluster of one monitor, one OSD (memstore: the
@@ -27,15 +34,15 @@ type Ceph struct {
 
 const cephInstall = "apt-get install -y ceph-mon ceph-osd ceph-mgr ceph-common librados-dev librbd-dev"
 
-// StartCeph deploys a cluster the manual way (monitor map by mkfs, OSD
+// Start deploys a cluster the manual way (monitor map by mkfs, OSD
 // created and placed in the CRUSH map by hand) and returns once the OSD
 // is up, about 5 s.
-func StartCeph(t testing.TB) *Ceph {
+func Start(t testing.TB) *Ceph {
 	t.Helper()
-	mon := LookPath(t, "Ceph monitor", cephInstall, "ceph-mon")
-	osd := LookPath(t, "Ceph OSD", cephInstall, "ceph-osd")
-	mgr := LookPath(t, "Ceph manager", cephInstall, "ceph-mgr")
-	LookPath(t, "ceph CLI", cephInstall, "ceph")
+	mon := testenv.LookPath(t, "Ceph monitor", cephInstall, "ceph-mon")
+	osd := testenv.LookPath(t, "Ceph OSD", cephInstall, "ceph-osd")
+	mgr := testenv.LookPath(t, "Ceph manager", cephInstall, "ceph-mgr")
+	testenv.LookPath(t, "ceph CLI", cephInstall, "ceph")
 	// Unix socket paths have a 107-byte limit: keep the directory short.
 	dir, err := os.MkdirTemp("", "ceph-")
 	if err != nil {
@@ -47,7 +54,7 @@ func StartCeph(t testing.TB) *Ceph {
 			t.Fatal(err)
 		}
 	}
-	c := &Ceph{Conf: filepath.Join(dir, "ceph.conf"), MonAddr: "127.0.0.1:" + strconv.Itoa(FreePort(t)), FSID: uuid4(t)}
+	c := &Ceph{Conf: filepath.Join(dir, "ceph.conf"), MonAddr: "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t)), FSID: uuid4(t)}
 	conf := fmt.Sprintf(`[global]
 fsid = %[1]s
 mon host = v1:%[2]s
@@ -93,17 +100,17 @@ mgr data = %[3]s/mgr
 	env := append(os.Environ(), "CEPH_CONF="+c.Conf)
 	step := func(bin string, args ...string) string {
 		t.Helper()
-		out, err := output(nil, env, bin, args...)
+		out, err := testenv.Output(env, bin, args...)
 		if err != nil {
-			t.Fatalf("testenv: ceph: %v\n--- logs ---\n%s", err, c.logTail(dir))
+			t.Fatalf("cephtestenv: ceph: %v\n--- logs ---\n%s", err, c.logTail(dir))
 		}
 		return out
 	}
-	start := func(name, bin string, args ...string) *Proc {
+	start := func(name, bin string, args ...string) *testenv.Proc {
 		t.Helper()
-		p, err := StartEnv(t, name, env, bin, args...)
+		p, err := testenv.StartEnv(t, name, env, bin, args...)
 		if err != nil {
-			t.Fatalf("testenv: %v", err)
+			t.Fatalf("cephtestenv: %v", err)
 		}
 		return p
 	}
@@ -116,7 +123,7 @@ mgr data = %[3]s/mgr
 	// in the monitor's map and in its store.
 	osdUUID := uuid4(t)
 	if id := step("ceph", "osd", "create", osdUUID, "0"); id != "0" {
-		t.Fatalf("testenv: ceph osd create gave %q, want 0", id)
+		t.Fatalf("cephtestenv: ceph osd create gave %q, want 0", id)
 	}
 	step("ceph", "osd", "crush", "add", "osd.0", "1", "root=default")
 	step(osd, "--id", "0", "--mkfs", "--osd-uuid", osdUUID)
@@ -156,18 +163,18 @@ mgr data = %[3]s/mgr
 		}
 		select {
 		case <-pm.Exited:
-			t.Fatalf("testenv: ceph-mon exited: %v\n--- ceph-mon output ---\n%s\n--- logs ---\n%s", err, pm.Log.Tail(30), c.logTail(dir))
+			t.Fatalf("cephtestenv: ceph-mon exited: %v\n--- ceph-mon output ---\n%s\n--- logs ---\n%s", err, pm.Log.Tail(30), c.logTail(dir))
 		case <-po.Exited:
 			if restarts == 2 {
-				t.Fatalf("testenv: ceph-osd exited a third time while booting\n--- ceph-osd output ---\n%s\n--- logs ---\n%s", po.Log.Tail(30), c.logTail(dir))
+				t.Fatalf("cephtestenv: ceph-osd exited a third time while booting\n--- ceph-osd output ---\n%s\n--- logs ---\n%s", po.Log.Tail(30), c.logTail(dir))
 			}
 			restarts++
-			t.Logf("testenv: ceph-osd exited while booting; restarting it\n--- logs ---\n%s", c.logTail(dir))
+			t.Logf("cephtestenv: ceph-osd exited while booting; restarting it\n--- logs ---\n%s", c.logTail(dir))
 			po = start("ceph-osd", osd, "--id", "0", "-f")
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("testenv: ceph-osd did not come up in 60 s: %v\n--- logs ---\n%s", err, c.logTail(dir))
+			t.Fatalf("cephtestenv: ceph-osd did not come up in 60 s: %v\n--- logs ---\n%s", err, c.logTail(dir))
 		}
 	}
 }
@@ -186,7 +193,7 @@ func (c *Ceph) logTail(dir string) string {
 				b.WriteString(line)
 			}
 		}
-		fmt.Fprintf(&b, "...\n%s\n", tail(string(data), 15))
+		fmt.Fprintf(&b, "...\n%s\n", testenv.Tail(string(data), 15))
 	}
 	return b.String()
 }

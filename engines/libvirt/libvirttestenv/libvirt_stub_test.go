@@ -1,6 +1,6 @@
 //go:build !libvirt
 
-package testenv_test
+package libvirttestenv_test
 
 import (
 	"errors"

@@ -1,10 +1,12 @@
-package testenv
+package libvirttestenv
 
 import (
 	"net"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/edgeflock/flock/internal/testenv"
 )
 
 // QEMU is a running qemu-system-x86_64 with a QMP socket: a small PC
@@ -12,7 +14,7 @@ import (
 type QEMU struct {
 	// QMP is the path of the QMP unix socket.
 	QMP  string
-	Proc *Proc
+	Proc *testenv.Proc
 }
 
 const qemuInstall = "apt-get install -y qemu-system-x86"
@@ -21,15 +23,15 @@ const qemuInstall = "apt-get install -y qemu-system-x86"
 // accepts connections.
 func StartQEMU(t testing.TB) *QEMU {
 	t.Helper()
-	bin := LookPath(t, "QEMU", qemuInstall, "qemu-system-x86_64")
+	bin := testenv.LookPath(t, "QEMU", qemuInstall, "qemu-system-x86_64")
 	sock := filepath.Join(t.TempDir(), "qmp.sock")
-	p, err := Start(t, "qemu", nil, bin, "-machine", "pc", "-accel", "tcg", "-m", "64", "-smp", "1",
+	p, err := testenv.Start(t, "qemu", nil, bin, "-machine", "pc", "-accel", "tcg", "-m", "64", "-smp", "1",
 		"-nodefaults", "-nographic", "-display", "none", "-serial", "none",
 		"-qmp", "unix:"+sock+",server=on,wait=off")
 	if err != nil {
-		t.Fatalf("testenv: %v", err)
+		t.Fatalf("libvirttestenv: %v", err)
 	}
-	err = WaitFor(p, 30*time.Second, func() error {
+	err = testenv.WaitFor(p, 30*time.Second, func() error {
 		c, err := net.Dial("unix", sock)
 		if err != nil {
 			return err
@@ -37,7 +39,7 @@ func StartQEMU(t testing.TB) *QEMU {
 		return c.Close()
 	})
 	if err != nil {
-		t.Fatalf("testenv: %v", err)
+		t.Fatalf("libvirttestenv: %v", err)
 	}
 	return &QEMU{QMP: sock, Proc: p}
 }

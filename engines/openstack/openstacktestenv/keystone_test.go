@@ -1,4 +1,4 @@
-package testenv_test
+package openstacktestenv_test
 
 import (
 	"testing"
@@ -10,12 +10,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/edgeflock/flock/internal/testenv"
+	"github.com/edgeflock/flock/engines/openstack/openstacktestenv"
 )
 
 // TestKeystone: a token and the service catalog with gophercloud.
 func TestKeystone(t *testing.T) {
-	k := testenv.StartKeystone(t)
+	k := openstacktestenv.StartKeystone(t)
 	ctx := t.Context()
 	provider, err := openstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{
 		IdentityEndpoint: k.AuthURL, Username: k.User, Password: k.Password,

@@ -1,4 +1,10 @@
-package testenv
+// Package libvirttestenv starts the virtualisation components the libvirt
+// engines are tested against: libvirtd (with virtlogd) driving the system
+// QEMU, and a bare QEMU with a QMP socket, as child processes stopped in
+// t.Cleanup (see internal/testenv). It lives in the engines/libvirt module
+// so that only the tests which need them link libvirt.org/go/libvirt (cgo,
+// build tag libvirt) or go-qemu.
+package libvirttestenv
 
 import (
 	"fmt"
@@ -8,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/edgeflock/flock/internal/testenv"
 )
 
 // Libvirtd is a running libvirtd (with its virtlogd) whose sockets are in
@@ -28,16 +36,16 @@ const libvirtInstall = "apt-get install -y libvirt-daemon-system libvirt-daemon-
 // takes several seconds of capability probing on first start.
 func StartLibvirtd(t testing.TB) *Libvirtd {
 	t.Helper()
-	libvirtd := LookPath(t, "libvirtd", libvirtInstall, "libvirtd")
-	virtlogd := LookPath(t, "virtlogd", libvirtInstall, "virtlogd")
-	virsh := LookPath(t, "virsh", libvirtInstall, "virsh")
+	libvirtd := testenv.LookPath(t, "libvirtd", libvirtInstall, "libvirtd")
+	virtlogd := testenv.LookPath(t, "virtlogd", libvirtInstall, "virtlogd")
+	virsh := testenv.LookPath(t, "virsh", libvirtInstall, "virsh")
 	if os.Getuid() != 0 {
-		Missing(t, "libvirtd", "run the tests as root (libvirtd's QEMU driver as a user needs a session setup)", fmt.Errorf("uid %d", os.Getuid()))
+		testenv.Missing(t, "libvirtd", "run the tests as root (libvirtd's QEMU driver as a user needs a session setup)", fmt.Errorf("uid %d", os.Getuid()))
 	}
 	dir := t.TempDir()
-	lp, err := Start(t, "virtlogd", nil, virtlogd, "-p", filepath.Join(dir, "virtlogd.pid"))
+	lp, err := testenv.Start(t, "virtlogd", nil, virtlogd, "-p", filepath.Join(dir, "virtlogd.pid"))
 	if err != nil {
-		t.Fatalf("testenv: %v", err)
+		t.Fatalf("libvirttestenv: %v", err)
 	}
 	// Both take up to 15 s to stop gracefully; their state is throwaway.
 	lp.Grace = time.Second
@@ -46,14 +54,14 @@ func StartLibvirtd(t testing.TB) *Libvirtd {
 	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p, err := Start(t, "libvirtd", nil, libvirtd, "-f", conf, "-p", filepath.Join(dir, "libvirtd.pid"))
+	p, err := testenv.Start(t, "libvirtd", nil, libvirtd, "-f", conf, "-p", filepath.Join(dir, "libvirtd.pid"))
 	if err != nil {
-		t.Fatalf("testenv: %v", err)
+		t.Fatalf("libvirttestenv: %v", err)
 	}
 	p.Grace = time.Second
 	sock := filepath.Join(dir, "libvirt-sock")
 	l := &Libvirtd{URI: "qemu:///system?socket=" + sock, TestURI: "test:///default?socket=" + sock}
-	err = WaitFor(p, 60*time.Second, func() error {
+	err = testenv.WaitFor(p, 60*time.Second, func() error {
 		out, err := exec.Command(virsh, "-c", l.URI, "version").CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("virsh version: %v: %s", err, strings.TrimSpace(string(out)))
@@ -61,7 +69,7 @@ func StartLibvirtd(t testing.TB) *Libvirtd {
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("testenv: %v", err)
+		t.Fatalf("libvirttestenv: %v", err)
 	}
 	return l
 }

@@ -1,6 +1,12 @@
-package testenv
+// Package openstacktestenv starts the OpenStack services the OpenStack
+// engines are tested against, today Keystone (the Identity service), as
+// child processes on 127.0.0.1 stopped in t.Cleanup (see internal/testenv).
+// It lives in the engines/openstack module so that only the tests which
+// need OpenStack link gophercloud.
+package openstacktestenv
 
 import (
+	"crypto/rand"
 	"fmt"
 	"net/http"
 	"os"
@@ -8,6 +14,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/edgeflock/flock/internal/testenv"
 )
 
 // Keystone is a running OpenStack Identity service (Debian's keystone on
@@ -30,16 +38,16 @@ const keystoneInstall = "apt-get install -y keystone uwsgi uwsgi-plugin-python3"
 // take most of it).
 func StartKeystone(t testing.TB) *Keystone {
 	t.Helper()
-	manage := LookPath(t, "Keystone", keystoneInstall, "keystone-manage")
-	uwsgi := LookPath(t, "uwsgi", keystoneInstall, "uwsgi")
+	manage := testenv.LookPath(t, "Keystone", keystoneInstall, "keystone-manage")
+	uwsgi := testenv.LookPath(t, "uwsgi", keystoneInstall, "uwsgi")
 	const wsgi = "/usr/bin/keystone-wsgi-public"
 	if _, err := os.Stat(wsgi); err != nil {
-		Missing(t, "Keystone", keystoneInstall, err)
+		testenv.Missing(t, "Keystone", keystoneInstall, err)
 	}
 	dir := t.TempDir()
-	port := FreePort(t)
+	port := testenv.FreePort(t)
 	k := &Keystone{AuthURL: fmt.Sprintf("http://127.0.0.1:%d/v3/", port), User: "admin",
-		Password: randomToken(t)[:20], Project: "admin", Domain: "Default", Region: "RegionOne"}
+		Password: rand.Text()[:20], Project: "admin", Domain: "Default", Region: "RegionOne"}
 	conf := filepath.Join(dir, "keystone.conf")
 	body := fmt.Sprintf(`[DEFAULT]
 log_file = %[1]s/keystone.log
@@ -61,7 +69,7 @@ enabled = false
 	}
 	logTail := func() string {
 		data, _ := os.ReadFile(filepath.Join(dir, "keystone.log"))
-		return tail(string(data), 30)
+		return testenv.Tail(string(data), 30)
 	}
 	user := strconv.Itoa(os.Getuid())
 	group := strconv.Itoa(os.Getgid())
@@ -74,18 +82,18 @@ enabled = false
 			"--bootstrap-internal-url", k.AuthURL, "--bootstrap-public-url", k.AuthURL,
 			"--bootstrap-region-id", k.Region},
 	} {
-		if err := run(nil, manage, append([]string{"--config-file", conf}, args...)...); err != nil {
-			t.Fatalf("testenv: keystone-manage %s: %v\n--- keystone.log ---\n%s", args[0], err, logTail())
+		if _, err := testenv.Output(nil, manage, append([]string{"--config-file", conf}, args...)...); err != nil {
+			t.Fatalf("openstacktestenv: keystone-manage %s: %v\n--- keystone.log ---\n%s", args[0], err, logTail())
 		}
 	}
-	p, err := StartEnv(t, "keystone", append(os.Environ(), "OS_KEYSTONE_CONFIG_FILES="+conf), uwsgi,
+	p, err := testenv.StartEnv(t, "keystone", append(os.Environ(), "OS_KEYSTONE_CONFIG_FILES="+conf), uwsgi,
 		"--http-socket", "127.0.0.1:"+strconv.Itoa(port), "--plugins", "python3",
 		"--wsgi-file", wsgi, "--master", "--processes", "1", "--threads", "4", "--die-on-term",
 		"--pidfile", filepath.Join(dir, "uwsgi.pid"))
 	if err != nil {
-		t.Fatalf("testenv: %v", err)
+		t.Fatalf("openstacktestenv: %v", err)
 	}
-	err = WaitFor(p, 60*time.Second, func() error {
+	err = testenv.WaitFor(p, 60*time.Second, func() error {
 		resp, err := http.Get(k.AuthURL)
 		if err != nil {
 			return err
@@ -97,7 +105,7 @@ enabled = false
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("testenv: %v\n--- keystone.log ---\n%s", err, logTail())
+		t.Fatalf("openstacktestenv: %v\n--- keystone.log ---\n%s", err, logTail())
 	}
 	return k
 }

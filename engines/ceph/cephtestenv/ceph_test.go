@@ -1,6 +1,6 @@
 //go:build ceph
 
-package testenv_test
+package cephtestenv_test
 
 import (
 	"encoding/json"
@@ -11,13 +11,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/edgeflock/flock/internal/testenv"
+	"github.com/edgeflock/flock/engines/ceph/cephtestenv"
 )
 
 // TestCeph: a pool, an object written and read back, osd tree and status
 // as JSON, an RBD image, with go-ceph (librados, librbd).
 func TestCeph(t *testing.T) {
-	c := testenv.StartCeph(t)
+	c := cephtestenv.Start(t)
 	conn, err := rados.NewConn()
 	require.NoError(t, err)
 	require.NoError(t, conn.ReadConfigFile(c.Conf))

@@ -1,12 +1,13 @@
-// Package kubeenv starts a Kubernetes control plane for tests: etcd,
+// Package kubetestenv starts a Kubernetes control plane for tests: etcd,
 // kube-apiserver and kube-controller-manager as child processes on
 // 127.0.0.1, with the binaries that scripts/build-kube.sh builds from the
 // Go module proxy and caches by version. There is no scheduler and no
 // kubelet: pods stay Pending unless a test plays the kubelet.
 //
-// It is a package of its own so that only tests which need Kubernetes link
-// client-go.
-package kubeenv
+// It lives in the engines/kube module so that only the tests which need
+// Kubernetes link client-go (and Helm), and Flock's core go.mod names
+// neither.
+package kubetestenv
 
 import (
 	"context"
@@ -43,7 +44,7 @@ type Kube struct {
 	Etcd *testenv.Etcd
 }
 
-// Options tune StartKube.
+// Options tune Start.
 type Options struct {
 	// NoControllerManager starts only etcd and the API server (about
 	// 3 s sooner, 100 MB less): nothing then reacts to objects.
@@ -70,10 +71,10 @@ func BinDir() string {
 	return filepath.Join(base, Version)
 }
 
-// StartKube starts etcd, kube-apiserver and (unless opts says not)
+// Start starts etcd, kube-apiserver and (unless opts says not)
 // kube-controller-manager, and returns once the API server is ready and
 // the controllers have created the default ServiceAccount.
-func StartKube(t testing.TB, opts *Options) *Kube {
+func Start(t testing.TB, opts *Options) *Kube {
 	t.Helper()
 	if opts == nil {
 		opts = &Options{}
@@ -100,7 +101,7 @@ func StartKube(t testing.TB, opts *Options) *Kube {
 		"--service-account-signing-key-file="+saKey, "--service-cluster-ip-range=10.96.0.0/16",
 		"--token-auth-file="+filepath.Join(dir, "tokens.csv"), "--authorization-mode=RBAC")
 	if err != nil {
-		t.Fatalf("kubeenv: %v", err)
+		t.Fatalf("kubetestenv: %v", err)
 	}
 	k := &Kube{Etcd: etcd, Kubeconfig: filepath.Join(dir, "kubeconfig")}
 	k.Config = &rest.Config{
@@ -127,7 +128,7 @@ func StartKube(t testing.TB, opts *Options) *Kube {
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("kubeenv: %v", err)
+		t.Fatalf("kubetestenv: %v", err)
 	}
 	kubeconfig := fmt.Sprintf(`apiVersion: v1
 kind: Config
@@ -158,7 +159,7 @@ current-context: flock
 		"--service-account-private-key-file="+saKey, "--root-ca-file="+k.Config.CAFile,
 		"--use-service-account-credentials=false")
 	if err != nil {
-		t.Fatalf("kubeenv: %v", err)
+		t.Fatalf("kubetestenv: %v", err)
 	}
 	cs := kubernetes.NewForConfigOrDie(k.Config)
 	err = testenv.WaitFor(cm, 90*time.Second, func() error {
@@ -168,7 +169,7 @@ current-context: flock
 		return err
 	})
 	if err != nil {
-		t.Fatalf("kubeenv: %v", err)
+		t.Fatalf("kubetestenv: %v", err)
 	}
 	return k
 }

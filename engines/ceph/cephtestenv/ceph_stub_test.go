@@ -1,6 +1,6 @@
 //go:build !ceph
 
-package testenv_test
+package cephtestenv_test
 
 import (
 	"errors"

@@ -1,17 +1,17 @@
-package kubeenv_test
+package kubetestenv_test
 
 import (
 	"fmt"
 	"os"
 
-	"github.com/edgeflock/flock/internal/testenv/kubeenv"
+	"github.com/edgeflock/flock/engines/kube/kubetestenv"
 )
 
-// StartKube looks for the binaries in FLOCK_KUBE_BIN, which make test sets
+// Start looks for the binaries in FLOCK_KUBE_BIN, which make test sets
 // from scripts/build-kube.sh, or else in that script's cache for Version.
 // In a test:
 //
-//	k := kubeenv.StartKube(t, nil)
+//	k := kubetestenv.Start(t, nil)
 //	cs, err := kubernetes.NewForConfig(k.Config)
 func ExampleBinDir() {
 	old, had := os.LookupEnv("FLOCK_KUBE_BIN")
@@ -23,6 +23,6 @@ func ExampleBinDir() {
 			os.Unsetenv("FLOCK_KUBE_BIN")
 		}
 	}()
-	fmt.Println(kubeenv.BinDir(), kubeenv.Version)
+	fmt.Println(kubetestenv.BinDir(), kubetestenv.Version)
 	// Output: /opt/kube/bin v1.37.0
 }

@@ -1,6 +1,6 @@
 //go:build libvirt
 
-package testenv_test
+package libvirttestenv_test
 
 import (
 	"testing"
@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"libvirt.org/go/libvirt"
 
-	"github.com/edgeflock/flock/internal/testenv"
+	"github.com/edgeflock/flock/engines/libvirt/libvirttestenv"
 )
 
 // lifecycle defines, starts, suspends, resumes, destroys and undefines a
@@ -49,7 +49,7 @@ func TestLibvirtTestDriver(t *testing.T) {
 // libvirtd started by the harness.
 func TestLibvirtd(t *testing.T) {
 	start := time.Now()
-	l := testenv.StartLibvirtd(t)
+	l := libvirttestenv.StartLibvirtd(t)
 	t.Logf("libvirtd answered after %v", time.Since(start).Round(time.Millisecond))
 	lifecycle(t, l.URI, `<domain type="qemu"><name>flock-smoke</name>
 		<memory unit="MiB">64</memory><vcpu>1</vcpu>
