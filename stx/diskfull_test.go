@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 
@@ -21,33 +19,12 @@ import (
 	"github.com/edgeflock/flock/stx"
 )
 
-// mountTmpfs mounts a tmpfs of size at a new directory and unmounts it
-// when the test ends (after the cleanups registered later).
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "mnt")
-	require.NoError(t, os.Mkdir(dir, 0o700))
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		msg := fmt.Sprintf("cannot mount a tmpfs (needs root): %v: %s", err, strings.TrimSpace(string(out)))
-		if testenv.InCI() {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
 // TestDiskFull: with the controller's data directory on a file system
 // that fills up, writes answer 503 with a clear error, reads go on,
 // /healthz reports the store's error, and once space returns writes
 // succeed again, without a restart.
 func TestDiskFull(t *testing.T) {
-	dir := mountTmpfs(t, "8m")
+	dir := testenv.MountTmpfs(t, "8m")
 	sys, srv := openSystem(t, stx.Config{DataDir: dir})
 	tok := sys.AdminToken
 	post := func(host string) (int, string) {

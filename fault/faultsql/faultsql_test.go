@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -327,20 +326,7 @@ func TestNewRefusesUndurableSQLite(t *testing.T) {
 // again, the same store commits, without being reopened. It needs to
 // mount a small tmpfs (root).
 func TestDiskFull(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "mnt")
-	require.NoError(t, os.Mkdir(dir, 0o700))
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", dir).CombinedOutput(); err != nil {
-		msg := fmt.Sprintf("cannot mount a tmpfs (needs root): %v: %s", err, strings.TrimSpace(string(out)))
-		if testenv.InCI() {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
+	dir := testenv.MountTmpfs(t, "4m")
 	ctx := t.Context()
 	st := open(t, "sqlite://"+filepath.Join(dir, "flock.db"))
 	require.NoError(t, st.Commit(ctx, []faultstore.Op{putAlarm(1, "before"), putEvent(1)}))
