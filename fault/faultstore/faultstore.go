@@ -253,11 +253,15 @@ func ValidateOps(ops []Op) error { return validateOps(ops) }
 
 // OpError is a malformed op.
 type OpError struct {
-	Index  int
-	Op     OpKind
+	// Index is the op's place in the commit.
+	Index int
+	// Op is its kind.
+	Op OpKind
+	// Reason says what is wrong with it.
 	Reason string
 }
 
+// Error names the op and what is wrong with it.
 func (e *OpError) Error() string {
 	return fmt.Sprintf("faultstore: op %d (%s): %s", e.Index, e.Op, e.Reason)
 }
