@@ -314,7 +314,7 @@ func (m *Manager) ListAlarms(ctx context.Context, q AlarmQuery) ([]Alarm, error)
 	}
 	if q.EntityPrefix != "" {
 		if l := st.byTop[entityTop(q.EntityPrefix)]; len(l) < size {
-			size, cand = len(l), slices.Values(l)
+			cand = slices.Values(l)
 		}
 	}
 	var hits []*alarm
