@@ -27,27 +27,21 @@ import (
 // fmInstall says how to get StarlingX's fm client's run-time dependencies.
 const fmInstall = "scripts/install-deps.sh (apt-get install python3-venv python3-pip python3-oslo.utils python3-keystoneauth1 " +
 	"python3-prettytable python3-six python3-httplib2 python3-dateutil python3-requests python3-openssl python3-pbr); " +
-	"the client's source is ../shared/clients/python-fmclient (or set FLOCK_FMCLIENT_DIR)"
+	"the client's source is testdata/python-fmclient (or set FLOCK_FMCLIENT_DIR)"
 
-// fmClientSource finds StarlingX's python-fmclient source: FLOCK_FMCLIENT_DIR,
-// or shared/clients/python-fmclient/fmclient beside the repository or
-// above it.
+// fmClientSource returns StarlingX's python-fmclient source:
+// FLOCK_FMCLIENT_DIR, or the unchanged copy in testdata.
 func fmClientSource(t *testing.T) string {
 	t.Helper()
 	if d := os.Getenv("FLOCK_FMCLIENT_DIR"); d != "" {
 		return d
 	}
-	dir, err := filepath.Abs("../..") // the repository, from fault/faulthttp
+	src, err := filepath.Abs(filepath.Join("testdata", "python-fmclient"))
 	require.NoError(t, err)
-	for d := dir; ; d = filepath.Dir(d) {
-		src := filepath.Join(d, "shared", "clients", "python-fmclient", "fmclient")
-		if _, err := os.Stat(filepath.Join(src, "setup.py")); err == nil {
-			return src
-		}
-		if filepath.Dir(d) == d {
-			testenv.Missing(t, "StarlingX's fm client source", fmInstall, fs.ErrNotExist)
-		}
+	if _, err := os.Stat(filepath.Join(src, "setup.py")); err != nil {
+		testenv.Missing(t, "StarlingX's fm client source", fmInstall, err)
 	}
+	return src
 }
 
 // fmPython returns the python of a venv holding StarlingX's fm client,
