@@ -43,7 +43,7 @@ func (m *Manager) write(ctx context.Context, prepare func(tx *txn) error) error 
 	}
 	p := &pending{prepare: prepare, done: make(chan struct{})}
 	m.cmu.Lock()
-	if m.closed {
+	if m.closed.Load() {
 		m.cmu.Unlock()
 		return ErrClosed
 	}
@@ -135,11 +135,11 @@ func (m *Manager) commitBatch(batch []*pending) (stale bool) {
 	}
 	if m.stale {
 		if err := m.reload(); err != nil {
-			fail(err)
-			return true
+			fail(err) // still stale: the next batch tries again
+			return false
 		}
 	}
-	tx := newTxn(m.st, m.cat, m.opts.EventLogSize, m.stamp())
+	tx := newTxn(m.st, m.opts.EventLogSize, m.stamp(), m.disp.queue != nil)
 	tx.ops = append(make([]faultstore.Op, 0, len(m.seeds)+2*len(batch)+1), m.seeds...)
 	tx.events = make([]Event, 0, len(batch))
 	for _, p := range batch {
@@ -214,7 +214,7 @@ func (m *Manager) Health() error {
 	if m.health != nil {
 		return fmt.Errorf("fault: store: %w: %w", ErrUnavailable, m.health)
 	}
-	if m.closed {
+	if m.closed.Load() {
 		return ErrClosed
 	}
 	return nil

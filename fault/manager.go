@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -79,8 +80,8 @@ type Manager struct {
 	idle    *sync.Cond // signalled when leading turns false
 	queue   []*pending
 	leading bool
-	closed  bool
-	health  error // the last commit's error, nil after a success
+	closed  atomic.Bool // set under cmu; read without it by readers
+	health  error       // the last commit's error, nil after a success
 	// Owned by the leader of the moment (handed over under cmu).
 	stale bool            // a commit failed: reload before the next
 	seeds []faultstore.Op // suppression entries still to store
@@ -150,11 +151,11 @@ func Open(ctx context.Context, store faultstore.Store, opts *Options) (*Manager,
 // delivering, and closes the store.
 func (m *Manager) Close(ctx context.Context) error {
 	m.cmu.Lock()
-	if m.closed {
+	if m.closed.Load() {
 		m.cmu.Unlock()
 		return nil
 	}
-	m.closed = true
+	m.closed.Store(true)
 	m.waitIdle()
 	m.cmu.Unlock()
 	m.disp.mu.Lock()
@@ -176,10 +177,7 @@ func (m *Manager) Catalog() *Catalog { return m.cat }
 // read takes the read lock and returns the committed state; the caller
 // must RUnlock.
 func (m *Manager) read() (*state, error) {
-	m.cmu.Lock()
-	closed := m.closed
-	m.cmu.Unlock()
-	if closed {
+	if m.closed.Load() {
 		return nil, ErrClosed
 	}
 	m.mu.RLock()

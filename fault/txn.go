@@ -16,9 +16,11 @@ import (
 // committed state without a lock (only the committer changes it).
 type txn struct {
 	st   *state
-	cat  *Catalog
 	size int // the event log's size
 	now  time.Time
+	// notifying: the manager has notifiers; without them no notification
+	// is made (nor its alarm decorated).
+	notifying bool
 	// alarms holds the alarms this batch changed, by key: the new record,
 	// or nil for one cleared. uuids likewise by uuid.
 	alarms   map[alarmKey]*alarm
@@ -34,8 +36,8 @@ type txn struct {
 	err      error // an encoding failure: fails the whole batch
 }
 
-func newTxn(st *state, cat *Catalog, size int, now time.Time) *txn {
-	return &txn{st: st, cat: cat, size: size, now: now,
+func newTxn(st *state, size int, now time.Time, notifying bool) *txn {
+	return &txn{st: st, size: size, now: now, notifying: notifying,
 		alarms: map[alarmKey]*alarm{}, uuids: map[string]*alarm{}, supp: map[string]SuppressionStatus{},
 		alarmSeq: st.alarmSeq, eventSeq: st.eventSeq}
 }
@@ -121,6 +123,9 @@ func (tx *txn) encode(v any) []byte {
 // notify queues n for the notifiers, once the batch is durable, unless
 // the operator suppressed its alarm id.
 func (tx *txn) notify(kind NotificationKind, a Alarm) {
+	if !tx.notifying {
+		return
+	}
 	if kind != NotifyHierarchicalClear && kind != NotifySuppressionChanged && tx.suppressed(a.AlarmID) {
 		return
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -49,7 +48,7 @@ func BenchmarkSetAlarm(b *testing.B) {
 // 100,000 active alarms.
 func BenchmarkRESTPost(b *testing.B) {
 	sys := openBench(b)
-	url := serveBench(b, sys.Handler()) + "/v1/alarms"
+	url := serveLikeController(b, sys.Handler()).URL + "/v1/alarms"
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	b.Cleanup(client.CloseIdleConnections)
 	var n atomic.Int64
@@ -91,7 +90,7 @@ func BenchmarkListOne(b *testing.B) {
 			}
 		}
 	})
-	c := faulthttp.NewClient(serveBench(b, sys.Handler()), &faulthttp.ClientOptions{Token: sys.AdminToken})
+	c := faulthttp.NewClient(serveLikeController(b, sys.Handler()).URL, &faulthttp.ClientOptions{Token: sys.AdminToken})
 	b.Run("rest", func(b *testing.B) {
 		for b.Loop() {
 			as, err := c.ListAlarms(b.Context(), q)
@@ -106,7 +105,7 @@ func BenchmarkListOne(b *testing.B) {
 // decoded by the client.
 func BenchmarkListAllREST(b *testing.B) {
 	sys := openBench(b)
-	c := faulthttp.NewClient(serveBench(b, sys.Handler()), &faulthttp.ClientOptions{Token: sys.AdminToken})
+	c := faulthttp.NewClient(serveLikeController(b, sys.Handler()).URL, &faulthttp.ClientOptions{Token: sys.AdminToken})
 	for b.Loop() {
 		as, err := c.ListAlarms(b.Context(), fault.AlarmQuery{})
 		if err != nil || len(as) != 100_000 {
@@ -140,17 +139,4 @@ func openBench(b *testing.B) *stx.System {
 	}
 	wg.Wait()
 	return sys
-}
-
-// serveBench serves h on loopback with net/http's server, as
-// stx-controller does, and returns its URL.
-func serveBench(b *testing.B, h http.Handler) string {
-	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(b, err)
-	srv, err := stx.NewServer(h, nil)
-	require.NoError(b, err)
-	go func() { _ = srv.Serve(ln) }()
-	b.Cleanup(func() { _ = srv.Close() })
-	return "http://" + ln.Addr().String()
 }

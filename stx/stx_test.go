@@ -24,7 +24,7 @@ import (
 // serves it (stx.NewServer).
 type testServer struct{ URL string }
 
-func serveLikeController(t *testing.T, h http.Handler) *testServer {
+func serveLikeController(t testing.TB, h http.Handler) *testServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

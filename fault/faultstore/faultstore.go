@@ -176,7 +176,7 @@ func (s *MemoryStore) Commit(ctx context.Context, ops []Op) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := validateOps(ops); err != nil {
+	if err := ValidateOps(ops); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -225,9 +225,11 @@ func (s *MemoryStore) FailCommits(n int, err error) {
 // Close does nothing: the state stays for the next Load.
 func (s *MemoryStore) Close() error { return nil }
 
-// validateOps checks what every store relies on, so that a bad op fails the
-// whole commit before anything is applied.
-func validateOps(ops []Op) error {
+// ValidateOps returns an *OpError for the first op of ops that no store
+// can apply (an unknown kind, a put without a body), so that a bad op
+// fails the whole commit before anything is applied. Stores call it
+// before they start a transaction.
+func ValidateOps(ops []Op) error {
 	for i, op := range ops {
 		switch op.Kind {
 		case PutAlarm, PutEvent:
@@ -245,11 +247,6 @@ func validateOps(ops []Op) error {
 	}
 	return nil
 }
-
-// ValidateOps returns an *OpError for the first op of ops that no store
-// can apply (an unknown kind, a put without a body). Stores call it before
-// they start a transaction.
-func ValidateOps(ops []Op) error { return validateOps(ops) }
 
 // OpError is a malformed op.
 type OpError struct {
