@@ -1,0 +1,47 @@
+// Package inventory is Flock's configuration management: the record of
+// the system and of every host in it — its hardware, interfaces, networks
+// and storage — with StarlingX's provisioning rules (the "sysinv"
+// service of the flock), as an importable library.
+//
+// # Model
+//
+// One System holds Hosts. A host's hardware (NUMA nodes, CPUs, memory,
+// disks, Ethernet ports) comes from its agent (Reporter.ReportInventory);
+// operators configure what is built on it (CPU functions, hugepages,
+// partitions, volume groups, interfaces and their networks, labels)
+// while the host is locked. Platform networks sit on address pools; data
+// networks are what data interfaces attach to.
+//
+// Every record has an integer id and a uuid. Hosts are named by
+// hostname, uuid or id everywhere; networks, pools and data networks by
+// name or uuid.
+//
+// # Who owns which field
+//
+// Inventory owns a host's identity, provisioning and configuration
+// fields (UpdateHost). Host maintenance owns Administrative, Operational,
+// Availability, Task, Action and Uptime, and writes them only through
+// HostStatusWriter; it calls CheckUnlock before an unlock. The host's
+// agent owns the hardware it reports and the config UUID it applied
+// (Reporter).
+//
+// # Provisioning
+//
+// A host appears by AddHost, by AddHosts (bulk add, all or nothing), or
+// by an agent report with an unknown MAC (then only mgmt_mac and the
+// hardware are known). invprovision moves unprovisioned → provisioning
+// on the first unlock and → provisioned when the host is first enabled.
+//
+// Every change that affects a host renders its configuration document
+// again (Render, a pure function of a Snapshot); a document that differs
+// gets a new config UUID, with StarlingX's reboot-required bit when
+// applying it needs a lock/unlock, as the host's config_target. Until
+// the host reports that UUID applied, its config_status is "Config
+// out-of-date" and alarm 250.001 is raised.
+//
+// # Errors
+//
+// Bad input is ErrInvalid, usually a *FieldError naming the field; a
+// change the rules forbid is ErrInvalidTransition (or ErrConflict for a
+// duplicate or a record in use), a *RuleError naming the rule.
+package inventory
