@@ -117,6 +117,22 @@ func TestWriteBulkXMLGolden(t *testing.T) {
 	assert.Equal(t, string(readTestdata(t, "flock-export.golden.xml")), b.String())
 }
 
+// TestWriteBulkXMLIsStarlingXs: for workers without a BMC address,
+// WriteBulkXML writes the very bytes of StarlingX's bulk_export (its own
+// _create_node, run by gen.py).
+func TestWriteBulkXMLIsStarlingXs(t *testing.T) {
+	var workers []inventory.Host
+	for _, h := range starlingxHosts() {
+		if h.Personality == inventory.PersonalityWorker {
+			h.BMIP = ""
+			workers = append(workers, h)
+		}
+	}
+	var b bytes.Buffer
+	require.NoError(t, inventory.WriteBulkXML(&b, workers, "24.09"))
+	assert.Equal(t, string(readTestdata(t, "starlingx-export-workers.xml")), b.String())
+}
+
 func TestWriteBulkXMLEmpty(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, inventory.WriteBulkXML(&b, nil, "24.09"))
@@ -188,7 +204,7 @@ func roundTrip(t testing.TB, specs []inventory.HostSpec) ([]inventory.HostSpec, 
 }
 
 func TestBulkXMLRoundTrip(t *testing.T) {
-	for _, file := range []string{"starlingx-export.xml", "starlingx-export-static.xml", "bulk-add.xml", "flock-export.golden.xml"} {
+	for _, file := range []string{"starlingx-export.xml", "starlingx-export-static.xml", "starlingx-export-workers.xml", "bulk-add.xml", "flock-export.golden.xml"} {
 		t.Run(file, func(t *testing.T) {
 			specs, err := inventory.ParseBulkXML(bytes.NewReader(readTestdata(t, file)))
 			require.NoError(t, err)

@@ -8,6 +8,9 @@ directory with python3 (standard library only): python3 gen.py
 
 starlingx-export.xml         what StarlingX's bulk_export writes, mgmt network dynamic
 starlingx-export-static.xml  the same with a static mgmt network (<mgmt_ip>)
+starlingx-export-workers.xml its workers only, without a BMC address: the
+                             case where Flock's export is StarlingX's, byte
+                             for byte
 flock-export.golden.xml      the same hosts through flock_create_node: the
                              elements Flock's WriteBulkXML adds (hostname and
                              subfunctions for every personality, bm_ip), so that
@@ -145,13 +148,19 @@ def host_personality_name_sort_key(host):
     return rank, host.hostname
 
 
-def export(create, is_dynamic_ip):
+def export(create, is_dynamic_ip, hosts=HOSTS):
     # the last lines of bulk_export, with get_sw_version() = '24.09'
     xml_host_node = et.Element('hosts', {'version': '24.09'})
-    for host in sorted(HOSTS, key=host_personality_name_sort_key):
+    for host in sorted(hosts, key=host_personality_name_sort_key):
         create(host, xml_host_node, host.personality, is_dynamic_ip)
     return dom.parseString(et.tostring(xml_host_node)).toprettyxml()
 
+
+# Workers without a BMC address: where StarlingX's export and Flock's are
+# the same bytes.
+WORKERS = [Host(**dict(h.__dict__, bm_ip=None)) for h in HOSTS if h.personality == WORKER]
+with open('starlingx-export-workers.xml', 'w') as f:
+    f.write(export(_create_node, False, WORKERS))
 
 for name, create, dynamic in [('starlingx-export.xml', _create_node, True),
                               ('starlingx-export-static.xml', _create_node, False),
