@@ -90,8 +90,14 @@ var ruleCases = []suiteCase{
 			_, err := s.AddDataNetwork(ctx, inventory.DataNetwork{Name: dn, NetworkType: inventory.DataNetVLAN, MTU: 1500})
 			require.NoError(t, err)
 		}
+		storage := addPool(t, s, "storage-pool", "192.168.208.0", 24)
+		_, err := s.AddNetwork(ctx, inventory.NetworkSpec{Name: "storage", Type: inventory.NetStorage, PoolUUID: storage.UUID})
+		require.NoError(t, err)
 		h := NewLockedHost(t, s, "worker-0", inventory.PersonalityWorker)
 		mgmt := readyHost(t, s, h.UUID)
+		ifnets, err := s.ListInterfaceNetworks(ctx, h.UUID)
+		require.NoError(t, err)
+		require.NotEmpty(t, ifnets)
 		data := ethernetIface(t, s, h.UUID, PortName(1), "data0", inventory.IfClassData, "physnet0")
 		disk := diskByNode(t, s, h.UUID, "/dev/sdb")
 		part, err := s.AddPartition(ctx, h.UUID, inventory.PartitionSpec{DiskUUID: disk.UUID, SizeMiB: 10240})
@@ -130,6 +136,13 @@ var ruleCases = []suiteCase{
 				return err
 			}},
 			{"host-if-delete", func() error { return s.DeleteInterface(ctx, data.UUID) }},
+			{"interface-network-assign", func() error {
+				_, err := s.AssignInterfaceNetwork(ctx, mgmt.UUID, "storage")
+				return err
+			}},
+			{"interface-network-remove", func() error { return s.RemoveInterfaceNetwork(ctx, ifnets[0].UUID) }},
+			{"host-disk-partition-modify", func() error { _, err := s.ModifyPartition(ctx, part.UUID, 20480); return err }},
+			{"host-disk-partition-delete", func() error { return s.DeletePartition(ctx, part.UUID) }},
 			{"host-disk-partition-add", func() error {
 				_, err := s.AddPartition(ctx, h.UUID, inventory.PartitionSpec{DiskUUID: disk.UUID, SizeMiB: 1024})
 				return err
@@ -148,7 +161,6 @@ var ruleCases = []suiteCase{
 				return err
 			}},
 			{"host-label-remove kube-cpu-mgr-policy", func() error { return s.RemoveLabel(ctx, labels[0].UUID) }},
-			{"host-delete", func() error { return s.DeleteHost(ctx, h.UUID) }},
 		}
 		for _, w := range writes {
 			t.Logf("%s on an unlocked host", w.what)
@@ -158,6 +170,17 @@ var ruleCases = []suiteCase{
 		// A label that needs no lock is accepted on an unlocked host.
 		_, err = s.AssignLabels(ctx, h.UUID, map[string]string{"site": "a"}, false)
 		assert.NoError(t, err)
+	}},
+	{"Rule/DeleteHostLocked", func(t *testing.T, s inventory.Service) {
+		ctx := t.Context()
+		platformNetworks(t, s)
+		h := NewLockedHost(t, s, "worker-0", inventory.PersonalityWorker)
+		readyHost(t, s, h.UUID)
+		unlock(t, s, h.UUID)
+		err := unchanged(t, s, func() error { return s.DeleteHost(ctx, h.UUID) })
+		requireRule(t, err, inventory.ErrInvalidTransition, inventory.RuleHostLocked)
+		setStatus(t, s, h.UUID, inventory.HostStatus{Administrative: ptr(inventory.AdminLocked)})
+		require.NoError(t, s.DeleteHost(ctx, h.UUID), "locked again, it may be deleted")
 	}},
 	{"Rule/PlatformCore", func(t *testing.T, s inventory.Service) {
 		h := NewLockedHost(t, s, "worker-0", inventory.PersonalityWorker)

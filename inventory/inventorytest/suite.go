@@ -185,6 +185,11 @@ var hostCases = []suiteCase{
 				_, err := s.AddHost(ctx, spec(func(h *inventory.HostSpec) { h.Hostname = "worker 1!" }))
 				return err
 			}},
+			{"hostname", func() error {
+				// A worker needs a hostname (only a discovered host has none).
+				_, err := s.AddHost(ctx, spec(func(h *inventory.HostSpec) { h.Hostname = "" }))
+				return err
+			}},
 			{"personality", func() error {
 				_, err := s.AddHost(ctx, spec(func(h *inventory.HostSpec) { h.Personality = "router" }))
 				return err
