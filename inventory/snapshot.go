@@ -31,8 +31,9 @@ type Snapshot struct {
 // host's config_target when the document was stored.
 type HostConfig struct {
 	// UUID identifies this version of the document. Bit 127 (the top bit
-	// of the last byte group, StarlingX's CONFIG_REBOOT_REQUIRED) is set
-	// when applying it needs a lock/unlock.
+	// of the first byte, so the first hex digit is 8 or more: StarlingX's
+	// CONFIG_REBOOT_REQUIRED, 1 << 127 of the UUID as a 128-bit integer)
+	// is set when applying it needs a lock/unlock.
 	UUID         string            `json:"config_uuid" yaml:"config_uuid"`
 	Hostname     string            `json:"hostname" yaml:"hostname"`
 	Personality  Personality       `json:"personality" yaml:"personality"`
