@@ -46,9 +46,8 @@ func singleDashFlags(cmd *cobra.Command, alias map[string]string) {
 			args = append(args, a)
 		}
 		c.DisableFlagParsing = false
-		err := c.ParseFlags(args)
-		c.DisableFlagParsing = true
-		if err != nil {
+		defer func() { c.DisableFlagParsing = true }()
+		if err := c.ParseFlags(args); err != nil {
 			return c.FlagErrorFunc()(c, err)
 		}
 		if help, _ := c.Flags().GetBool("help"); help {
