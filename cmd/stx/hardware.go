@@ -285,7 +285,7 @@ one of the two). -2M and -1G are also spelt --2M and --1G. Percentages
 				kv = append(kv, [2]string{"                Total Pending", intOrNone(m.VMHugepagesNr1GPending)})
 			}
 			kv = append(kv, [2]string{"                Available", itoa(m.VMHugepagesAvail1G)},
-				[2]string{"uuid", m.UUID}, [2]string{"ihost_uuid", m.HostUUID}, [2]string{"created_at", ts(m.CreatedAt)})
+				[2]string{"uuid", m.UUID}, [2]string{"ihost_uuid", m.HostUUID}, [2]string{"created_at", when(m.CreatedAt)})
 			return g.fields(m, kv)
 		}),
 	}
@@ -408,7 +408,7 @@ func (g *globals) showPartition(p inventory.Partition) error {
 		{"device_path", p.DevicePath}, {"device_node", p.DeviceNode}, {"type_guid", p.TypeGUID},
 		{"type_name", orNone(p.TypeName)}, {"start_mib", itoa(p.StartMiB)}, {"end_mib", itoa(p.EndMiB)},
 		{"size_mib", itoa(p.SizeMiB)}, {"uuid", p.UUID}, {"ihost_uuid", p.HostUUID}, {"idisk_uuid", p.DiskUUID},
-		{"ipv_uuid", orNone(p.PVUUID)}, {"status", p.Status.String()}, {"created_at", ts(p.CreatedAt)},
+		{"ipv_uuid", orNone(p.PVUUID)}, {"status", p.Status.String()}, {"created_at", when(p.CreatedAt)},
 	})
 }
 
@@ -480,7 +480,7 @@ func lvmCommands(g *globals) []*cobra.Command {
 				{"lvm_cur_lv", itoa(l.LVMCurLV)}, {"lvm_max_pv", itoa(l.LVMMaxPV)}, {"lvm_cur_pv", itoa(l.LVMCurPV)},
 				{"lvm_vg_size_gib", gibBytes(l.LVMVGSize)}, {"lvm_vg_avail_size_gib", gibBytes(lvgAvail(l))},
 				{"lvm_vg_total_pe", itoa(l.LVMTotalPE)}, {"lvm_vg_free_pe", itoa(l.LVMFreePE)},
-				{"created_at", ts(l.CreatedAt)}, {"parameters", jsonText(l.Capabilities)},
+				{"created_at", when(l.CreatedAt)}, {"parameters", jsonText(l.Capabilities)},
 			})
 		}),
 	}
@@ -557,7 +557,7 @@ func lvmCommands(g *globals) []*cobra.Command {
 				{"disk_or_part_device_path", p.DiskOrPartDevicePath}, {"lvm_pv_name", p.LVMPVName},
 				{"lvm_vg_name", p.LVMVGName}, {"lvm_pv_uuid", orNone(p.LVMPVUUID)}, {"lvm_pv_size_gib", gibBytes(p.LVMPVSize)},
 				{"lvm_pe_total", itoa(p.LVMPETotal)}, {"lvm_pe_alloced", itoa(p.LVMPEAlloced)},
-				{"ihost_uuid", p.HostUUID}, {"created_at", ts(p.CreatedAt)},
+				{"ihost_uuid", p.HostUUID}, {"created_at", when(p.CreatedAt)},
 			})
 		}),
 	}

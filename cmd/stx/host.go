@@ -95,7 +95,7 @@ func (g *globals) showHost(h inventory.Host, cols []string) error {
 		{"bm_username", orNone(h.BMUsername)}, {"bm_ip", orNone(h.BMIP)},
 		{"config_applied", orNone(h.ConfigApplied)}, {"config_target", orNone(h.ConfigTarget)},
 		{"config_status", orNone(h.ConfigStatus)}, {"location", jsonText(h.Location)},
-		{"uptime", itoa(h.Uptime)}, {"created_at", ts(h.CreatedAt)}, {"updated_at", ts(h.UpdatedAt)},
+		{"uptime", itoa(h.Uptime)}, {"created_at", when(h.CreatedAt)}, {"updated_at", when(h.UpdatedAt)},
 		{"boot_device", h.BootDevice}, {"rootfs_device", h.RootfsDevice}, {"hw_settle", h.HWSettle},
 		{"install_output", h.InstallOutput}, {"console", h.Console},
 		{"reboot_needed", pyBool(h.RebootNeeded)}, {"sw_version", h.SWVersion},

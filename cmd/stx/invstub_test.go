@@ -770,7 +770,9 @@ func (s *invStub) AddStorageBackend(context.Context, inventory.StorageBackendSpe
 	return inventory.StorageBackend{}, inventory.ErrUnimplemented
 }
 
-func (s *invStub) DeleteStorageBackend(context.Context, string) error { return inventory.ErrUnimplemented }
+func (s *invStub) DeleteStorageBackend(context.Context, string) error {
+	return inventory.ErrUnimplemented
+}
 
 func (s *invStub) ListServiceParameters(_ context.Context, q inventory.ServiceParameterQuery) ([]inventory.ServiceParameter, error) {
 	s.rec("ListServiceParameters", q)

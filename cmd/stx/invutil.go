@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -187,6 +188,14 @@ func jsonText(v map[string]any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// when prints a record's time, None when it has none.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "None"
+	}
+	return ts(t)
 }
 
 // itoa is strconv.Itoa for any integer.

@@ -107,7 +107,7 @@ func (g *globals) showInterface(ctx context.Context, s inventory.Service, host s
 		{"imac", i.IMAC}, {"imtu", itoa(i.IMTU)}, {"ifclass", ifClassText(i.IfClass)},
 		{"aemode", orNone(i.AEMode)}, {"txhashpolicy", orNone(i.TxHashPolicy)}, {"uuid", i.UUID},
 		{"ihost_uuid", i.HostUUID}, {"vlan_id", vlanText(i)}, {"uses", pyList(i.Uses)},
-		{"used_by", pyList(i.UsedBy)}, {"created_at", ts(i.CreatedAt)}, {"sriov_numvfs", itoa(i.SRIOVNumVFs)},
+		{"used_by", pyList(i.UsedBy)}, {"created_at", when(i.CreatedAt)}, {"sriov_numvfs", itoa(i.SRIOVNumVFs)},
 		{"sriov_vf_driver", orNone(i.SRIOVVFDriver)}, {"networks", pyList(i.Networks)},
 		{"datanetworks", pyList(i.DataNetworks)},
 	}

@@ -132,7 +132,7 @@ func (g *globals) showSystem(sys inventory.System) error {
 		{"description", orNone(sys.Description)}, {"location", orNone(sys.Location)},
 		{"latitude", orNone(sys.Latitude)}, {"longitude", orNone(sys.Longitude)}, {"contact", orNone(sys.Contact)},
 		{"timezone", sys.Timezone}, {"software_version", sys.SoftwareVersion}, {"uuid", sys.UUID},
-		{"created_at", ts(sys.CreatedAt)}, {"updated_at", ts(sys.UpdatedAt)}, {"region_name", sys.RegionName},
+		{"created_at", when(sys.CreatedAt)}, {"updated_at", when(sys.UpdatedAt)}, {"region_name", sys.RegionName},
 	}
 	for _, k := range []string{"sdn_enabled", "https_enabled", "vswitch_type"} {
 		if v, ok := sys.Capabilities[k]; ok && v != nil {
