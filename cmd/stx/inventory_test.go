@@ -460,6 +460,12 @@ func TestHostCPUModify(t *testing.T) {
 			}
 		})
 	}
+	t.Run("global flag before the verb", func(t *testing.T) {
+		c := newInvCLI(t)
+		var cs []inventory.CPU
+		require.NoError(t, json.Unmarshal([]byte(c.must("--format", "json", "host-cpu-modify", "worker-0", "-f", "platform", "-p0", "1")), &cs))
+		assert.Len(t, cs, 4)
+	})
 	t.Run("result printed", func(t *testing.T) {
 		c := newInvCLI(t)
 		out := c.must("host-cpu-modify", "worker-0", "-f", "vswitch", "-p0", "2")
