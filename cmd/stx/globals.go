@@ -14,34 +14,78 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/edgeflock/flock/fault/faulthttp"
+	"github.com/edgeflock/flock/inventory"
 	"github.com/edgeflock/flock/stx"
 )
 
 type globals struct {
 	out                           io.Writer
 	url, token, tokenFile, format string
+
+	// newInventory builds the inventory client the flags describe;
+	// parseBulkXML and writeBulkXML read and write StarlingX's bulk host
+	// file. Their defaults are in invclient.go; tests inject their own.
+	newInventory func(g *globals) (inventory.Service, error)
+	parseBulkXML func(r io.Reader) ([]inventory.HostSpec, error)
+	writeBulkXML func(w io.Writer, hosts []inventory.Host, swVersion string) error
+}
+
+// checkFormat rejects an unknown --format before anything is sent.
+func (g *globals) checkFormat() error {
+	if g.format != "table" && g.format != "json" && g.format != "yaml" {
+		return fmt.Errorf("--format must be table, json or yaml, not %q", g.format)
+	}
+	return nil
+}
+
+// bearer returns the token: --token, else the --token-file (default the
+// controller's admin token file, if it exists).
+func (g *globals) bearer() (string, error) {
+	if g.token != "" {
+		return g.token, nil
+	}
+	path := g.tokenFile
+	if path == "" {
+		path = filepath.Join(stx.DefaultDataDir(), "admin.token")
+	}
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		return strings.TrimSpace(string(data)), nil
+	case g.tokenFile != "" || !errors.Is(err, os.ErrNotExist):
+		return "", fmt.Errorf("token file: %w", err)
+	}
+	return "", nil
 }
 
 // client builds the fault client from the flags.
 func (g *globals) client() (*faulthttp.Client, error) {
-	if g.format != "table" && g.format != "json" && g.format != "yaml" {
-		return nil, fmt.Errorf("--format must be table, json or yaml, not %q", g.format)
+	if err := g.checkFormat(); err != nil {
+		return nil, err
 	}
-	tok := g.token
-	if tok == "" {
-		path := g.tokenFile
-		if path == "" {
-			path = filepath.Join(stx.DefaultDataDir(), "admin.token")
-		}
-		data, err := os.ReadFile(path)
-		switch {
-		case err == nil:
-			tok = strings.TrimSpace(string(data))
-		case g.tokenFile != "" || !errors.Is(err, os.ErrNotExist):
-			return nil, fmt.Errorf("token file: %w", err)
-		}
+	tok, err := g.bearer()
+	if err != nil {
+		return nil, err
 	}
 	return faulthttp.NewClient(g.url, &faulthttp.ClientOptions{Token: tok}), nil
+}
+
+// withInventory makes a command's RunE from fn, handing it the inventory
+// service the flags describe.
+func (g *globals) withInventory(fn func(cmd *cobra.Command, args []string, s inventory.Service) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := g.checkFormat(); err != nil {
+			return err
+		}
+		if err := refuseUnsupported(cmd); err != nil {
+			return err
+		}
+		s, err := g.newInventory(g)
+		if err != nil {
+			return err
+		}
+		return fn(cmd, args, s)
+	}
 }
 
 // withClient makes a command's RunE from fn, handing it the client the

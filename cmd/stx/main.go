@@ -1,8 +1,19 @@
 // Command stx is Flock's operator CLI. It speaks to stx-controller's REST
-// API; the commands and their flags follow StarlingX's fm CLI.
+// API; the commands and their flags follow StarlingX's fm CLI (alarms and
+// events) and system CLI (inventory).
 //
 //	stx alarm-list [-q alarm_id=100.101;severity=major] [--include-suppress]
 //	stx alarm-raise --alarm-id 100.101 --eid host=controller-0 --severity major
+//	stx host-add -n worker-0 -p worker -m 08:00:27:aa:bb:cc -I 10.10.10.5 -T redfish -U admin -P -
+//	stx host-cpu-modify worker-0 -f platform -p0 2
+//	stx host-memory-modify worker-0 0 -2M 1024
+//
+// Hosts are named by hostname, uuid or id everywhere. The BMC password
+// (host-add -P, host-update bm_password=) is never printed; given as "-"
+// it is read from $STX_BM_PASSWORD, so it stays out of the command line
+// and no prompt is needed. argparse's multi-letter single-dash flags
+// (-p0..-p3, -2M, -1G, -la, -lo) are accepted as StarlingX spells them,
+// and as --p0, --2M, --la....
 //
 // The server is --url (or $STX_URL, default http://127.0.0.1:6385); the
 // token is --token, $STX_TOKEN, or the file --token-file (default the
@@ -25,14 +36,20 @@ func main() {
 }
 
 func newRoot(out io.Writer) *cobra.Command {
-	g := &globals{out: out}
+	return rootCommand(&globals{out: out, newInventory: newInventoryClient,
+		parseBulkXML: parseBulkXMLDefault, writeBulkXML: writeBulkXMLDefault})
+}
+
+// rootCommand builds the command tree over g, whose out and inventory
+// fields the caller has set.
+func rootCommand(g *globals) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "stx",
 		Short:         "Operate a Flock edge cloud",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetOut(out)
+	root.SetOut(g.out)
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.url, "url", envOr("STX_URL", "http://127.0.0.1:6385"), "controller REST URL ($STX_URL)")
 	pf.StringVar(&g.token, "token", os.Getenv("STX_TOKEN"), "bearer token ($STX_TOKEN)")
@@ -40,6 +57,10 @@ func newRoot(out io.Writer) *cobra.Command {
 	pf.StringVar(&g.format, "format", "table", "output format: table, json or yaml")
 	root.AddCommand(alarmCommands(g)...)
 	root.AddCommand(eventCommands(g)...)
+	root.AddCommand(hostCommands(g)...)
+	root.AddCommand(hardwareCommands(g)...)
+	root.AddCommand(networkCommands(g)...)
+	root.AddCommand(systemCommands(g)...)
 	return root
 }
 
