@@ -50,6 +50,12 @@ type Errors struct {
 	Invalid error
 	// NewFieldError rebuilds a package's field error on the client.
 	NewFieldError func(field, reason string) error
+	// OpenStackEnvelope also writes OpenStack's (WSME's) error member,
+	// {"error_message": "{\"faultstring\": ..., \"debuginfo\": null}"},
+	// a JSON text in a string: what StarlingX's own clients (cgts-client's
+	// system CLI) print. The faultstring is the error's text as the
+	// message member says it, with the field named.
+	OpenStackEnvelope bool
 }
 
 // FieldNamer is implemented by errors that name the invalid input field.
@@ -72,6 +78,14 @@ var internal = Mapping{Err: ErrInternal, Code: "internal", Status: http.StatusIn
 // Body is the JSON error envelope.
 type Body struct {
 	Error BodyError `json:"error"`
+	// ErrorMessage is OpenStack's envelope (Errors.OpenStackEnvelope).
+	ErrorMessage string `json:"error_message,omitempty"`
+}
+
+// faultString is the inside of OpenStack's envelope.
+type faultString struct {
+	FaultString string  `json:"faultstring"`
+	DebugInfo   *string `json:"debuginfo"`
 }
 
 // BodyError is the inside of the envelope.
@@ -116,6 +130,14 @@ func (e *Errors) Write(w http.ResponseWriter, r *http.Request, log *slog.Logger,
 		}
 	} else if fe, ok := errors.AsType[FieldNamer](err); ok {
 		b.Error.Field, b.Error.Message = fe.InvalidField()
+	}
+	if e.OpenStackEnvelope {
+		msg := b.Error.Message
+		if b.Error.Field != "" && m.Status < 500 {
+			msg = err.Error()
+		}
+		fs, _ := json.Marshal(faultString{FaultString: msg})
+		b.ErrorMessage = string(fs)
 	}
 	if m.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="flock"`)

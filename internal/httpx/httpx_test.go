@@ -230,3 +230,34 @@ func TestRequestIDs(t *testing.T) {
 	assert.Equal(t, inner, rec.Header().Get("X-Request-Id"), "nested: one id")
 	assert.NotEqual(t, "client-chosen", inner)
 }
+
+// TestOpenStackEnvelope: with OpenStackEnvelope, an error answer also
+// carries error_message, a JSON text whose faultstring is the message
+// (cgts-client prints it); without, no such member.
+func TestOpenStackEnvelope(t *testing.T) {
+	os := *table
+	os.OpenStackEnvelope = true
+	for _, c := range []struct {
+		err, is error
+		want    string
+	}{
+		{fmt.Errorf("host worker-9: %w", errGone), errGone, "host worker-9: gone"},
+		{errors.New("select * from secrets"), httpx.ErrInternal, "internal error (request id "},
+	} {
+		rec := httptest.NewRecorder()
+		os.Write(rec, httptest.NewRequest("GET", "/", nil), nil, c.err)
+		var b httpx.Body
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &b))
+		var fs struct {
+			FaultString string  `json:"faultstring"`
+			DebugInfo   *string `json:"debuginfo"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(b.ErrorMessage), &fs), rec.Body.String())
+		assert.Contains(t, fs.FaultString, c.want)
+		assert.NotContains(t, fs.FaultString, "secrets")
+		assert.ErrorIs(t, os.Decode(rec.Result()), c.is, "the client still decodes it")
+	}
+	rec := httptest.NewRecorder()
+	table.Write(rec, httptest.NewRequest("GET", "/", nil), nil, errGone)
+	assert.NotContains(t, rec.Body.String(), "error_message")
+}
