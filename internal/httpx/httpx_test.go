@@ -261,3 +261,32 @@ func TestOpenStackEnvelope(t *testing.T) {
 	table.Write(rec, httptest.NewRequest("GET", "/", nil), nil, errGone)
 	assert.NotContains(t, rec.Body.String(), "error_message")
 }
+
+type ruleErr struct{ rule, reason string }
+
+func (e *ruleErr) Error() string { return e.reason + " (rule " + e.rule + ")" }
+func (e *ruleErr) Unwrap() error { return errGone }
+
+// TestRuleRoundTrip: with RuleOf and NewRuleError, the rule a change
+// broke survives the round trip with the reason alone as message.
+func TestRuleRoundTrip(t *testing.T) {
+	rt := *table
+	rt.RuleOf = func(err error) (string, string, bool) {
+		re, ok := errors.AsType[*ruleErr](err)
+		if !ok {
+			return "", "", false
+		}
+		return re.rule, re.reason, true
+	}
+	rt.NewRuleError = func(rule, reason string, kind error) error {
+		return fmt.Errorf("%w", &ruleErr{rule: rule, reason: reason})
+	}
+	rec := httptest.NewRecorder()
+	rt.Write(rec, httptest.NewRequest("GET", "/", nil), nil, fmt.Errorf("host a: %w", &ruleErr{"locked", "host must be locked"}))
+	assert.Contains(t, rec.Body.String(), `"rule":"locked"`)
+	err := rt.Decode(rec.Result())
+	re, ok := errors.AsType[*ruleErr](err)
+	require.True(t, ok, "%v", err)
+	assert.Equal(t, ruleErr{"locked", "host must be locked"}, *re)
+	assert.ErrorIs(t, err, errGone)
+}
