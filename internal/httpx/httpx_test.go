@@ -290,3 +290,27 @@ func TestRuleRoundTrip(t *testing.T) {
 	assert.Equal(t, ruleErr{"locked", "host must be locked"}, *re)
 	assert.ErrorIs(t, err, errGone)
 }
+
+type strictEnum string
+
+func (e *strictEnum) UnmarshalText(b []byte) error {
+	if string(b) != "on" && string(b) != "off" {
+		return &httpx.FieldError{Field: "switch", Reason: "must be on or off"}
+	}
+	*e = strictEnum(b)
+	return nil
+}
+
+// TestUnmarshalKeepsValueFieldErrors: a value whose own parser names
+// the field keeps that name (not "body").
+func TestUnmarshalKeepsValueFieldErrors(t *testing.T) {
+	var v struct {
+		S strictEnum `json:"switch"`
+	}
+	err := table.Unmarshal([]byte(`{"switch":"dim"}`), &v)
+	fe, ok := errors.AsType[httpx.FieldNamer](err)
+	require.True(t, ok, "%v", err)
+	f, reason := fe.InvalidField()
+	assert.Equal(t, "switch", f)
+	assert.Equal(t, "must be on or off", reason)
+}

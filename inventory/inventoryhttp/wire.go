@@ -435,21 +435,21 @@ func (r addrRanges) MarshalJSON() ([]byte, error) {
 func (r *addrRanges) UnmarshalJSON(b []byte) error {
 	var raw []json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
-		return errors.New("must be a list of [start, end] pairs")
+		return inventory.Fieldf("ranges", "must be a list of [start, end] pairs")
 	}
 	out := addrRanges{}
 	for _, x := range raw {
 		var pair []string
 		if err := json.Unmarshal(x, &pair); err == nil {
 			if len(pair) != 2 {
-				return errors.New("each range must be a [start, end] pair")
+				return inventory.Fieldf("ranges", "each range must be a [start, end] pair")
 			}
 			out = append(out, inventory.AddressRange{Start: pair[0], End: pair[1]})
 			continue
 		}
 		var obj struct{ Start, End string }
 		if err := json.Unmarshal(x, &obj); err != nil || !strings.HasPrefix(strings.TrimSpace(string(x)), "{") {
-			return errors.New("each range must be a [start, end] pair")
+			return inventory.Fieldf("ranges", "each range must be a [start, end] pair")
 		}
 		out = append(out, inventory.AddressRange{Start: obj.Start, End: obj.End})
 	}
