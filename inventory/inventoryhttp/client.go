@@ -296,7 +296,9 @@ func (c *Client) UpdateHost(ctx context.Context, host string, u inventory.HostUp
 }
 
 // DeleteHost deletes a host (DELETE /v1/ihosts/{id}).
-func (c *Client) DeleteHost(ctx context.Context, host string) error { return c.del(ctx, "ihosts", "host", host) }
+func (c *Client) DeleteHost(ctx context.Context, host string) error {
+	return c.del(ctx, "ihosts", "host", host)
+}
 
 // ListNodes returns a host's NUMA nodes (GET /v1/ihosts/{id}/inodes).
 func (c *Client) ListNodes(ctx context.Context, host string) ([]inventory.Node, error) {

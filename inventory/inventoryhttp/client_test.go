@@ -77,9 +77,13 @@ func TestClientRoundTrip(t *testing.T) {
 		{"AddHosts", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
 			return c.AddHosts(ctx, []inventory.HostSpec{fullSpec(), {MgmtMAC: "08:00:27:00:00:01"}})
 		}, []inventory.Host{fx.host, fx.host}, "AddHosts", []any{[]inventory.HostSpec{fullSpec(), {MgmtMAC: "08:00:27:00:00:01"}}}},
-		{"UpdateHost", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.UpdateHost(ctx, "worker-0", fullUpdate()) },
+		{"UpdateHost", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return c.UpdateHost(ctx, "worker-0", fullUpdate())
+		},
 			fx.host, "UpdateHost", []any{"worker-0", fullUpdate()}},
-		{"DeleteHost", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return nil, c.DeleteHost(ctx, "worker-0") },
+		{"DeleteHost", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return nil, c.DeleteHost(ctx, "worker-0")
+		},
 			nil, "DeleteHost", []any{"worker-0"}},
 		{"ListNodes", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.ListNodes(ctx, h) },
 			[]inventory.Node{fx.node}, "ListNodes", []any{h}},
@@ -99,34 +103,48 @@ func TestClientRoundTrip(t *testing.T) {
 			[]inventory.Disk{fx.disk}, "ListDisks", []any{h}},
 		{"ListPartitions", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.ListPartitions(ctx, h, "") },
 			[]inventory.Partition{fx.partition}, "ListPartitions", []any{h, ""}},
-		{"ListPartitions of a disk", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.ListPartitions(ctx, h, uuidN(7)) },
+		{"ListPartitions of a disk", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return c.ListPartitions(ctx, h, uuidN(7))
+		},
 			[]inventory.Partition{fx.partition}, "ListPartitions", []any{h, uuidN(7)}},
 		{"AddPartition", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
 			return c.AddPartition(ctx, "worker-0", inventory.PartitionSpec{DiskUUID: uuidN(7), SizeMiB: 10240, TypeGUID: inventory.LVMPartitionType})
 		}, fx.partition, "AddPartition", []any{"worker-0", inventory.PartitionSpec{DiskUUID: uuidN(7), SizeMiB: 10240, TypeGUID: inventory.LVMPartitionType}}},
-		{"ModifyPartition", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.ModifyPartition(ctx, uuidN(8), 20480) },
+		{"ModifyPartition", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return c.ModifyPartition(ctx, uuidN(8), 20480)
+		},
 			fx.partition, "ModifyPartition", []any{uuidN(8), 20480}},
-		{"DeletePartition", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return nil, c.DeletePartition(ctx, uuidN(8)) },
+		{"DeletePartition", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return nil, c.DeletePartition(ctx, uuidN(8))
+		},
 			nil, "DeletePartition", []any{uuidN(8)}},
 		{"ListLVGs", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.ListLVGs(ctx, h) },
 			[]inventory.LVG{fx.lvg}, "ListLVGs", []any{h}},
-		{"AddLVG", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.AddLVG(ctx, "worker-0", "nova-local") },
+		{"AddLVG", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return c.AddLVG(ctx, "worker-0", "nova-local")
+		},
 			fx.lvg, "AddLVG", []any{"worker-0", "nova-local"}},
-		{"DeleteLVG", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return nil, c.DeleteLVG(ctx, uuidN(9)) },
+		{"DeleteLVG", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return nil, c.DeleteLVG(ctx, uuidN(9))
+		},
 			nil, "DeleteLVG", []any{uuidN(9)}},
 		{"ListPVs", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.ListPVs(ctx, h) },
 			[]inventory.PV{fx.pv}, "ListPVs", []any{h}},
 		{"AddPV", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
 			return c.AddPV(ctx, h, inventory.PVSpec{LVGUUID: uuidN(9), DiskOrPartUUID: uuidN(8)})
 		}, fx.pv, "AddPV", []any{h, inventory.PVSpec{LVGUUID: uuidN(9), DiskOrPartUUID: uuidN(8)}}},
-		{"DeletePV", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return nil, c.DeletePV(ctx, uuidN(10)) },
+		{"DeletePV", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return nil, c.DeletePV(ctx, uuidN(10))
+		},
 			nil, "DeletePV", []any{uuidN(10)}},
 		{"ListStors", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.ListStors(ctx, h) },
 			[]inventory.Stor{fx.stor}, "ListStors", []any{h}},
 		{"AddStor", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
 			return c.AddStor(ctx, h, inventory.StorSpec{Function: "journal", DiskUUID: uuidN(7), TierName: "gold"})
 		}, fx.stor, "AddStor", []any{h, inventory.StorSpec{Function: "journal", DiskUUID: uuidN(7), TierName: "gold"}}},
-		{"DeleteStor", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return nil, c.DeleteStor(ctx, uuidN(11)) },
+		{"DeleteStor", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return nil, c.DeleteStor(ctx, uuidN(11))
+		},
 			nil, "DeleteStor", []any{uuidN(11)}},
 		{"ListPorts", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.ListPorts(ctx, h) },
 			[]inventory.Port{fx.port}, "ListPorts", []any{h}},
@@ -134,16 +152,24 @@ func TestClientRoundTrip(t *testing.T) {
 			[]inventory.Interface{fx.iface}, "ListInterfaces", []any{h}},
 		{"GetInterface", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.GetInterface(ctx, uuidN(13)) },
 			fx.iface, "GetInterface", []any{uuidN(13)}},
-		{"AddInterface", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.AddInterface(ctx, "worker-0", fullIfSpec()) },
+		{"AddInterface", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return c.AddInterface(ctx, "worker-0", fullIfSpec())
+		},
 			fx.iface, "AddInterface", []any{"worker-0", fullIfSpec()}},
 		{"AddInterface ethernet", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
 			return c.AddInterface(ctx, "worker-0", inventory.InterfaceSpec{IfName: "mgmt0", IfType: inventory.IfEthernet, IfClass: inventory.IfClassPlatform, Port: "enp0s3"})
 		}, fx.iface, "AddInterface", []any{"worker-0", inventory.InterfaceSpec{IfName: "mgmt0", IfType: inventory.IfEthernet, IfClass: inventory.IfClassPlatform, Port: "enp0s3"}}},
-		{"UpdateInterface", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.UpdateInterface(ctx, uuidN(13), fullIfUpdate()) },
+		{"UpdateInterface", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return c.UpdateInterface(ctx, uuidN(13), fullIfUpdate())
+		},
 			fx.iface, "UpdateInterface", []any{uuidN(13), fullIfUpdate()}},
-		{"DeleteInterface", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return nil, c.DeleteInterface(ctx, uuidN(13)) },
+		{"DeleteInterface", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return nil, c.DeleteInterface(ctx, uuidN(13))
+		},
 			nil, "DeleteInterface", []any{uuidN(13)}},
-		{"ListInterfaceNetworks", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.ListInterfaceNetworks(ctx, h) },
+		{"ListInterfaceNetworks", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return c.ListInterfaceNetworks(ctx, h)
+		},
 			[]inventory.InterfaceNetwork{fx.ifnet}, "ListInterfaceNetworks", []any{h}},
 		{"AssignInterfaceNetwork", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
 			return c.AssignInterfaceNetwork(ctx, uuidN(13), "mgmt")
@@ -162,18 +188,26 @@ func TestClientRoundTrip(t *testing.T) {
 		{"AddNetwork", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
 			return c.AddNetwork(ctx, inventory.NetworkSpec{Name: "oam", Type: inventory.NetOAM, Dynamic: false, PoolUUID: uuidN(18)})
 		}, fx.network, "AddNetwork", []any{inventory.NetworkSpec{Name: "oam", Type: inventory.NetOAM, Dynamic: false, PoolUUID: uuidN(18)}}},
-		{"DeleteNetwork", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return nil, c.DeleteNetwork(ctx, "oam") },
+		{"DeleteNetwork", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return nil, c.DeleteNetwork(ctx, "oam")
+		},
 			nil, "DeleteNetwork", []any{"oam"}},
 		{"ListAddressPools", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.ListAddressPools(ctx) },
 			[]inventory.AddressPool{fx.pool}, "ListAddressPools", nil},
-		{"GetAddressPool", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.GetAddressPool(ctx, "management") },
+		{"GetAddressPool", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return c.GetAddressPool(ctx, "management")
+		},
 			fx.pool, "GetAddressPool", []any{"management"}},
-		{"AddAddressPool", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.AddAddressPool(ctx, fullPoolSpec()) },
+		{"AddAddressPool", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return c.AddAddressPool(ctx, fullPoolSpec())
+		},
 			fx.pool, "AddAddressPool", []any{fullPoolSpec()}},
 		{"UpdateAddressPool", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
 			return c.UpdateAddressPool(ctx, uuidN(18), fullPoolUpdate())
 		}, fx.pool, "UpdateAddressPool", []any{uuidN(18), fullPoolUpdate()}},
-		{"DeleteAddressPool", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return nil, c.DeleteAddressPool(ctx, "management") },
+		{"DeleteAddressPool", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return nil, c.DeleteAddressPool(ctx, "management")
+		},
 			nil, "DeleteAddressPool", []any{"management"}},
 		{"ListDataNetworks", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.ListDataNetworks(ctx) },
 			[]inventory.DataNetwork{fx.datanet}, "ListDataNetworks", nil},
@@ -182,7 +216,9 @@ func TestClientRoundTrip(t *testing.T) {
 				MulticastGroup: "239.0.0.2", PortNum: 8472, TTL: 5, Mode: "static"})
 		}, fx.datanet, "AddDataNetwork", []any{inventory.DataNetwork{Name: "physnet1", NetworkType: inventory.DataNetVXLAN, MTU: 1450, Description: "d",
 			MulticastGroup: "239.0.0.2", PortNum: 8472, TTL: 5, Mode: "static"}}},
-		{"DeleteDataNetwork", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return nil, c.DeleteDataNetwork(ctx, "physnet0") },
+		{"DeleteDataNetwork", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return nil, c.DeleteDataNetwork(ctx, "physnet0")
+		},
 			nil, "DeleteDataNetwork", []any{"physnet0"}},
 		{"ListLabels", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.ListLabels(ctx, h) },
 			[]inventory.Label{fx.label}, "ListLabels", []any{h}},
@@ -192,7 +228,9 @@ func TestClientRoundTrip(t *testing.T) {
 		{"AssignLabels no overwrite", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
 			return c.AssignLabels(ctx, "worker-0", map[string]string{"a": "b"}, false)
 		}, []inventory.Label{fx.label}, "AssignLabels", []any{"worker-0", map[string]string{"a": "b"}, false}},
-		{"RemoveLabel", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return nil, c.RemoveLabel(ctx, uuidN(20)) },
+		{"RemoveLabel", func(ctx context.Context, c *inventoryhttp.Client) (any, error) {
+			return nil, c.RemoveLabel(ctx, uuidN(20))
+		},
 			nil, "RemoveLabel", []any{uuidN(20)}},
 		{"ListStorageBackends", func(ctx context.Context, c *inventoryhttp.Client) (any, error) { return c.ListStorageBackends(ctx) },
 			[]inventory.StorageBackend{fx.backend}, "ListStorageBackends", nil},

@@ -92,7 +92,9 @@ type fixtures struct {
 
 const hostUUID = "6b7a3d1e-5f3a-4c2e-9a0b-1c2d3e4f5a6b"
 
-func uuidN(n byte) string { return "00000000-0000-4000-8000-0000000000" + string("0123456789"[n/10]) + string("0123456789"[n%10]) }
+func uuidN(n byte) string {
+	return "00000000-0000-4000-8000-0000000000" + string("0123456789"[n/10]) + string("0123456789"[n%10])
+}
 
 // full returns records with every field set.
 func full() fixtures {

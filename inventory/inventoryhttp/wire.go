@@ -496,7 +496,9 @@ type routeJSON struct {
 	CreatedAt wireTime `json:"created_at"`
 }
 
-func routeOf(r *inventory.Route) routeJSON { return routeJSON{Route: *r, CreatedAt: wireTime(r.CreatedAt)} }
+func routeOf(r *inventory.Route) routeJSON {
+	return routeJSON{Route: *r, CreatedAt: wireTime(r.CreatedAt)}
+}
 
 func (w *routeJSON) route() inventory.Route {
 	r := w.Route
@@ -524,7 +526,9 @@ type labelJSON struct {
 	CreatedAt wireTime `json:"created_at"`
 }
 
-func labelOf(l *inventory.Label) labelJSON { return labelJSON{Label: *l, CreatedAt: wireTime(l.CreatedAt)} }
+func labelOf(l *inventory.Label) labelJSON {
+	return labelJSON{Label: *l, CreatedAt: wireTime(l.CreatedAt)}
+}
 
 func (w *labelJSON) label() inventory.Label {
 	l := w.Label
