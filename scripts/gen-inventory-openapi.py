@@ -80,6 +80,9 @@ def record(name, extra=None, override=None, drop=()):
         req = [r for r in req if r != k]
     props.update(override or {})
     props.update(extra or {})
+    if "created_at" in props and "updated_at" not in props:
+        extra = dict(extra or {}, updated_at={"nullable": True, "description": "sysinv's; Flock does not keep it (null)"})
+        props["updated_at"] = extra["updated_at"]
     for k in list(override or {}) + list(extra or {}):
         if k not in req:
             req.append(k)

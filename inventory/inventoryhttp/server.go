@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/edgeflock/flock/internal/httpx"
@@ -224,7 +225,20 @@ func NewHandler(svc inventory.Service, opts *HandlerOptions) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		errTable.Write(w, r, nil, fmt.Errorf("%w: no resource %s %s", inventory.ErrNotFound, r.Method, r.URL.Path))
 	})
-	return httpx.WithRequestID(mux)
+	return httpx.WithRequestID(trimSlash(mux))
+}
+
+// trimSlash serves /v1/partitions/ as /v1/partitions: the system CLI
+// posts partitions there.
+func trimSlash(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; len(p) > 4 && strings.HasSuffix(p, "/") {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path, r2.URL.RawPath = strings.TrimSuffix(p, "/"), strings.TrimSuffix(r.URL.RawPath, "/")
+			r = r2
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -311,9 +325,10 @@ func (s *server) deleteBy(del func(context.Context, string) error) http.HandlerF
 	}
 }
 
-// findOnHosts looks a host's record up by uuid over every host: the
+// findOnHosts looks a host's record up by uuid (or id, as sysinv
+// takes either) over every host: the
 // Service has no getter by uuid for these records.
-func findOnHosts[T any](ctx context.Context, s *server, what, uuid string, fetch func(context.Context, string) ([]T, error), id func(*T) string) (T, error) {
+func findOnHosts[T any](ctx context.Context, s *server, what, uuid string, fetch func(context.Context, string) ([]T, error), key func(*T) (string, int64)) (T, error) {
 	var zero T
 	hosts, err := s.svc.ListHosts(ctx)
 	if err != nil {
@@ -328,7 +343,7 @@ func findOnHosts[T any](ctx context.Context, s *server, what, uuid string, fetch
 			return zero, err
 		}
 		for i := range items {
-			if id(&items[i]) == uuid {
+			if u, id := key(&items[i]); u == uuid || strconv.FormatInt(id, 10) == uuid {
 				return items[i], nil
 			}
 		}
@@ -337,7 +352,7 @@ func findOnHosts[T any](ctx context.Context, s *server, what, uuid string, fetch
 }
 
 // getOnHosts serves GET of a host's record by uuid.
-func getOnHosts[T, W any](s *server, what string, fetch func(context.Context, string) ([]T, error), id func(*T) string, conv func(*T) W) http.HandlerFunc {
+func getOnHosts[T, W any](s *server, what string, fetch func(context.Context, string) ([]T, error), id func(*T) (string, int64), conv func(*T) W) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, err := findOnHosts(r.Context(), s, what, r.PathValue("uuid"), fetch, id)
 		if err != nil {
@@ -559,7 +574,7 @@ func (s *server) snapshot(w http.ResponseWriter, r *http.Request) {
 // CPUs and memory.
 
 func (s *server) getCPU(w http.ResponseWriter, r *http.Request) {
-	getOnHosts(s, "cpu", s.svc.ListCPUs, func(c *inventory.CPU) string { return c.UUID }, cpuOf)(w, r)
+	getOnHosts(s, "cpu", s.svc.ListCPUs, func(c *inventory.CPU) (string, int64) { return c.UUID, c.ID }, cpuOf)(w, r)
 }
 
 func (s *server) modifyCPUs(w http.ResponseWriter, r *http.Request) {
@@ -610,7 +625,7 @@ func (s *server) listMemory(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) findMemory(ctx context.Context, uuid string) (inventory.Memory, map[int]string, error) {
-	m, err := findOnHosts(ctx, s, "memory", uuid, s.svc.ListMemory, func(m *inventory.Memory) string { return m.UUID })
+	m, err := findOnHosts(ctx, s, "memory", uuid, s.svc.ListMemory, func(m *inventory.Memory) (string, int64) { return m.UUID, m.ID })
 	if err != nil {
 		return m, nil, err
 	}
@@ -646,7 +661,7 @@ func (s *server) patchMemory(w http.ResponseWriter, r *http.Request) {
 // Storage.
 
 func (s *server) getDisk(w http.ResponseWriter, r *http.Request) {
-	getOnHosts(s, "disk", s.svc.ListDisks, func(d *inventory.Disk) string { return d.UUID }, diskOf)(w, r)
+	getOnHosts(s, "disk", s.svc.ListDisks, func(d *inventory.Disk) (string, int64) { return d.UUID, d.ID }, diskOf)(w, r)
 }
 
 func (s *server) listPartitions(w http.ResponseWriter, r *http.Request) {
@@ -663,7 +678,7 @@ func (s *server) listAllPartitions(ctx context.Context, host string) ([]inventor
 }
 
 func (s *server) getPartition(w http.ResponseWriter, r *http.Request) {
-	getOnHosts(s, "partition", s.listAllPartitions, func(p *inventory.Partition) string { return p.UUID }, partitionOf)(w, r)
+	getOnHosts(s, "partition", s.listAllPartitions, func(p *inventory.Partition) (string, int64) { return p.UUID, p.ID }, partitionOf)(w, r)
 }
 
 func (s *server) addPartition(w http.ResponseWriter, r *http.Request) {
@@ -718,7 +733,7 @@ func (s *server) addLVG(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) getLVG(w http.ResponseWriter, r *http.Request) {
-	getOnHosts(s, "volume group", s.svc.ListLVGs, func(l *inventory.LVG) string { return l.UUID }, lvgOf)(w, r)
+	getOnHosts(s, "volume group", s.svc.ListLVGs, func(l *inventory.LVG) (string, int64) { return l.UUID, l.ID }, lvgOf)(w, r)
 }
 
 func (s *server) addPV(w http.ResponseWriter, r *http.Request) {
@@ -746,7 +761,7 @@ func (s *server) addPV(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) getPV(w http.ResponseWriter, r *http.Request) {
-	getOnHosts(s, "physical volume", s.svc.ListPVs, func(p *inventory.PV) string { return p.UUID }, pvOf)(w, r)
+	getOnHosts(s, "physical volume", s.svc.ListPVs, func(p *inventory.PV) (string, int64) { return p.UUID, p.ID }, pvOf)(w, r)
 }
 
 func (s *server) addStor(w http.ResponseWriter, r *http.Request) {
@@ -780,13 +795,13 @@ func (s *server) addStor(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) getStor(w http.ResponseWriter, r *http.Request) {
-	getOnHosts(s, "stor", s.svc.ListStors, func(st *inventory.Stor) string { return st.UUID }, storOf)(w, r)
+	getOnHosts(s, "stor", s.svc.ListStors, func(st *inventory.Stor) (string, int64) { return st.UUID, st.ID }, storOf)(w, r)
 }
 
 // Ports and interfaces.
 
 func (s *server) getPort(w http.ResponseWriter, r *http.Request) {
-	getOnHosts(s, "port", s.svc.ListPorts, func(p *inventory.Port) string { return p.UUID }, portOf)(w, r)
+	getOnHosts(s, "port", s.svc.ListPorts, func(p *inventory.Port) (string, int64) { return p.UUID, p.ID }, portOf)(w, r)
 }
 
 // interfacePorts is GET /v1/iinterfaces/{uuid}/ports: the ports under
@@ -827,8 +842,20 @@ func (s *server) addInterface(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) getInterface(w http.ResponseWriter, r *http.Request) {
-	i, err := s.svc.GetInterface(r.Context(), r.PathValue("uuid"))
+	id := r.PathValue("uuid")
+	i, err := s.svc.GetInterface(r.Context(), id)
+	if errors.Is(err, inventory.ErrNotFound) && isID(id) {
+		// The CLI reloads a record it got from a POST or PATCH by its id.
+		i, err = findOnHosts(r.Context(), s, "interface", id, s.svc.ListInterfaces,
+			func(i *inventory.Interface) (string, int64) { return i.UUID, i.ID })
+	}
 	s.reply(w, r, http.StatusOK, interfaceOf(&i), err)
+}
+
+// isID reports whether s is a record's integer id.
+func isID(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil
 }
 
 func (s *server) patchInterface(w http.ResponseWriter, r *http.Request) {
@@ -928,7 +955,7 @@ func (s *server) assignInterfaceNetwork(w http.ResponseWriter, r *http.Request) 
 
 func (s *server) getInterfaceNetwork(w http.ResponseWriter, r *http.Request) {
 	in, err := findOnHosts(r.Context(), s, "interface network", r.PathValue("uuid"), s.svc.ListInterfaceNetworks,
-		func(in *inventory.InterfaceNetwork) string { return in.UUID })
+		func(in *inventory.InterfaceNetwork) (string, int64) { return in.UUID, in.ID })
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -1131,7 +1158,7 @@ func (s *server) assignLabels(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) getLabel(w http.ResponseWriter, r *http.Request) {
-	l, err := findOnHosts(r.Context(), s, "label", r.PathValue("id"), s.svc.ListLabels, func(l *inventory.Label) string { return l.UUID })
+	l, err := findOnHosts(r.Context(), s, "label", r.PathValue("id"), s.svc.ListLabels, func(l *inventory.Label) (string, int64) { return l.UUID, l.ID })
 	s.reply(w, r, http.StatusOK, labelOf(&l), err)
 }
 
@@ -1154,7 +1181,7 @@ func (s *server) getBackend(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("uuid")
 	for i := range bs {
-		if bs[i].UUID == id || bs[i].Name == id {
+		if bs[i].UUID == id || bs[i].Name == id || strconv.FormatInt(bs[i].ID, 10) == id {
 			httpx.WriteJSON(w, http.StatusOK, backendOf(&bs[i]))
 			return
 		}
@@ -1262,7 +1289,7 @@ func (s *server) parameter(ctx context.Context, uuid string) (inventory.ServiceP
 		return inventory.ServiceParameter{}, err
 	}
 	for _, p := range ps {
-		if p.UUID == uuid {
+		if p.UUID == uuid || strconv.FormatInt(p.ID, 10) == uuid {
 			return p, nil
 		}
 	}

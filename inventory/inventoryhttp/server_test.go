@@ -345,3 +345,17 @@ func TestBulkXMLNotWired(t *testing.T) {
 	assert.Equal(t, http.StatusNotImplemented, rec.Code)
 	assert.Empty(t, st.writes())
 }
+
+// TestRecordsByID: the CLI reloads a record from a POST or PATCH answer
+// by its integer id (a lazy attribute), so every GET of a record takes
+// the id as well as the uuid.
+func TestRecordsByID(t *testing.T) {
+	h := inventoryhttp.NewHandler(newStub(), nil)
+	for _, p := range []string{"/v1/icpus/5", "/v1/imemorys/6", "/v1/idisks/7", "/v1/partitions/8", "/v1/ilvgs/9", "/v1/ipvs/10",
+		"/v1/istors/11", "/v1/ports/12", "/v1/interface_networks/14", "/v1/labels/20", "/v1/storage_backend/21",
+		"/v1/service_parameter/22", "/v1/isystems/1", "/v1/partitions/8/"} {
+		code, out := exchange(t, h, "GET", p, "")
+		require.Equal(t, http.StatusOK, code, "%s: %v", p, out)
+		assert.NotEmpty(t, obj(t, out)["uuid"], p)
+	}
+}

@@ -195,6 +195,7 @@ func (w *hostJSON) host() inventory.Host {
 type nodeJSON struct {
 	inventory.Node
 	CreatedAt wireTime `json:"created_at"`
+	UpdatedAt null     `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func nodeOf(n *inventory.Node) nodeJSON { return nodeJSON{Node: *n, CreatedAt: wireTime(n.CreatedAt)} }
@@ -209,6 +210,7 @@ type cpuJSON struct {
 	inventory.CPU
 	CreatedAt    wireTime       `json:"created_at"`
 	Capabilities map[string]any `json:"capabilities"`
+	UpdatedAt    null           `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func cpuOf(c *inventory.CPU) cpuJSON {
@@ -228,6 +230,7 @@ type memoryJSON struct {
 	CreatedAt             wireTime `json:"created_at"`
 	InodeUUID             nullable `json:"inode_uuid"`
 	VMPendingAsPercentage string   `json:"vm_pending_as_percentage"`
+	UpdatedAt             null     `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func memoryOf(m *inventory.Memory, inode string) memoryJSON {
@@ -243,6 +246,7 @@ func (w *memoryJSON) memory() inventory.Memory {
 type diskJSON struct {
 	inventory.Disk
 	CreatedAt wireTime `json:"created_at"`
+	UpdatedAt null     `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func diskOf(d *inventory.Disk) diskJSON { return diskJSON{Disk: *d, CreatedAt: wireTime(d.CreatedAt)} }
@@ -256,6 +260,7 @@ func (w *diskJSON) disk() inventory.Disk {
 type partitionJSON struct {
 	inventory.Partition
 	CreatedAt wireTime `json:"created_at"`
+	UpdatedAt null     `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func partitionOf(p *inventory.Partition) partitionJSON {
@@ -275,6 +280,7 @@ type lvgJSON struct {
 	Capabilities map[string]any `json:"capabilities"`
 	CreatedAt    wireTime       `json:"created_at"`
 	AvailSize    int64          `json:"lvm_vg_avail_size"`
+	UpdatedAt    null           `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func lvgOf(l *inventory.LVG) lvgJSON {
@@ -295,6 +301,7 @@ type pvJSON struct {
 	inventory.PV
 	CreatedAt    wireTime       `json:"created_at"`
 	Capabilities map[string]any `json:"capabilities"`
+	UpdatedAt    null           `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func pvOf(p *inventory.PV) pvJSON {
@@ -310,6 +317,7 @@ func (w *pvJSON) pv() inventory.PV {
 type storJSON struct {
 	inventory.Stor
 	CreatedAt wireTime `json:"created_at"`
+	UpdatedAt null     `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func storOf(s *inventory.Stor) storJSON { return storJSON{Stor: *s, CreatedAt: wireTime(s.CreatedAt)} }
@@ -329,6 +337,7 @@ type portJSON struct {
 	DevID        int            `json:"dev_id"`
 	NameDisplay  string         `json:"namedisplay"`
 	Capabilities map[string]any `json:"capabilities"`
+	UpdatedAt    null           `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func portOf(p *inventory.Port) portJSON {
@@ -365,6 +374,7 @@ type interfaceJSON struct {
 	PTPRole         string   `json:"ptp_role"`
 	SchedPolicy     null     `json:"schedpolicy"`
 	OVSAccess       null     `json:"ovs_access"`
+	UpdatedAt       null     `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func interfaceOf(i *inventory.Interface) interfaceJSON {
@@ -393,12 +403,14 @@ func (w *interfaceJSON) iface() inventory.Interface {
 type interfaceNetworkJSON struct {
 	inventory.InterfaceNetwork
 	ForIHostID int64 `json:"forihostid"`
+	UpdatedAt  null  `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 type networkJSON struct {
 	inventory.Network
 	CreatedAt         wireTime `json:"created_at"`
 	PrimaryPoolFamily nullable `json:"primary_pool_family"`
+	UpdatedAt         null     `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func networkOf(n *inventory.Network, family int) networkJSON {
@@ -461,6 +473,7 @@ type poolJSON struct {
 	inventory.AddressPool
 	Ranges    addrRanges `json:"ranges"`
 	CreatedAt wireTime   `json:"created_at"`
+	UpdatedAt null       `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func poolOf(p *inventory.AddressPool) poolJSON {
@@ -479,6 +492,7 @@ func (w *poolJSON) pool() inventory.AddressPool {
 type addressJSON struct {
 	inventory.Address
 	CreatedAt wireTime `json:"created_at"`
+	UpdatedAt null     `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func addressOf(a *inventory.Address) addressJSON {
@@ -494,6 +508,7 @@ func (w *addressJSON) address() inventory.Address {
 type routeJSON struct {
 	inventory.Route
 	CreatedAt wireTime `json:"created_at"`
+	UpdatedAt null     `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func routeOf(r *inventory.Route) routeJSON {
@@ -509,6 +524,7 @@ func (w *routeJSON) route() inventory.Route {
 type dataNetworkJSON struct {
 	inventory.DataNetwork
 	CreatedAt wireTime `json:"created_at"`
+	UpdatedAt null     `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func dataNetworkOf(d *inventory.DataNetwork) dataNetworkJSON {
@@ -524,6 +540,7 @@ func (w *dataNetworkJSON) dataNetwork() inventory.DataNetwork {
 type labelJSON struct {
 	inventory.Label
 	CreatedAt wireTime `json:"created_at"`
+	UpdatedAt null     `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func labelOf(l *inventory.Label) labelJSON {
@@ -542,6 +559,7 @@ type backendJSON struct {
 	inventory.StorageBackend
 	Services  string   `json:"services"`
 	CreatedAt wireTime `json:"created_at"`
+	UpdatedAt null     `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func backendOf(b *inventory.StorageBackend) backendJSON {
@@ -571,6 +589,7 @@ type parameterJSON struct {
 	Personality nullable `json:"personality"`
 	Resource    nullable `json:"resource"`
 	CreatedAt   wireTime `json:"created_at"`
+	UpdatedAt   null     `json:"updated_at"` // sysinv has it; Flock does not keep it
 }
 
 func parameterOf(p *inventory.ServiceParameter) parameterJSON {
