@@ -50,6 +50,19 @@ type Errors struct {
 	Invalid error
 	// NewFieldError rebuilds a package's field error on the client.
 	NewFieldError func(field, reason string) error
+	// RuleOf, if set, names the rule an error broke (a state or
+	// uniqueness rule of the service): the answer's rule member, and its
+	// message is the reason alone, as for a field.
+	RuleOf func(err error) (rule, reason string, ok bool)
+	// NewRuleError rebuilds a package's rule error on the client, kind
+	// being the sentinel of the answer's code.
+	NewRuleError func(rule, reason string, kind error) error
+	// OpenStackEnvelope also writes OpenStack's (WSME's) error member,
+	// {"error_message": "{\"faultstring\": ..., \"debuginfo\": null}"},
+	// a JSON text in a string: what StarlingX's own clients (cgts-client's
+	// system CLI) print. The faultstring is the error's text as the
+	// message member says it, with the field named.
+	OpenStackEnvelope bool
 }
 
 // FieldNamer is implemented by errors that name the invalid input field.
@@ -72,6 +85,14 @@ var internal = Mapping{Err: ErrInternal, Code: "internal", Status: http.StatusIn
 // Body is the JSON error envelope.
 type Body struct {
 	Error BodyError `json:"error"`
+	// ErrorMessage is OpenStack's envelope (Errors.OpenStackEnvelope).
+	ErrorMessage string `json:"error_message,omitempty"`
+}
+
+// faultString is the inside of OpenStack's envelope.
+type faultString struct {
+	FaultString string  `json:"faultstring"`
+	DebugInfo   *string `json:"debuginfo"`
 }
 
 // BodyError is the inside of the envelope.
@@ -79,6 +100,8 @@ type BodyError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Rule names the rule a refused change broke (Errors.RuleOf).
+	Rule string `json:"rule,omitempty"`
 	// RequestID is the id of the failed request, also in the
 	// X-Request-Id header; the server's log holds the detail under it.
 	RequestID string `json:"request_id,omitempty"`
@@ -116,6 +139,18 @@ func (e *Errors) Write(w http.ResponseWriter, r *http.Request, log *slog.Logger,
 		}
 	} else if fe, ok := errors.AsType[FieldNamer](err); ok {
 		b.Error.Field, b.Error.Message = fe.InvalidField()
+	} else if e.RuleOf != nil {
+		if rule, reason, ok := e.RuleOf(err); ok {
+			b.Error.Rule, b.Error.Message = rule, reason
+		}
+	}
+	if e.OpenStackEnvelope {
+		msg := b.Error.Message
+		if (b.Error.Field != "" || b.Error.Rule != "") && m.Status < 500 {
+			msg = err.Error()
+		}
+		fs, _ := json.Marshal(faultString{FaultString: msg})
+		b.ErrorMessage = string(fs)
 	}
 	if m.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="flock"`)
@@ -141,6 +176,9 @@ func (e *Errors) Decode(resp *http.Response) error {
 	for _, list := range [][]Mapping{e.Mappings, generic} {
 		for _, m := range list {
 			if m.Code == b.Error.Code {
+				if b.Error.Rule != "" && e.NewRuleError != nil {
+					return e.NewRuleError(b.Error.Rule, b.Error.Message, m.Err)
+				}
 				return &RemoteError{Status: resp.StatusCode, Code: b.Error.Code, Message: b.Error.Message, Err: m.Err}
 			}
 		}

@@ -230,3 +230,87 @@ func TestRequestIDs(t *testing.T) {
 	assert.Equal(t, inner, rec.Header().Get("X-Request-Id"), "nested: one id")
 	assert.NotEqual(t, "client-chosen", inner)
 }
+
+// TestOpenStackEnvelope: with OpenStackEnvelope, an error answer also
+// carries error_message, a JSON text whose faultstring is the message
+// (cgts-client prints it); without, no such member.
+func TestOpenStackEnvelope(t *testing.T) {
+	os := *table
+	os.OpenStackEnvelope = true
+	for _, c := range []struct {
+		err, is error
+		want    string
+	}{
+		{fmt.Errorf("host worker-9: %w", errGone), errGone, "host worker-9: gone"},
+		{errors.New("select * from secrets"), httpx.ErrInternal, "internal error (request id "},
+	} {
+		rec := httptest.NewRecorder()
+		os.Write(rec, httptest.NewRequest("GET", "/", nil), nil, c.err)
+		var b httpx.Body
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &b))
+		var fs struct {
+			FaultString string  `json:"faultstring"`
+			DebugInfo   *string `json:"debuginfo"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(b.ErrorMessage), &fs), rec.Body.String())
+		assert.Contains(t, fs.FaultString, c.want)
+		assert.NotContains(t, fs.FaultString, "secrets")
+		assert.ErrorIs(t, os.Decode(rec.Result()), c.is, "the client still decodes it")
+	}
+	rec := httptest.NewRecorder()
+	table.Write(rec, httptest.NewRequest("GET", "/", nil), nil, errGone)
+	assert.NotContains(t, rec.Body.String(), "error_message")
+}
+
+type ruleErr struct{ rule, reason string }
+
+func (e *ruleErr) Error() string { return e.reason + " (rule " + e.rule + ")" }
+func (e *ruleErr) Unwrap() error { return errGone }
+
+// TestRuleRoundTrip: with RuleOf and NewRuleError, the rule a change
+// broke survives the round trip with the reason alone as message.
+func TestRuleRoundTrip(t *testing.T) {
+	rt := *table
+	rt.RuleOf = func(err error) (string, string, bool) {
+		re, ok := errors.AsType[*ruleErr](err)
+		if !ok {
+			return "", "", false
+		}
+		return re.rule, re.reason, true
+	}
+	rt.NewRuleError = func(rule, reason string, kind error) error {
+		return fmt.Errorf("%w", &ruleErr{rule: rule, reason: reason})
+	}
+	rec := httptest.NewRecorder()
+	rt.Write(rec, httptest.NewRequest("GET", "/", nil), nil, fmt.Errorf("host a: %w", &ruleErr{"locked", "host must be locked"}))
+	assert.Contains(t, rec.Body.String(), `"rule":"locked"`)
+	err := rt.Decode(rec.Result())
+	re, ok := errors.AsType[*ruleErr](err)
+	require.True(t, ok, "%v", err)
+	assert.Equal(t, ruleErr{"locked", "host must be locked"}, *re)
+	assert.ErrorIs(t, err, errGone)
+}
+
+type strictEnum string
+
+func (e *strictEnum) UnmarshalText(b []byte) error {
+	if string(b) != "on" && string(b) != "off" {
+		return &httpx.FieldError{Field: "switch", Reason: "must be on or off"}
+	}
+	*e = strictEnum(b)
+	return nil
+}
+
+// TestUnmarshalKeepsValueFieldErrors: a value whose own parser names
+// the field keeps that name (not "body").
+func TestUnmarshalKeepsValueFieldErrors(t *testing.T) {
+	var v struct {
+		S strictEnum `json:"switch"`
+	}
+	err := table.Unmarshal([]byte(`{"switch":"dim"}`), &v)
+	fe, ok := errors.AsType[httpx.FieldNamer](err)
+	require.True(t, ok, "%v", err)
+	f, reason := fe.InvalidField()
+	assert.Equal(t, "switch", f)
+	assert.Equal(t, "must be on or off", reason)
+}

@@ -94,7 +94,11 @@ func (e *Errors) Unmarshal(data []byte, v any) error {
 		return err
 	}
 	field, reason := "body", err.Error()
-	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+	if fe, ok := errors.AsType[FieldNamer](err); ok {
+		// A value's own UnmarshalJSON or UnmarshalText named the field
+		// (an enum's strict parser).
+		field, reason = fe.InvalidField()
+	} else if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 		if f := jsonPath(reflect.TypeOf(v), te.Field); f != "" {
 			field = f
 		}
