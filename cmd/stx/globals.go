@@ -22,12 +22,9 @@ type globals struct {
 	out                           io.Writer
 	url, token, tokenFile, format string
 
-	// newInventory builds the inventory client the flags describe;
-	// parseBulkXML and writeBulkXML read and write StarlingX's bulk host
-	// file. Their defaults are in invclient.go; tests inject their own.
+	// newInventory builds the inventory client the flags describe
+	// (newInventoryClient); tests may point it at their own service.
 	newInventory func(g *globals) (inventory.Service, error)
-	parseBulkXML func(r io.Reader) ([]inventory.HostSpec, error)
-	writeBulkXML func(w io.Writer, hosts []inventory.Host, swVersion string) error
 }
 
 // checkFormat rejects an unknown --format before anything is sent.

@@ -293,7 +293,7 @@ func hostBulkAddCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("could not open file: %w", err)
 			}
-			specs, err := g.parseBulkXML(bytes.NewReader(data))
+			specs, err := inventory.ParseBulkXML(bytes.NewReader(data))
 			if err != nil {
 				return fmt.Errorf("no hosts have been added: %s: %w", name, err)
 			}
@@ -329,7 +329,7 @@ func hostBulkExportCommand(g *globals) *cobra.Command {
 				return err
 			}
 			var buf bytes.Buffer
-			if err := g.writeBulkXML(&buf, hs, sys.SoftwareVersion); err != nil {
+			if err := inventory.WriteBulkXML(&buf, hs, sys.SoftwareVersion); err != nil {
 				return err
 			}
 			if filename == "-" {

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/xml"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -28,8 +26,7 @@ func newInvCLI(t *testing.T) invCLI { return invCLI{t: t, stub: newInvStub()} }
 func (c invCLI) run(args ...string) (string, error) {
 	var out bytes.Buffer
 	g := &globals{out: &out,
-		newInventory: func(*globals) (inventory.Service, error) { return c.stub, nil },
-		parseBulkXML: parseTestBulkXML, writeBulkXML: writeTestBulkXML}
+		newInventory: func(*globals) (inventory.Service, error) { return c.stub, nil }}
 	root := rootCommand(g)
 	root.SetErr(io.Discard)
 	root.SetArgs(args)
@@ -44,49 +41,6 @@ func (c invCLI) must(args ...string) string {
 	return out
 }
 
-// testHost is the part of StarlingX's bulk host XML the tests' parser
-// reads; the real one is inventory.ParseBulkXML.
-type testHost struct {
-	Hostname    string `xml:"hostname"`
-	Personality string `xml:"personality"`
-	MgmtMAC     string `xml:"mgmt_mac"`
-	BMIP        string `xml:"bm_ip"`
-	BMType      string `xml:"bm_type"`
-	BMUsername  string `xml:"bm_username"`
-	BMPassword  string `xml:"bm_password"`
-}
-
-func parseTestBulkXML(r io.Reader) ([]inventory.HostSpec, error) {
-	var doc struct {
-		Hosts []testHost `xml:"host"`
-	}
-	if err := xml.NewDecoder(r).Decode(&doc); err != nil {
-		return nil, err
-	}
-	var out []inventory.HostSpec
-	for _, h := range doc.Hosts {
-		p, err := inventory.ParsePersonality(h.Personality)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, inventory.HostSpec{Hostname: h.Hostname, Personality: p, MgmtMAC: h.MgmtMAC,
-			BMIP: h.BMIP, BMType: h.BMType, BMUsername: h.BMUsername, BMPassword: h.BMPassword})
-	}
-	return out, nil
-}
-
-func writeTestBulkXML(w io.Writer, hosts []inventory.Host, swVersion string) error {
-	fmt.Fprintf(w, "<hosts version=%q>\n", swVersion)
-	for _, h := range hosts {
-		fmt.Fprintf(w, "  <host><hostname>%s</hostname><personality>%s</personality><mgmt_mac>%s</mgmt_mac></host>\n",
-			h.Hostname, h.Personality, h.MgmtMAC)
-	}
-	_, err := fmt.Fprintln(w, "</hosts>")
-	return err
-}
-
-// TestInventoryReadVerbs runs each read verb and checks the system CLI's
-// column labels and the records' values in its table, and the call it
 // made.
 func TestInventoryReadVerbs(t *testing.T) {
 	tests := []struct {
@@ -424,7 +378,7 @@ func TestHostBulk(t *testing.T) {
 	assert.Contains(t, c.must("host-bulk-export", "--filename", "-"), "<hostname>worker-1</hostname>")
 
 	// An export re-imports: the file parses into the hosts it holds.
-	specs, err = parseTestBulkXML(bytes.NewReader(data))
+	specs, err = inventory.ParseBulkXML(bytes.NewReader(data))
 	require.NoError(t, err)
 	assert.Len(t, specs, 4)
 }
@@ -904,19 +858,6 @@ func TestServiceParameterVerbs(t *testing.T) {
 	}
 }
 
-// TestInventoryNotWired checks the default client, until the lead wires
-// inventoryhttp, fails clearly instead of doing nothing.
-func TestInventoryNotWired(t *testing.T) {
-	var out bytes.Buffer
-	root := newRoot(&out)
-	root.SetArgs([]string{"host-list"})
-	err := root.ExecuteContext(t.Context())
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "not wired")
-}
-
-// TestEveryInventoryVerb checks the whole list of the system CLI's verbs
-// is there.
 func TestEveryInventoryVerb(t *testing.T) {
 	root := newRoot(io.Discard)
 	for _, v := range []string{"host-list", "host-show", "host-add", "host-update", "host-delete", "host-bulk-add",

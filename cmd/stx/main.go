@@ -36,8 +36,7 @@ func main() {
 }
 
 func newRoot(out io.Writer) *cobra.Command {
-	return rootCommand(&globals{out: out, newInventory: newInventoryClient,
-		parseBulkXML: parseBulkXMLDefault, writeBulkXML: writeBulkXMLDefault})
+	return rootCommand(&globals{out: out, newInventory: newInventoryClient})
 }
 
 // rootCommand builds the command tree over g, whose out and inventory
