@@ -2,11 +2,13 @@ package inventoryhttp
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"mime"
@@ -448,11 +450,7 @@ func (s *server) addHost(w http.ResponseWriter, r *http.Request) {
 func (s *server) bulkAdd(w http.ResponseWriter, r *http.Request) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "multipart/form-data" {
-		// TODO(lead): host-bulk-add's multipart upload (part "file", the
-		// XML of §6.5) through inventory.ParseBulkXML, answering
-		// {"success": "<hostnames>\n", "error": "<errors>"} as sysinv
-		// does; cgts-client reads only those two strings.
-		s.fail(w, r, fmt.Errorf("%w: the XML bulk add is not wired yet", inventory.ErrUnimplemented))
+		s.bulkAddXML(w, r)
 		return
 	}
 	var b bulkBody
@@ -485,11 +483,87 @@ func (s *server) bulkAdd(w http.ResponseWriter, r *http.Request) {
 	writeSliceStatus(w, http.StatusCreated, "ihosts", hs, hostOf)
 }
 
+// bulkAddXML is host-bulk-add's upload: a multipart body whose part
+// "file" is StarlingX's bulk host XML. As sysinv, it answers 200 with
+// {"success": "\n <hostname>" per host added, "error": why none was}:
+// every host is checked before any is created, so the error is the
+// whole answer.
+func (s *server) bulkAddXML(w http.ResponseWriter, r *http.Request) {
+	answer := func(success, errText string) {
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"success": success, "error": errText})
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		answer("", "No hosts have been added, invalid upload: "+err.Error())
+		return
+	}
+	var specs []inventory.HostSpec
+	found := false
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			answer("", "No hosts have been added, invalid upload: "+err.Error())
+			return
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		found = true
+		if specs, err = inventory.ParseBulkXML(part); err != nil {
+			answer("", "No hosts have been added, "+err.Error())
+			return
+		}
+		break
+	}
+	if !found {
+		answer("", "Error: No file uploaded")
+		return
+	}
+	hs, err := s.svc.AddHosts(r.Context(), specs)
+	if err != nil {
+		if errors.Is(err, inventory.ErrUnavailable) || !isClientError(err) {
+			s.fail(w, r, err)
+			return
+		}
+		answer("", "No hosts have been added, "+err.Error())
+		return
+	}
+	var ok strings.Builder
+	for _, h := range hs {
+		ok.WriteString("\n " + h.Hostname)
+	}
+	answer(ok.String(), "")
+}
+
+// isClientError reports whether err is the caller's to fix (bad input or
+// a rule), which bulk add reports in its answer rather than as an error.
+func isClientError(err error) bool {
+	return errors.Is(err, inventory.ErrInvalid) || errors.Is(err, inventory.ErrConflict) ||
+		errors.Is(err, inventory.ErrInvalidTransition) || errors.Is(err, inventory.ErrNotFound)
+}
+
 // bulkExport is GET /v1/ihosts/bulk_export.
 func (s *server) bulkExport(w http.ResponseWriter, r *http.Request) {
-	// TODO(lead): {"content": inventory.WriteBulkXML of every host}, as
-	// sysinv answers it.
-	s.fail(w, r, fmt.Errorf("%w: the XML bulk export is not wired yet", inventory.ErrUnimplemented))
+	hs, err := s.svc.ListHosts(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sys, err := s.svc.GetSystem(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := inventory.WriteBulkXML(&buf, hs, sys.SoftwareVersion); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"content": buf.String()})
 }
 
 func (s *server) patchHost(w http.ResponseWriter, r *http.Request) {

@@ -334,16 +334,51 @@ func TestErrorEnvelope(t *testing.T) {
 	assert.Contains(t, obj(t, out), "error_message")
 }
 
-// TestBulkXMLNotWired: the CLI's multipart upload is refused plainly
-// until the XML parser is wired (the lead's TODO).
-func TestBulkXMLNotWired(t *testing.T) {
+// TestBulkXMLUpload: host-bulk-add's multipart upload is parsed with
+// inventory.ParseBulkXML; as sysinv, every answer is 200 with success
+// and error strings, and a bad file or a missing part adds nothing.
+func TestBulkXMLUpload(t *testing.T) {
+	post := func(st *stub, body, ctype string) map[string]string {
+		t.Helper()
+		req := httptest.NewRequest("POST", "/v1/ihosts/bulk_add", strings.NewReader(body))
+		req.Header.Set("Content-Type", ctype)
+		rec := httptest.NewRecorder()
+		inventoryhttp.NewHandler(st, nil).ServeHTTP(rec, req)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		var out map[string]string
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out))
+		return out
+	}
+	const xml = "<hosts><host><hostname>worker-7</hostname><personality>worker</personality>" +
+		"<mgmt_mac>08:00:27:00:00:07</mgmt_mac></host></hosts>"
+	part := func(name, content string) string {
+		return "--x\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"for_upload\"\r\n\r\n" +
+			content + "\r\n--x--\r\n"
+	}
+	const ctype = "multipart/form-data; boundary=x"
+
 	st := newStub()
-	req := httptest.NewRequest("POST", "/v1/ihosts/bulk_add", strings.NewReader("--x\r\n\r\n--x--\r\n"))
-	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
-	rec := httptest.NewRecorder()
-	inventoryhttp.NewHandler(st, nil).ServeHTTP(rec, req)
-	assert.Equal(t, http.StatusNotImplemented, rec.Code)
-	assert.Empty(t, st.writes())
+	out := post(st, part("file", xml), ctype)
+	assert.Empty(t, out["error"])
+	assert.Contains(t, out["success"], "\n ")
+	require.Len(t, st.writes(), 1)
+	specs := st.writes()[0].Args[0].([]inventory.HostSpec)
+	require.Len(t, specs, 1)
+	assert.Equal(t, "worker-7", specs[0].Hostname)
+	assert.Equal(t, "08:00:27:00:00:07", specs[0].MgmtMAC)
+
+	for name, body := range map[string]string{
+		"bad XML":       part("file", "<hosts><host>"),
+		"unknown item":  part("file", "<hosts><host><colour>red</colour></host></hosts>"),
+		"no file part":  part("other", xml),
+		"not multipart": "--x\r\n\r\n--x--\r\n",
+	} {
+		st := newStub()
+		out := post(st, body, ctype)
+		assert.Empty(t, out["success"], name)
+		assert.NotEmpty(t, out["error"], name)
+		assert.Empty(t, st.writes(), name)
+	}
 }
 
 // TestRecordsByID: the CLI reloads a record from a POST or PATCH answer
