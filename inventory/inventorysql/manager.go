@@ -2,7 +2,6 @@ package inventorysql
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -81,17 +80,14 @@ func Open(ctx context.Context, url string, opts *Options) (*Manager, error) {
 // memory: the same code and SQL as a file, gone when the Manager is
 // closed. It is what tests and integrators' fakes use.
 func OpenMemory(ctx context.Context, opts *Options) (*Manager, error) {
-	// SQLite's memdb VFS: one database shared by the pool's connections
-	// under a unique name, alive while one of them is open.
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	dsn := fmt.Sprintf("file:/flock-inventory-%x?vfs=memdb&_txlock=immediate&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)", b)
-	db, err := sql.Open("sqlite", dsn)
+	// Each connection to ":memory:" is a database of its own: the pool
+	// holds one connection, for ever, and callers queue for it.
+	db, err := sql.Open("sqlite", ":memory:?_pragma=foreign_keys(1)")
 	if err != nil {
 		return nil, fmt.Errorf("inventorysql: %w", err)
 	}
-	db.SetMaxOpenConns(4)
-	db.SetMaxIdleConns(4)
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 	m, err := newManager(ctx, &sqlstore.DB{DB: db, Dialect: sqlstore.SQLite}, opts)
@@ -206,19 +202,26 @@ type conn struct {
 	tx *sql.Tx // nil: the database
 }
 
-func (c conn) prep(ctx context.Context, q string) (*sql.Stmt, error) {
-	st, err := c.m.stmt(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if c.tx != nil {
-		st = c.tx.StmtContext(ctx, st)
-	}
-	return st, nil
+// cached returns the statement of q if the Manager has prepared it.
+func (m *Manager) cached(q string) *sql.Stmt {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.stmts[q]
 }
 
+// Inside a transaction a statement runs on the transaction's connection
+// only: one the Manager prepared already is bound to it, any other runs
+// unprepared (preparing it on the database would take a second
+// connection while the transaction holds one, and SQLite's write lock).
+
 func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := c.prep(ctx, q)
+	if c.tx != nil {
+		if st := c.m.cached(q); st != nil {
+			return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		}
+		return c.tx.QueryContext(ctx, c.m.rebind(q), args...)
+	}
+	st, err := c.m.stmt(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -226,20 +229,29 @@ func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 }
 
 func (c conn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	st, err := c.prep(ctx, q)
+	if c.tx != nil {
+		if st := c.m.cached(q); st != nil {
+			return c.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+		}
+		return c.tx.QueryRowContext(ctx, c.m.rebind(q), args...)
+	}
+	st, err := c.m.stmt(ctx, q)
 	if err != nil {
 		// A Row cannot be made with an error outside database/sql: run
 		// the unprepared query, which fails the same way.
-		if c.tx != nil {
-			return c.tx.QueryRowContext(ctx, c.m.rebind(q), args...)
-		}
 		return c.m.db.QueryRowContext(ctx, c.m.rebind(q), args...)
 	}
 	return st.QueryRowContext(ctx, args...)
 }
 
 func (c conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	st, err := c.prep(ctx, q)
+	if c.tx != nil {
+		if st := c.m.cached(q); st != nil {
+			return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		}
+		return c.tx.ExecContext(ctx, c.m.rebind(q), args...)
+	}
+	st, err := c.m.stmt(ctx, q)
 	if err != nil {
 		return nil, err
 	}
