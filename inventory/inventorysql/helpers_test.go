@@ -114,7 +114,9 @@ func hardware(mac string, nodes, coresPerNode, disks, ports int) inventory.Repor
 }
 
 // macOf returns the management MAC of host number i.
-func macOf(i int) string { return fmt.Sprintf("08:00:%02x:%02x:%02x:01", i>>16&0xff, i>>8&0xff, i&0xff) }
+func macOf(i int) string {
+	return fmt.Sprintf("08:00:%02x:%02x:%02x:01", i>>16&0xff, i>>8&0xff, i&0xff)
+}
 
 // fixture is a small system: a management and an OAM network over their
 // pools, a data network, a controller and a worker with hardware, both
