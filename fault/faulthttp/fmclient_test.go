@@ -1,17 +1,10 @@
 package faulthttp_test
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-	"io/fs"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -29,185 +22,39 @@ const fmInstall = "scripts/install-deps.sh (apt-get install python3-venv python3
 	"python3-prettytable python3-six python3-httplib2 python3-dateutil python3-requests python3-openssl python3-pbr); " +
 	"the client's source is testdata/python-fmclient (or set FLOCK_FMCLIENT_DIR)"
 
-// fmClientSource returns StarlingX's python-fmclient source:
-// FLOCK_FMCLIENT_DIR, or the unchanged copy in testdata.
-func fmClientSource(t *testing.T) string {
+// fmClient is StarlingX's python-fmclient: FLOCK_FMCLIENT_DIR, or the
+// unchanged copy in testdata.
+func fmClient(t *testing.T) testenv.PythonClient {
 	t.Helper()
-	if d := os.Getenv("FLOCK_FMCLIENT_DIR"); d != "" {
-		return d
+	src := os.Getenv("FLOCK_FMCLIENT_DIR")
+	if src == "" {
+		var err error
+		src, err = filepath.Abs(filepath.Join("testdata", "python-fmclient"))
+		require.NoError(t, err)
 	}
-	src, err := filepath.Abs(filepath.Join("testdata", "python-fmclient"))
-	require.NoError(t, err)
-	if _, err := os.Stat(filepath.Join(src, "setup.py")); err != nil {
-		testenv.Missing(t, "StarlingX's fm client source", fmInstall, err)
+	return testenv.PythonClient{
+		Name:    "StarlingX's fm client",
+		Source:  src,
+		Imports: []string{"keystoneauth1", "oslo_utils", "prettytable", "six", "httplib2", "dateutil", "requests", "OpenSSL", "pbr"},
+		// fm imports platform_util.oidc (StarlingX's utilities) at start
+		// and uses it only for --stx-auth-type oidc: a stub stands in.
+		Stubs: map[string]string{
+			"platform_util/__init__.py":        "",
+			"platform_util/oidc/__init__.py":   "",
+			"platform_util/oidc/oidc_utils.py": "def get_oidc_token(username):\n    return None\n",
+		},
+		Install: fmInstall,
 	}
-	return src
 }
 
-// fmPython returns the python of a venv holding StarlingX's fm client,
-// installed unchanged from its source with Debian's python3 and packages.
-// The venv is kept in the user's cache, keyed by the source's content.
-func fmPython(t *testing.T) string {
-	t.Helper()
-	const python = "/usr/bin/python3"
-	probe := exec.Command(python, "-c", "import venv, pip, keystoneauth1, oslo_utils, prettytable, six, httplib2, dateutil, requests, OpenSSL, pbr")
-	if out, err := probe.CombinedOutput(); err != nil {
-		testenv.Missing(t, "python3 with the fm client's Debian packages", fmInstall, fmt.Errorf("%v: %s", err, out))
-	}
-	src := fmClientSource(t)
-	h := sha256.New()
-	require.NoError(t, filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		fmt.Fprintf(h, "%s %d\n", rel, len(data))
-		h.Write(data)
-		return nil
-	}))
-	cache, err := os.UserCacheDir()
-	require.NoError(t, err)
-	venv := filepath.Join(cache, "flock-test", "fmclient-"+hex.EncodeToString(h.Sum(nil))[:16])
-	py := filepath.Join(venv, "bin", "python")
-	if _, err := os.Stat(filepath.Join(venv, "ready")); err == nil {
-		return py
-	}
-	// Built beside its final place and renamed, so a run that stops half
-	// way leaves nothing that looks ready. The venv's python is a link to
-	// /usr/bin/python3 and finds its packages from pyvenv.cfg, so it
-	// works after the rename; the fm script's #! line would not, which is
-	// why the tests run "python -m fmclient.shell", fm's own main.
-	require.NoError(t, os.MkdirAll(filepath.Dir(venv), 0o755))
-	build, err := os.MkdirTemp(filepath.Dir(venv), "build-")
-	require.NoError(t, err)
-	defer os.RemoveAll(build)
-	run := func(env []string, name string, args ...string) {
-		t.Helper()
-		cmd := exec.Command(name, args...)
-		cmd.Env = append(os.Environ(), env...)
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "%s %s: %s", name, strings.Join(args, " "), out)
-	}
-	// pip writes build files into the source directory: install from a copy.
-	run(nil, "cp", "-r", src, filepath.Join(build, "src"))
-	run(nil, python, "-m", "venv", "--system-site-packages", filepath.Join(build, "venv"))
-	run([]string{"PBR_VERSION=1.0.0"}, filepath.Join(build, "venv", "bin", "pip"), "install", "--quiet", "--no-deps",
-		"--no-build-isolation", "--no-index", filepath.Join(build, "src"))
-	// fm imports platform_util.oidc (StarlingX's utilities) at start and
-	// uses it only for --stx-auth-type oidc: a stub stands in for it.
-	site, err := filepath.Glob(filepath.Join(build, "venv", "lib", "python3*", "site-packages"))
-	require.NoError(t, err)
-	require.Len(t, site, 1)
-	stub := filepath.Join(site[0], "platform_util", "oidc")
-	require.NoError(t, os.MkdirAll(stub, 0o755))
-	for name, text := range map[string]string{
-		"platform_util/__init__.py":        "",
-		"platform_util/oidc/__init__.py":   "",
-		"platform_util/oidc/oidc_utils.py": "def get_oidc_token(username):\n    return None\n",
-	} {
-		require.NoError(t, os.WriteFile(filepath.Join(site[0], name), []byte(text), 0o644))
-	}
-	require.NoError(t, os.WriteFile(filepath.Join(build, "venv", "ready"), nil, 0o644))
-	if err := os.Rename(filepath.Join(build, "venv"), venv); err != nil {
-		_, serr := os.Stat(filepath.Join(venv, "ready"))
-		require.NoError(t, serr, "another run built it: %v", err)
-	}
-	return py
-}
-
-// startController builds and starts a real stx-controller, and returns
-// its URL and admin token.
+// startController starts a real stx-controller and returns its URL and
+// admin token.
 func startController(t *testing.T) (string, string) {
-	t.Helper()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "stx-controller")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/edgeflock/flock/cmd/stx-controller").CombinedOutput()
-	require.NoError(t, err, "build stx-controller: %s", out)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	data := filepath.Join(dir, "data")
-	logFile, err := os.Create(filepath.Join(dir, "controller.log"))
-	require.NoError(t, err)
-	cmd := exec.Command(bin, "--listen", addr, "--data-dir", data)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	require.NoError(t, cmd.Start())
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			log, _ := os.ReadFile(logFile.Name())
-			t.Logf("stx-controller log:\n%s", log)
-		}
-	})
-	url := "http://" + addr
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(url + "/healthz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, 30*time.Second, 50*time.Millisecond, "stx-controller did not become healthy")
-	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
-	require.NoError(t, err)
-	return url, strings.TrimSpace(string(tok))
+	c := testenv.StartController(t)
+	return c.URL, c.Token
 }
 
-// table is the rows of the first prettytable in fm's output, each a map
-// from column header to cell. A line whose first cell is empty continues
-// the row above (a wrapped cell); its cells are joined to that row's.
-func table(t *testing.T, out string) []map[string]string {
-	t.Helper()
-	var header []string
-	var rows [][]string
-	for _, line := range strings.Split(out, "\n") {
-		if !strings.HasPrefix(line, "|") {
-			continue
-		}
-		cells := strings.Split(strings.Trim(line, "|"), "|")
-		for i := range cells {
-			cells[i] = strings.TrimSpace(cells[i])
-		}
-		if header == nil {
-			header = cells
-			continue
-		}
-		require.Len(t, cells, len(header), "row %q", line)
-		if len(rows) > 0 && cells[0] == "" {
-			last := rows[len(rows)-1]
-			for i, c := range cells {
-				if c != "" {
-					last[i] = strings.TrimSpace(last[i] + " " + c)
-				}
-			}
-			continue
-		}
-		rows = append(rows, cells)
-	}
-	var out2 []map[string]string
-	for _, r := range rows {
-		m := map[string]string{}
-		for i, h := range header {
-			m[h] = r[i]
-		}
-		out2 = append(out2, m)
-	}
-	return out2
-}
+func table(t *testing.T, out string) []map[string]string { return testenv.Table(t, out) }
 
 func column(rows []map[string]string, name string) []string {
 	var out []string
@@ -220,7 +67,7 @@ func column(rows []map[string]string, name string) []string {
 // TestFmClient runs StarlingX's own fm CLI, unchanged, against a real
 // stx-controller: every verb, with the options an operator uses.
 func TestFmClient(t *testing.T) {
-	py := fmPython(t)
+	py := fmClient(t).Python(t)
 	url, token := startController(t)
 	fm := func(args ...string) string {
 		t.Helper()
