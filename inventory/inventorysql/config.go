@@ -28,27 +28,6 @@ const (
 	alarmOutOfDat = "250.001"
 )
 
-// withRebootBit returns u with bit 127 set.
-func withRebootBit(u string) string {
-	if len(u) < 2 {
-		return u
-	}
-	b, err := hex.DecodeString(u[:2])
-	if err != nil {
-		return u
-	}
-	return hex.EncodeToString([]byte{b[0] | 0x80}) + u[2:]
-}
-
-// rebootBit reports whether config UUID u has bit 127 set.
-func rebootBit(u string) bool {
-	if len(u) < 2 {
-		return false
-	}
-	b, err := hex.DecodeString(u[:2])
-	return err == nil && b[0]&0x80 != 0
-}
-
 // reconfigure renders the documents of the hosts with ids (every host if
 // ids is nil) and moves the config_target of each whose document changed.
 func (c conn) reconfigure(ctx context.Context, fx *effects, ids []int64) error {
@@ -83,7 +62,7 @@ func (c conn) reconfigureHost(ctx context.Context, fx *effects, snap inventory.S
 	if h.Personality == "" || h.Hostname == "" {
 		return nil // a discovered host has no configuration yet
 	}
-	doc, err := renderDoc(snap, h.UUID)
+	doc, err := inventory.Render(snap, h.UUID)
 	if err != nil {
 		return fmt.Errorf("render the configuration of host %s: %w", hostLabel(h), err)
 	}
@@ -96,18 +75,17 @@ func (c conn) reconfigureHost(ctx context.Context, fx *effects, snap inventory.S
 		if err := json.Unmarshal([]byte(oldDoc), &old); err != nil {
 			return fmt.Errorf("decode the configuration of host %s: %w", hostLabel(h), err)
 		}
-		old.UUID = ""
-		if body(old) == body(doc) && h.ConfigTarget == oldUUID {
+		if inventory.SameConfig(old, doc) && h.ConfigTarget == oldUUID {
 			return nil
 		}
 	case isNotFound(mapErr(err)):
 	default:
 		return err
 	}
-	target := newUUID()
-	if rebootRequired(old, doc) || (rebootBit(h.ConfigTarget) && h.ConfigTarget != h.ConfigApplied) {
-		target = withRebootBit(target)
-	}
+	// The reboot bit sticks while a target that has it is not applied.
+	reboot := inventory.RebootRequired(old, doc) ||
+		(inventory.ConfigRebootRequired(h.ConfigTarget) && h.ConfigTarget != h.ConfigApplied)
+	target := inventory.NewConfigUUID(reboot)
 	doc.UUID = target
 	if _, err := c.exec(ctx, qConfigPut, h.ID, target, body(doc)); err != nil {
 		return err

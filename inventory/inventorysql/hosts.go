@@ -24,7 +24,7 @@ func (h hostBody) view() inventory.Host {
 	out.RebootNeeded = false
 	if outOfDate(h) {
 		out.ConfigStatus = inventory.ConfigOutOfDate
-		out.RebootNeeded = rebootBit(h.ConfigTarget)
+		out.RebootNeeded = inventory.ConfigRebootRequired(h.ConfigTarget)
 	}
 	out.Location = cloneMap(out.Location)
 	out.Capabilities = cloneMap(out.Capabilities)
