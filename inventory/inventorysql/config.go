@@ -150,6 +150,7 @@ func (m *Manager) publish(ctx context.Context, fx effects) {
 		}
 		_, err := m.reporter.SetAlarm(ctx, fault.Alarm{
 			AlarmID:              alarmOutOfDat,
+			State:                fault.StateSet,
 			EntityTypeID:         "host",
 			EntityInstanceID:     eid,
 			Severity:             fault.SeverityMajor,
