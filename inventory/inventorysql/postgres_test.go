@@ -4,7 +4,9 @@ import (
 	"testing"
 
 	"github.com/edgeflock/flock/internal/testenv"
+	"github.com/edgeflock/flock/inventory"
 	"github.com/edgeflock/flock/inventory/inventorysql"
+	"github.com/edgeflock/flock/inventory/inventorytest"
 )
 
 // TestPostgres runs the SQLite tests' cases on PostgreSQL: one server
@@ -18,4 +20,7 @@ func TestPostgres(t *testing.T) {
 	t.Run("rules", func(t *testing.T) { runRuleCases(t, fresh) })
 	t.Run("config versioning", func(t *testing.T) { runConfigVersioning(t, fresh) })
 	t.Run("reopen", func(t *testing.T) { runReopen(t, pg.NewDatabase(t)) })
+	t.Run("conformance", func(t *testing.T) {
+		inventorytest.RunServiceSuite(t, func(t *testing.T) inventory.Service { return fresh(t, nil) })
+	})
 }

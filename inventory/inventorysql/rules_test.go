@@ -242,10 +242,10 @@ var ruleCases = []ruleCase{
 			_, err := f.m.AddLVG(f.ctx, "worker-0", inventory.VGNovaLocal)
 			return err
 		}},
-	{name: "label on an unlocked host", rule: inventory.RuleHostLocked, kind: inventory.ErrInvalidTransition,
+	{name: "cpu-manager policy label on an unlocked host", rule: inventory.RuleHostLocked, kind: inventory.ErrInvalidTransition,
 		prepare: func(t *testing.T, f *fixture) { f.unlock(t, "worker-0") },
 		do: func(f *fixture) error {
-			_, err := f.m.AssignLabels(f.ctx, "worker-0", map[string]string{"sriov": "enabled"}, false)
+			_, err := f.m.AssignLabels(f.ctx, "worker-0", map[string]string{"kube-cpu-mgr-policy": "static"}, false)
 			return err
 		}},
 	{name: "label assigned twice without overwrite", rule: inventory.RuleUniqueName, kind: inventory.ErrConflict,

@@ -148,7 +148,8 @@ func (m *Manager) ListLabels(ctx context.Context, host string) ([]inventory.Labe
 	return hostList(ctx, m, "list labels", host, conn.labels)
 }
 
-// AssignLabels sets labels on a locked host; a key it has already is an
+// AssignLabels sets labels on a host (a locked one for the labels
+// inventory.LabelNeedsLock names); a key it has already is an
 // ErrConflict unless overwrite. It returns the labels assigned.
 func (m *Manager) AssignLabels(ctx context.Context, host string, labels map[string]string, overwrite bool) ([]inventory.Label, error) {
 	const op = "assign labels"
@@ -172,8 +173,12 @@ func (m *Manager) AssignLabels(ctx context.Context, host string, labels map[stri
 		if err != nil {
 			return err
 		}
-		if err := requireLocked(h, "the labels"); err != nil {
-			return err
+		for _, k := range keys {
+			if inventory.LabelNeedsLock(k) {
+				if err := requireLocked(h, "label "+k); err != nil {
+					return err
+				}
+			}
 		}
 		have, err := c.labels(ctx, h.ID)
 		if err != nil {
@@ -210,7 +215,8 @@ func (m *Manager) AssignLabels(ctx context.Context, host string, labels map[stri
 	return out, nil
 }
 
-// RemoveLabel removes a label of a locked host by uuid.
+// RemoveLabel removes a label by uuid (the host locked if
+// inventory.LabelNeedsLock says so).
 func (m *Manager) RemoveLabel(ctx context.Context, uuid string) error {
 	return m.write(ctx, "remove label", func(c conn, fx *effects) error {
 		l, err := one[inventory.Label](ctx, c, `SELECT id, body FROM inv_label WHERE uuid = ?`, uuid)
@@ -221,8 +227,10 @@ func (m *Manager) RemoveLabel(ctx context.Context, uuid string) error {
 		if err != nil {
 			return err
 		}
-		if err := requireLocked(h, "the labels"); err != nil {
-			return err
+		if inventory.LabelNeedsLock(l.LabelKey) {
+			if err := requireLocked(h, "label "+l.LabelKey); err != nil {
+				return err
+			}
 		}
 		if _, err := c.exec(ctx, `DELETE FROM inv_label WHERE id = ?`, l.ID); err != nil {
 			return err

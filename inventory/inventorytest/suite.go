@@ -722,7 +722,7 @@ var networkCases = []suiteCase{
 		require.NoError(t, err)
 		require.Len(t, list, 1)
 		_, err = s.AddNetwork(ctx, inventory.NetworkSpec{Name: "x", Type: inventory.NetMgmt, PoolUUID: "8f0c6f9e-0000-4000-8000-000000000000"})
-		assert.ErrorIs(t, err, inventory.ErrNotFound, "an unknown pool")
+		requireField(t, err, "pool_uuid")
 		require.NoError(t, s.DeleteNetwork(ctx, mgmtNet))
 		_, err = s.GetNetwork(ctx, n.UUID)
 		assert.ErrorIs(t, err, inventory.ErrNotFound)
