@@ -135,15 +135,9 @@ schemas["ServiceParameter"] = record("ServiceParameter", None, {"personality": n
 schemas["HostConfig"] = {"type": "object", "required": ["config_uuid", "hostname"],
                          "description": "The rendered configuration document of a host (Flock)"}
 schemas["Snapshot"] = {"type": "object", "required": ["system", "hosts"], "description": "The whole inventory at one instant (Flock)"}
-schemas["Error"] = {"type": "object", "required": ["error", "error_message"], "properties": {
-    "error": {"type": "object", "required": ["code", "message"], "properties": {
-        "code": {"type": "string", "enum": ["not_found", "invalid", "invalid_transition", "conflict", "unavailable",
-                                            "unimplemented", "closed", "timeout", "unauthenticated", "forbidden",
-                                            "too_large", "bad_request", "internal"]},
-        "message": string, "field": {"type": "string", "description": "the invalid field (400)"},
-        "rule": {"type": "string", "description": "the rule the change broke (409)"},
-        "request_id": string}},
-    "error_message": {"type": "string", "description": "OpenStack's envelope, a JSON text: {\"faultstring\": ..., \"debuginfo\": null}; what the system CLI prints"}}}
+# The error envelope every Flock service answers with (the same in
+# fault's document, so stx can serve one document for both).
+schemas["Error"] = {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string", "description": "not_found, invalid, invalid_transition, conflict, unavailable, unimplemented, closed, timeout, unauthenticated, forbidden, too_large, bad_request, internal"}, "message": {"type": "string"}, "field": {"type": "string", "description": "the invalid field (400)"}, "rule": {"type": "string", "description": "the rule the change broke (409)"}, "request_id": {"type": "string", "description": "also in the X-Request-Id header; the server logs a 5xx's detail under it"}}}, "error_message": {"type": "string", "description": "OpenStack's envelope, a JSON text: {\"faultstring\": ..., \"debuginfo\": null}; what StarlingX's system CLI prints"}}}
 schemas["Patch"] = {"type": "array", "description": "A JSON patch as sysinv takes it; operations apply in order",
                     "items": {"type": "object", "required": ["op", "path"], "additionalProperties": False, "properties": {
                         "op": {"type": "string", "enum": ["replace", "add"]},

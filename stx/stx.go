@@ -3,7 +3,8 @@
 // per service and one http.Handler serving every API. The reference
 // binary stx-controller is flags + YAML around Open.
 //
-// Services today: fault management. More join as they are built.
+// Services today: fault management and inventory (configuration
+// management), over one database. More join as they are built.
 package stx
 
 import (
@@ -28,6 +29,8 @@ import (
 	"github.com/edgeflock/flock/fault/faultsql"
 	"github.com/edgeflock/flock/internal/httpx"
 	"github.com/edgeflock/flock/internal/sqlstore"
+	"github.com/edgeflock/flock/inventory/inventoryhttp"
+	"github.com/edgeflock/flock/inventory/inventorysql"
 )
 
 // DefaultListen is where stx-controller listens: sysinv's port, on loopback.
@@ -123,6 +126,9 @@ func DefaultDataDir() string {
 type System struct {
 	// Fault is the fault management service.
 	Fault *fault.Manager
+	// Inventory is the configuration management service (sysinv's
+	// API); it raises and clears its alarms (250.001) through Fault.
+	Inventory *inventorysql.Manager
 	// Registry holds every service's metrics (served at /metrics).
 	Registry *prometheus.Registry
 	// AdminToken is the token in the admin token file ("" if auth is off).
@@ -222,9 +228,24 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		return nil, fmt.Errorf("stx: %w", err)
 	}
 
+	s.Inventory, err = inventorysql.New(ctx, db.DB, inventorysql.Dialect(db.Dialect), &inventorysql.Options{
+		Reporter: s.Fault, Logger: log.With("service", "inventory"),
+	})
+	if err != nil {
+		_ = s.Fault.Close(ctx)
+		return nil, fmt.Errorf("stx: %w", err)
+	}
+	openAPI, err := mergeOpenAPI(faulthttp.OpenAPI(), inventoryhttp.OpenAPI())
+	if err != nil {
+		_ = s.Inventory.Close()
+		_ = s.Fault.Close(ctx)
+		return nil, fmt.Errorf("stx: %w", err)
+	}
+
 	auth := httpx.NewAuth(tokens)
 	auth.Disabled = cfg.Auth.Disabled
 	faultAPI := faulthttp.NewHandler(s.Fault, &faulthttp.HandlerOptions{Logger: log.With("service", "fault")})
+	inventoryAPI := inventoryhttp.NewHandler(s.Inventory, &inventoryhttp.HandlerOptions{Logger: log.With("service", "inventory")})
 	// Healthy while the database answers and takes the services' commits.
 	healthz := httpx.Healthz(func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -234,21 +255,32 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		}
 		return s.Fault.Health()
 	})
+	// Each service's paths go to its handler; what no service serves
+	// gets inventory's 404 (sysinv's API is most of /v1).
+	apis := http.NewServeMux()
+	for _, p := range []string{"/v1/alarms", "/v1/alarms/", "/v1/event_log", "/v1/event_log/", "/v1/event_suppression", "/v1/event_suppression/"} {
+		apis.Handle(p, faultAPI)
+	}
+	apis.Handle("/", inventoryAPI)
 	metrics := httpx.Metrics(s.Registry)
-	// The auth middleware's errors (401, 403) use the common envelope and
-	// need no service's sentinels.
-	api := auth.Middleware(&httpx.Errors{}, faultAPI)
+	// The auth middleware's errors (401, 403) use the common envelope,
+	// with OpenStack's member for StarlingX's clients, and need no
+	// service's sentinels.
+	api := auth.Middleware(&httpx.Errors{OpenStackEnvelope: true}, apis)
 	mux := http.NewServeMux()
 	mux.Handle("/healthz", healthz)
 	mux.Handle("/metrics", metrics)
-	mux.Handle("/v1/openapi.json", faultAPI)
+	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(openAPI)
+	})
 	mux.Handle("/", api) // behind auth; unknown paths get the service's 404
 	s.handler = httpx.WithRequestID(mux)
 	return s, nil
 }
 
 // Handler serves every API: /v1/... (authenticated), /healthz, /metrics
-// and /v1/openapi.json (open).
+// and /v1/openapi.json (open; one document for every service).
 func (s *System) Handler() http.Handler { return s.handler }
 
 // Run runs the services' background work (fault notifications) until ctx
@@ -258,7 +290,9 @@ func (s *System) Run(ctx context.Context) error { return s.Fault.Run(ctx) }
 
 // Close closes the services and the database.
 func (s *System) Close(ctx context.Context) error {
-	errs := []error{s.Fault.Close(ctx)} // delivers queued notifications first
+	// Inventory first: it reports to Fault. Fault delivers queued
+	// notifications as it closes.
+	errs := []error{s.Inventory.Close(), s.Fault.Close(ctx)}
 	for _, c := range s.closers {
 		errs = append(errs, c())
 	}
