@@ -19,6 +19,7 @@ type Controller struct {
 	URL     string // http://127.0.0.1:port
 	Token   string // the admin token
 	DataDir string
+	PID     int // the process id, to read its /proc entries
 }
 
 // StartController builds cmd/stx-controller and runs it on a free
@@ -65,5 +66,5 @@ func StartController(t testing.TB, args ...string) *Controller {
 	}, 30*time.Second, 50*time.Millisecond, "stx-controller did not become healthy")
 	tok, err := os.ReadFile(filepath.Join(data, "admin.token"))
 	require.NoError(t, err)
-	return &Controller{URL: url, Token: strings.TrimSpace(string(tok)), DataDir: data}
+	return &Controller{URL: url, Token: strings.TrimSpace(string(tok)), DataDir: data, PID: cmd.Process.Pid}
 }
