@@ -18,4 +18,5 @@ func TestPostgres(t *testing.T) {
 	t.Run("rules", func(t *testing.T) { runRuleCases(t, fresh) })
 	t.Run("config versioning", func(t *testing.T) { runConfigVersioning(t, fresh) })
 	t.Run("reopen", func(t *testing.T) { runReopen(t, pg.NewDatabase(t)) })
+	t.Run("concurrent writes", func(t *testing.T) { runConcurrentWrites(t, fresh) })
 }
