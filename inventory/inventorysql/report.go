@@ -229,10 +229,10 @@ func (c conn) reportHardware(ctx context.Context, h hostBody, r inventory.Report
 		if o, ok := oldCPUs[cpu.CPU]; ok {
 			delete(oldCPUs, cpu.CPU)
 			cpu.ID, cpu.UUID, cpu.CreatedAt, cpu.AllocatedFunction = o.ID, o.UUID, o.CreatedAt, o.AllocatedFunction
-			if body(cpu) == body(o) {
+			if cpu == o {
 				continue
 			}
-			if _, err := c.exec(ctx, `UPDATE inv_cpu SET body = ? WHERE id = ?`, body(cpu), cpu.ID); err != nil {
+			if err := c.putCPU(ctx, h.ID, &cpu); err != nil {
 				return err
 			}
 			continue
@@ -244,7 +244,7 @@ func (c conn) reportHardware(ctx context.Context, h hostBody, r inventory.Report
 			}
 		}
 		cpu.ID, cpu.UUID, cpu.CreatedAt = 0, newUUID(), t
-		if _, err := c.insert(ctx, `INSERT INTO inv_cpu (uuid, host_id, cpu, body) VALUES (?, ?, ?, ?)`, cpu.UUID, h.ID, cpu.CPU, body(cpu)); err != nil {
+		if err := c.putCPU(ctx, h.ID, &cpu); err != nil {
 			return err
 		}
 	}
