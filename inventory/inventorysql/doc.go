@@ -19,7 +19,8 @@
 //
 // Every record is a row with its integer id, uuid, the columns that
 // keys, foreign keys and lookups need, and its body as JSON with the
-// inventory package's field names. Uniqueness (hostnames, management
+// inventory package's field names; CPUs, the most numerous records, are
+// columns only. Uniqueness (hostnames, management
 // MACs, names, one network per host) is the database's, and every host
 // sub-resource cascades from its host and is indexed by host id first.
 // Interface relations (uses, platform networks, data networks) are rows
@@ -41,6 +42,8 @@
 // has reported and has not applied its target is "Config out-of-date":
 // after the commit, alarm 250.001 is raised through Options.Reporter,
 // and cleared when the host reports the target applied or is deleted.
+// The reporter is called in the writer's goroutine once the commit
+// returned; its failures are logged, and the write stands.
 //
 // # Errors
 //

@@ -3,6 +3,7 @@ package inventorysql
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/edgeflock/flock/inventory"
 )
@@ -16,7 +17,38 @@ func (c conn) nodes(ctx context.Context, hostID int64) ([]inventory.Node, error)
 
 func (c conn) cpus(ctx context.Context, hostID int64) ([]inventory.CPU, error) {
 	w, args := byHost("t", hostID)
-	return list[inventory.CPU](ctx, c, `SELECT t.id, t.body FROM inv_cpu t`+w+` ORDER BY t.host_id, t.cpu`, args...)
+	rows, err := c.query(ctx, `SELECT t.id, t.uuid, h.uuid, t.cpu, t.numa_node, t.core, t.thread, t.cpu_family, t.cpu_model,
+		t.allocated_function, t.created_at FROM inv_cpu t JOIN inv_host h ON h.id = t.host_id`+w+` ORDER BY t.host_id, t.cpu`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []inventory.CPU{}
+	for rows.Next() {
+		var v inventory.CPU
+		var created int64
+		if err := rows.Scan(&v.ID, &v.UUID, &v.HostUUID, &v.CPU, &v.NumaNode, &v.Core, &v.Thread, &v.CPUFamily, &v.CPUModel,
+			&v.AllocatedFunction, &created); err != nil {
+			return nil, err
+		}
+		v.CreatedAt = time.UnixMicro(created).UTC()
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// putCPU writes a CPU's row (new if its ID is 0).
+func (c conn) putCPU(ctx context.Context, hostID int64, v *inventory.CPU) error {
+	if v.ID != 0 {
+		_, err := c.exec(ctx, `UPDATE inv_cpu SET numa_node = ?, core = ?, thread = ?, cpu_family = ?, cpu_model = ?, allocated_function = ? WHERE id = ?`,
+			v.NumaNode, v.Core, v.Thread, v.CPUFamily, v.CPUModel, string(v.AllocatedFunction), v.ID)
+		return err
+	}
+	id, err := c.insert(ctx, `INSERT INTO inv_cpu (uuid, host_id, cpu, numa_node, core, thread, cpu_family, cpu_model, allocated_function, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, v.UUID, hostID, v.CPU, v.NumaNode, v.Core, v.Thread, v.CPUFamily, v.CPUModel,
+		string(v.AllocatedFunction), v.CreatedAt.UnixMicro())
+	v.ID = id
+	return err
 }
 
 func (c conn) memory(ctx context.Context, hostID int64) ([]inventory.Memory, error) {
@@ -154,7 +186,7 @@ func (m *Manager) ModifyCPUs(ctx context.Context, host string, mod inventory.CPU
 			if _, ok := want[[2]int{cpu.NumaNode, cpu.Core}]; !ok {
 				continue
 			}
-			if _, err := c.exec(ctx, `UPDATE inv_cpu SET body = ? WHERE id = ?`, body(cpu), cpu.ID); err != nil {
+			if err := c.putCPU(ctx, h.ID, &cpu); err != nil {
 				return err
 			}
 		}

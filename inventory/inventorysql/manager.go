@@ -182,15 +182,21 @@ func (m *Manager) closeStmts() error {
 }
 
 // stmt returns query q ('?' placeholders), prepared once per Manager.
+// The lock is not held while preparing: that may wait for a connection,
+// which a transaction holds while it looks up its statements.
 func (m *Manager) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if st := m.stmts[q]; st != nil {
+	if st := m.cached(q); st != nil {
 		return st, nil
 	}
 	st, err := m.db.PrepareContext(ctx, m.rebind(q))
 	if err != nil {
 		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if prev := m.stmts[q]; prev != nil {
+		st.Close()
+		return prev, nil
 	}
 	m.stmts[q] = st
 	return st, nil

@@ -388,6 +388,24 @@ func TestReportInventory(t *testing.T) {
 	assert.Len(t, ifs, 3)
 }
 
+// TestReportAdoptsHostAddedWithoutMAC: the agent's hostname names a
+// host added without a MAC, which gets the MAC.
+func TestReportAdoptsHostAddedWithoutMAC(t *testing.T) {
+	m := openMemory(t, nil)
+	ctx := t.Context()
+	added, err := m.AddHost(ctx, inventory.HostSpec{Hostname: "edge-1", Personality: inventory.PersonalityWorker})
+	require.NoError(t, err)
+	r := hardware(macOf(5), 1, 2, 1, 1)
+	r.Hostname = "edge-1"
+	h, err := m.ReportInventory(ctx, r)
+	require.NoError(t, err)
+	assert.Equal(t, added.UUID, h.UUID)
+	assert.Equal(t, macOf(5), h.MgmtMAC)
+	hs, err := m.ListHosts(ctx)
+	require.NoError(t, err)
+	assert.Len(t, hs, 1)
+}
+
 // TestPartitions: partitions follow one another on a disk, grow only at
 // the end, and give their space back.
 func TestPartitions(t *testing.T) {

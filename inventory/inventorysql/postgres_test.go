@@ -17,6 +17,7 @@ func TestPostgres(t *testing.T) {
 		t.Helper()
 		return openURL(pg.NewDatabase(t))(t, opts)
 	}
+	t.Run("concurrent writes", func(t *testing.T) { runConcurrentWrites(t, fresh) })
 	t.Run("rules", func(t *testing.T) { runRuleCases(t, fresh) })
 	t.Run("config versioning", func(t *testing.T) { runConfigVersioning(t, fresh) })
 	t.Run("reopen", func(t *testing.T) { runReopen(t, pg.NewDatabase(t)) })

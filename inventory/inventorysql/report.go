@@ -123,10 +123,14 @@ func diskKey(d inventory.Disk) string {
 	return d.DeviceNode
 }
 
-// ReportInventory records what a host's agent discovered. An unknown
-// MAC creates a host with only mgmt_mac (and the reported hostname, if
-// free); a known one has its hardware records replaced by natural key,
-// keeping what operators set on them.
+// ReportInventory records what a host's agent discovered. A known MAC
+// names the host; an unknown one names the host of the reported
+// hostname if that host was added without a MAC, and otherwise creates
+// a host with only mgmt_mac (and the reported hostname, if free). The
+// host's hardware records are replaced by natural key (NUMA node, CPU
+// number, disk device path, port name), keeping what operators set on
+// them: CPU functions, the platform reservation and hugepages asked for,
+// partitions, physical volumes and storage functions.
 func (m *Manager) ReportInventory(ctx context.Context, r inventory.Report) (inventory.Host, error) {
 	const op = "report inventory"
 	if err := checkReport(&r); err != nil {
@@ -138,6 +142,18 @@ func (m *Manager) ReportInventory(ctx context.Context, r inventory.Report) (inve
 		switch {
 		case err == nil:
 		case isNotFound(mapErr(err)):
+			// A host added without a MAC is the one whose hostname the
+			// agent reports; otherwise the MAC makes a new host.
+			if r.Hostname != "" {
+				named, err := one[hostBody](ctx, c, `SELECT id, body FROM inv_host WHERE hostname = ? AND mgmt_mac IS NULL`, r.Hostname)
+				if err == nil {
+					h = named
+					h.MgmtMAC = r.MgmtMAC
+					break
+				} else if !isNotFound(mapErr(err)) {
+					return err
+				}
+			}
 			h = newHost(inventory.HostSpec{MgmtMAC: r.MgmtMAC})
 			if r.Hostname != "" && c.checkUnique(ctx, r.Hostname, "", 0) == nil {
 				h.Hostname = r.Hostname
@@ -229,10 +245,10 @@ func (c conn) reportHardware(ctx context.Context, h hostBody, r inventory.Report
 		if o, ok := oldCPUs[cpu.CPU]; ok {
 			delete(oldCPUs, cpu.CPU)
 			cpu.ID, cpu.UUID, cpu.CreatedAt, cpu.AllocatedFunction = o.ID, o.UUID, o.CreatedAt, o.AllocatedFunction
-			if body(cpu) == body(o) {
+			if cpu == o {
 				continue
 			}
-			if _, err := c.exec(ctx, `UPDATE inv_cpu SET body = ? WHERE id = ?`, body(cpu), cpu.ID); err != nil {
+			if err := c.putCPU(ctx, h.ID, &cpu); err != nil {
 				return err
 			}
 			continue
@@ -244,7 +260,7 @@ func (c conn) reportHardware(ctx context.Context, h hostBody, r inventory.Report
 			}
 		}
 		cpu.ID, cpu.UUID, cpu.CreatedAt = 0, newUUID(), t
-		if _, err := c.insert(ctx, `INSERT INTO inv_cpu (uuid, host_id, cpu, body) VALUES (?, ?, ?, ?)`, cpu.UUID, h.ID, cpu.CPU, body(cpu)); err != nil {
+		if err := c.putCPU(ctx, h.ID, &cpu); err != nil {
 			return err
 		}
 	}

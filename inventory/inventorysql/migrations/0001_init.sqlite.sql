@@ -33,12 +33,21 @@ CREATE TABLE inv_node (
     body      TEXT NOT NULL,
     UNIQUE (host_id, numa_node)
 );
+-- CPUs are the most numerous rows (64 per host and more): columns, not
+-- a JSON body, so reading thousands costs no decoding. created_at is in
+-- microseconds since the Unix epoch.
 CREATE TABLE inv_cpu (
-    id      INTEGER PRIMARY KEY,
-    uuid    TEXT NOT NULL UNIQUE,
-    host_id INTEGER NOT NULL REFERENCES inv_host (id) ON DELETE CASCADE,
-    cpu     INTEGER NOT NULL,
-    body    TEXT NOT NULL,
+    id                 INTEGER PRIMARY KEY,
+    uuid               TEXT NOT NULL UNIQUE,
+    host_id            INTEGER NOT NULL REFERENCES inv_host (id) ON DELETE CASCADE,
+    cpu                INTEGER NOT NULL,
+    numa_node          INTEGER NOT NULL,
+    core               INTEGER NOT NULL,
+    thread             INTEGER NOT NULL,
+    cpu_family         TEXT NOT NULL,
+    cpu_model          TEXT NOT NULL,
+    allocated_function TEXT NOT NULL,
+    created_at         BIGINT NOT NULL,
     UNIQUE (host_id, cpu)
 );
 CREATE TABLE inv_memory (
