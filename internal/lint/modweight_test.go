@@ -28,8 +28,9 @@ var heavyModules = []string{
 	"github.com/gophercloud/",            // OpenStack
 }
 
-// alarmsOnly is a vendor's program that uses fault management only: one
-// exported name of fault, fault/faulthttp and fault/faulttest.
+// alarmsOnly is a vendor's program that uses fault management and
+// inventory only: one exported name of each of their portable packages,
+// transports, stores and test kits.
 const alarmsOnly = `package main
 
 import (
@@ -38,14 +39,21 @@ import (
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
 	"github.com/edgeflock/flock/fault/faulttest"
+	"github.com/edgeflock/flock/inventory"
+	"github.com/edgeflock/flock/inventory/inventoryhttp"
+	"github.com/edgeflock/flock/inventory/inventorysql"
+	"github.com/edgeflock/flock/inventory/inventorytest"
 )
 
 var (
-	_     fault.Service = (*faulthttp.Client)(nil)
-	suite               = faulttest.RunServiceSuite
+	_     fault.Service     = (*faulthttp.Client)(nil)
+	_     inventory.Service = (*inventoryhttp.Client)(nil)
+	_     inventory.Service = (*inventorysql.Manager)(nil)
+	suite                   = faulttest.RunServiceSuite
+	suite2                  = inventorytest.RunServiceSuite
 )
 
-func main() { fmt.Println(suite != nil) }
+func main() { fmt.Println(suite != nil, suite2 != nil) }
 `
 
 // TestImportWeight builds a throwaway module that imports fault
@@ -102,7 +110,7 @@ func TestImportWeight(t *testing.T) {
 				}
 			}
 		}
-		assert.Empty(t, found, "%s of a program that imports fault only names heavy modules", where)
+		assert.Empty(t, found, "%s of a program that imports fault and inventory only names heavy modules", where)
 	}
 }
 
