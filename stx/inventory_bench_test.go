@@ -76,14 +76,26 @@ func BenchmarkInventory1000(b *testing.B) {
 			func(ctx context.Context, h string) (int, error) { r, err := c.ListNodes(ctx, h); return len(r), err },
 			func(ctx context.Context, h string) (int, error) { r, err := c.ListMemory(ctx, h); return len(r), err },
 			func(ctx context.Context, h string) (int, error) { r, err := c.ListDisks(ctx, h); return len(r), err },
-			func(ctx context.Context, h string) (int, error) { r, err := c.ListPartitions(ctx, h, ""); return len(r), err },
+			func(ctx context.Context, h string) (int, error) {
+				r, err := c.ListPartitions(ctx, h, "")
+				return len(r), err
+			},
 			func(ctx context.Context, h string) (int, error) { r, err := c.ListLVGs(ctx, h); return len(r), err },
 			func(ctx context.Context, h string) (int, error) { r, err := c.ListPVs(ctx, h); return len(r), err },
 			func(ctx context.Context, h string) (int, error) { r, err := c.ListStors(ctx, h); return len(r), err },
 			func(ctx context.Context, h string) (int, error) { r, err := c.ListPorts(ctx, h); return len(r), err },
-			func(ctx context.Context, h string) (int, error) { r, err := c.ListInterfaces(ctx, h); return len(r), err },
-			func(ctx context.Context, h string) (int, error) { r, err := c.ListInterfaceNetworks(ctx, h); return len(r), err },
-			func(ctx context.Context, h string) (int, error) { r, err := c.ListAddresses(ctx, h); return len(r), err },
+			func(ctx context.Context, h string) (int, error) {
+				r, err := c.ListInterfaces(ctx, h)
+				return len(r), err
+			},
+			func(ctx context.Context, h string) (int, error) {
+				r, err := c.ListInterfaceNetworks(ctx, h)
+				return len(r), err
+			},
+			func(ctx context.Context, h string) (int, error) {
+				r, err := c.ListAddresses(ctx, h)
+				return len(r), err
+			},
 			func(ctx context.Context, h string) (int, error) { r, err := c.ListRoutes(ctx, h); return len(r), err },
 			func(ctx context.Context, h string) (int, error) { r, err := c.ListLabels(ctx, h); return len(r), err },
 		}

@@ -59,12 +59,6 @@ func (s *stub) writes() []call {
 	return out
 }
 
-func (s *stub) reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls = nil
-}
-
 type fixtures struct {
 	system    inventory.System
 	host      inventory.Host

@@ -122,23 +122,21 @@ func macOf(i int) string {
 // pools, a data network, a controller and a worker with hardware, both
 // locked.
 type fixture struct {
-	m                   *inventorysql.Manager
-	alarms              *alarms
-	controller, worker  inventory.Host
-	mgmt, oam           inventory.Network
-	mgmtPool            inventory.AddressPool
-	physnet             inventory.DataNetwork
-	workerIfs, ctrlIfs  map[string]inventory.Interface // by name
-	workerDisks         []inventory.Disk
-	workerMem           []inventory.Memory
-	storageHost         inventory.Host
-	ctx                 context.Context
-	workerMAC, ctrlMAC  string
-	storageMAC          string
-	oamPool             inventory.AddressPool
-	workerCPUs          []inventory.CPU
-	workerPortNames     []string
-	controllerPortNames []string
+	m                  *inventorysql.Manager
+	alarms             *alarms
+	controller, worker inventory.Host
+	mgmt, oam          inventory.Network
+	mgmtPool           inventory.AddressPool
+	physnet            inventory.DataNetwork
+	workerIfs, ctrlIfs map[string]inventory.Interface // by name
+	workerDisks        []inventory.Disk
+	workerMem          []inventory.Memory
+	storageHost        inventory.Host
+	ctx                context.Context
+	workerMAC, ctrlMAC string
+	storageMAC         string
+	oamPool            inventory.AddressPool
+	workerCPUs         []inventory.CPU
 }
 
 func newFixture(t *testing.T, open opener) *fixture {
