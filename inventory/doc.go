@@ -39,6 +39,26 @@
 // the host reports that UUID applied, its config_status is "Config
 // out-of-date" and alarm 250.001 is raised.
 //
+// # Where Flock differs from StarlingX, and why
+//
+//   - The system's DNS and NTP servers are fields of System, not the
+//     separate idns and intp records: one record, one update, one
+//     configuration change.
+//   - Bulk export writes every host's hostname, subfunctions and bm_ip
+//     (StarlingX writes the first two for workers only and never bm_ip),
+//     so an export of controllers and storage hosts re-imports whole. Its
+//     files import unchanged; the parser refuses what it does not know
+//     (an unknown element, a repeated one, a duplicate MAC) instead of
+//     ignoring it, and never writes a BMC password.
+//   - Any two address pools whose subnets overlap are refused, not only
+//     pools of networks on the same interface: an overlap is a routing
+//     accident waiting for a second interface.
+//   - The BMC password is write-only everywhere: no read, list, snapshot,
+//     document or error carries it.
+//   - Configuration documents are Flock's own YAML (what an agent
+//     applies), not Puppet hiera; the config UUIDs and their
+//     reboot-required bit follow StarlingX.
+//
 // # Errors
 //
 // Bad input is ErrInvalid, usually a *FieldError naming the field; a
