@@ -1,18 +1,14 @@
 package inventoryhttp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
+	"github.com/edgeflock/flock/internal/httpx"
 	"github.com/edgeflock/flock/inventory"
 )
 
@@ -33,34 +29,17 @@ type ClientOptions struct {
 // as in-process, and a refused field or rule comes back as a
 // *inventory.FieldError or *inventory.RuleError naming it.
 type Client struct {
-	base    string
-	token   string
-	hc      *http.Client
-	timeout time.Duration
+	api *httpx.Caller
 }
 
 var _ inventory.Service = (*Client)(nil)
 
 // NewClient returns a client of the API at baseURL ("http://127.0.0.1:6385").
 func NewClient(baseURL string, opts *ClientOptions) *Client {
-	c := &Client{base: strings.TrimRight(baseURL, "/"), timeout: 30 * time.Second}
-	if opts != nil {
-		c.token = opts.Token
-		c.hc = opts.HTTPClient
-		if opts.Timeout > 0 {
-			c.timeout = opts.Timeout
-		}
+	if opts == nil {
+		opts = &ClientOptions{}
 	}
-	if c.hc == nil {
-		tr := &http.Transport{
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        256,
-			MaxIdleConnsPerHost: 256,
-			IdleConnTimeout:     90 * time.Second,
-		}
-		c.hc = &http.Client{Transport: tr}
-	}
-	return c
+	return &Client{api: httpx.NewCaller("inventoryhttp", baseURL, opts.Token, opts.HTTPClient, opts.Timeout, errTable, inventory.ErrUnavailable)}
 }
 
 // seg is one path segment naming a record: "", "." and ".." name none.
@@ -74,68 +53,7 @@ func seg(what, name string) (string, error) {
 
 // do sends a request and decodes a JSON answer into out (unless nil).
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
-	u := c.base + path
-	if len(query) > 0 {
-		u += "?" + query.Encode()
-	}
-	var body io.Reader
-	if in != nil {
-		data, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("inventoryhttp: encode: %w", err)
-		}
-		body = bytes.NewReader(data)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return fmt.Errorf("inventoryhttp: %w", err)
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("inventoryhttp: %s %s: %w", method, path, ctx.Err())
-		}
-		return fmt.Errorf("inventoryhttp: %s %s: %w: %v", method, path, inventory.ErrUnavailable, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("inventoryhttp: %s %s: %w", method, path, errTable.Decode(resp))
-	}
-	if out == nil {
-		_, _ = io.Copy(io.Discard, resp.Body)
-		return nil
-	}
-	// Decoded as it arrives: the answer's size is what was sent, never
-	// what a header announced.
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("inventoryhttp: %s %s: decode answer: %w: %s", method, path, inventory.ErrUnavailable, answerError(err))
-	}
-	return nil
-}
-
-// answerError words a decoding error in the answer's terms, without the
-// Go types that encoding/json names.
-func answerError(err error) string {
-	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
-		field := te.Field[strings.LastIndexByte(te.Field, '.')+1:]
-		if field == "" {
-			return "the answer is a JSON " + te.Value + " where an object was expected"
-		}
-		return "member " + field + " has an unexpected " + te.Value + " value"
-	}
-	return err.Error()
+	return c.api.Do(ctx, method, path, query, in, out)
 }
 
 // one fetches one record at path and converts it.
