@@ -62,6 +62,8 @@ func FuzzPatch(f *testing.F) {
 		`[{"op":"replace","path":"/imtu","value":"9000"},{"op":"replace","path":"/uses","value":["eth0"]},{"op":"replace","path":"/ptp_role","value":"none"}]`,
 		`[{"op":"replace","path":"/ranges","value":[["10.0.0.1","10.0.0.9"]]},{"op":"replace","path":"/prefix","value":"24"}]`,
 		`[{"op":"replace","path":"/name","value":"sysinv_api_workers"},{"op":"replace","path":"/value","value":"2"}]`,
+		`[{"op":"replace","path":"/name","value":"a"},{"op":"replace","path":"/value","value":"1"},{"op":"replace","path":"/name","value":"sysinv_api_workers"},{"op":"replace","path":"/value","value":"2"}]`,
+		`[{"op":"replace","path":"/vswitch_type","value":"ovs-dpdk"}]`,
 		`[]`, `[{"op":"replace","path":"/x"}]`, `{}`, `[{"op":"replace","path":"/hostname","value":"\ud800"}]`,
 	} {
 		f.Add(uint8(i), []byte(seed))

@@ -272,7 +272,11 @@ func systemUpdate(ops []patchOp, cur *inventory.System) (inventory.SystemUpdate,
 		case "vswitch_type":
 			var s string
 			if s, err = op.str(); err == nil {
-				caps()[op.name()] = s
+				if s != "none" && s != "ovs-dpdk" {
+					err = inventory.Fieldf(op.name(), "%q is not one of none, ovs-dpdk", truncate(s))
+				} else {
+					caps()[op.name()] = s
+				}
 			}
 		case "dns_servers":
 			var l []string
@@ -575,9 +579,11 @@ func poolUpdatePatch(u *inventory.AddressPoolUpdate) []patchOp {
 // parameterValue maps PATCH /v1/service_parameter/{uuid} as
 // service-parameter-modify sends it (/name, /value, and /personality,
 // /resource if given): only the value changes; the others must name the
-// parameter as it is.
+// parameter as it is. As in sysinv, the last operation on a path wins:
+// the system CLI modifying several parameters sends each PATCH with the
+// operations of the parameters before it still in front.
 func parameterValue(ops []patchOp, cur *inventory.ServiceParameter) (string, error) {
-	value, set := "", false
+	final := map[string]string{}
 	for i := range ops {
 		op := &ops[i]
 		s, err := scalarString(op.name(), op.Value)
@@ -585,19 +591,21 @@ func parameterValue(ops []patchOp, cur *inventory.ServiceParameter) (string, err
 			return "", err
 		}
 		switch op.name() {
-		case "value":
-			value, set = s, true
-		case "name", "personality", "resource", "service", "section":
-			have := map[string]string{"name": cur.Name, "personality": cur.Personality, "resource": cur.Resource,
-				"service": cur.Service, "section": cur.Section}[op.name()]
-			if s != have {
-				return "", inventory.Fieldf(op.name(), "%q: a parameter's %s cannot be changed (it is %q); delete it and add another",
-					truncate(s), op.name(), have)
-			}
+		case "value", "name", "personality", "resource", "service", "section":
+			final[op.name()] = s
 		default:
 			return "", unknownPath(op)
 		}
 	}
+	have := map[string]string{"name": cur.Name, "personality": cur.Personality, "resource": cur.Resource,
+		"service": cur.Service, "section": cur.Section}
+	for _, f := range []string{"service", "section", "name", "personality", "resource"} {
+		if s, ok := final[f]; ok && s != have[f] {
+			return "", inventory.Fieldf(f, "%q: a parameter's %s cannot be changed (it is %q); delete it and add another",
+				truncate(s), f, have[f])
+		}
+	}
+	value, set := final["value"]
 	if !set {
 		return "", inventory.Fieldf("value", "is required")
 	}

@@ -224,6 +224,9 @@ func TestCLIRequests(t *testing.T) {
 		{"service-parameter-modify", "PATCH", "/v1/service_parameter/" + uuidN(22), `[{"op":"replace","path":"/name","value":"sysinv_api_workers"},
 			{"op":"replace","path":"/value","value":"2"},{"op":"replace","path":"/name","value":"sysinv_api_workers"},{"op":"replace","path":"/value","value":"3"}]`, 200,
 			"UpdateServiceParameter", []any{uuidN(22), "3"}},
+		{"service-parameter-modify two at once", "PATCH", "/v1/service_parameter/" + uuidN(22), `[{"op":"replace","path":"/name","value":"max_cpu_mhz_configured"},
+			{"op":"replace","path":"/value","value":"2100"},{"op":"replace","path":"/name","value":"sysinv_api_workers"},{"op":"replace","path":"/value","value":"8"}]`, 200,
+			"UpdateServiceParameter", []any{uuidN(22), "8"}},
 		{"service-parameter-delete", "DELETE", "/v1/service_parameter/" + uuidN(22), "", 204, "DeleteServiceParameter", []any{uuidN(22)}},
 		{"storage backend", "POST", "/v1/storage_backend", `{"backend":"ceph","services":"cinder,glance","confirmed":true}`, 201,
 			"AddStorageBackend", []any{inventory.StorageBackendSpec{Backend: inventory.BackendCeph, Services: []string{"cinder", "glance"}}}},
@@ -287,6 +290,9 @@ func TestBadInput(t *testing.T) {
 		{"overwrite", "POST", "/v1/labels/" + hostUUID + "?overwrite=perhaps", `{"a":"b"}`, "overwrite"},
 		{"system mode", "PATCH", "/v1/isystems/" + uuidN(1), `[{"op":"replace","path":"/system_mode","value":"triplex"}]`, "system_mode"},
 		{"parameter name change", "PATCH", "/v1/service_parameter/" + uuidN(22), `[{"op":"replace","path":"/name","value":"other"},{"op":"replace","path":"/value","value":"1"}]`, "name"},
+		{"parameter name change last", "PATCH", "/v1/service_parameter/" + uuidN(22), `[{"op":"replace","path":"/name","value":"sysinv_api_workers"},
+			{"op":"replace","path":"/value","value":"1"},{"op":"replace","path":"/name","value":"other"}]`, "name"},
+		{"vswitch type", "PATCH", "/v1/isystems/" + uuidN(1), `[{"op":"replace","path":"/vswitch_type","value":"bogus"}]`, "vswitch_type"},
 		{"parameter filter", "GET", "/v1/service_parameter?q.field=colour&q.value=red", "", "q.field"},
 		{"parameter without value", "POST", "/v1/service_parameter", `{"service":"platform","section":"config","parameters":{"a":null}}`, "a"},
 		{"backend", "POST", "/v1/storage_backend", `{"backend":"tape"}`, "backend"},
@@ -393,4 +399,24 @@ func TestRecordsByID(t *testing.T) {
 		require.Equal(t, http.StatusOK, code, "%s: %v", p, out)
 		assert.NotEmpty(t, obj(t, out)["uuid"], p)
 	}
+}
+
+// TestInterfaceClassNone: an interface of class none has ifclass null on
+// the wire, as sysinv stores it (host-if-list hides those nothing uses
+// unless given --all), and Client reads it back as none.
+func TestInterfaceClassNone(t *testing.T) {
+	st := newStub()
+	st.fx.iface.IfClass = inventory.IfClassNone
+	h := inventoryhttp.NewHandler(st, nil)
+	code, out := exchange(t, h, "GET", "/v1/ihosts/worker-0/iinterfaces", "")
+	require.Equal(t, http.StatusOK, code)
+	ifc := first(t, out, "iinterfaces")
+	assert.Contains(t, ifc, "ifclass")
+	assert.Nil(t, ifc["ifclass"])
+
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	got, err := inventoryhttp.NewClient(srv.URL, nil).GetInterface(t.Context(), uuidN(13))
+	require.NoError(t, err)
+	assert.Equal(t, inventory.IfClassNone, got.IfClass)
 }

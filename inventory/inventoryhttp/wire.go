@@ -355,7 +355,9 @@ func (w *portJSON) port() inventory.Port {
 }
 
 // interfaceJSON is an iinterface: every member host-if-list reads is
-// present (null where unset), uses and used_by are arrays of names.
+// present (null where unset), uses and used_by are arrays of names. The
+// class "none" is null, as sysinv stores it: host-if-list leaves out
+// the interfaces of class null that nothing uses unless given --all.
 type interfaceJSON struct {
 	inventory.Interface
 	IfClass         nullable `json:"ifclass"`
@@ -378,7 +380,11 @@ type interfaceJSON struct {
 }
 
 func interfaceOf(i *inventory.Interface) interfaceJSON {
-	w := interfaceJSON{Interface: *i, IfClass: nullable(i.IfClass), AEMode: nullable(i.AEMode), TxHashPolicy: nullable(i.TxHashPolicy),
+	class := nullable(i.IfClass)
+	if i.IfClass == inventory.IfClassNone {
+		class = ""
+	}
+	w := interfaceJSON{Interface: *i, IfClass: class, AEMode: nullable(i.AEMode), TxHashPolicy: nullable(i.TxHashPolicy),
 		SRIOVVFDriver: nullable(i.SRIOVVFDriver), Uses: list(i.Uses), UsedBy: list(i.UsedBy), CreatedAt: wireTime(i.CreatedAt), PTPRole: "none"}
 	if i.VLANID != 0 {
 		v := i.VLANID
@@ -390,6 +396,9 @@ func interfaceOf(i *inventory.Interface) interfaceJSON {
 func (w *interfaceJSON) iface() inventory.Interface {
 	i := w.Interface
 	i.IfClass, i.AEMode, i.TxHashPolicy, i.SRIOVVFDriver = inventory.IfClass(w.IfClass), string(w.AEMode), string(w.TxHashPolicy), string(w.SRIOVVFDriver)
+	if w.IfClass == "" {
+		i.IfClass = inventory.IfClassNone
+	}
 	i.Uses, i.UsedBy, i.CreatedAt = listOrNil(w.Uses), listOrNil(w.UsedBy), w.CreatedAt.time()
 	i.VLANID = 0
 	if w.VLANID != nil {
