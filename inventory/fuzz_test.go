@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,5 +44,33 @@ func FuzzParseBulkXML(f *testing.F) {
 		}
 		again, out := roundTrip(t, specs)
 		assert.Equal(t, exportedSpecs(specs), again, "export:\n%s", out)
+	})
+}
+
+// FuzzParseCPUList: the parser never panics, refuses with a field error
+// naming cpulist, and what it accepts is at most 4096 CPUs, none
+// negative, that print back to a list parsing to the same CPUs.
+func FuzzParseCPUList(f *testing.F) {
+	for _, s := range []string{"0", "0-3,8", "7,15", "3-1", "-1", "0-4095", "0-99999999999", "1,,2", " 4 , 5-6 ", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cpus, err := inventory.ParseCPUList(s)
+		if err != nil {
+			var fe *inventory.FieldError
+			if assert.ErrorAs(t, err, &fe) {
+				assert.Equal(t, "cpulist", fe.Field)
+			}
+			return
+		}
+		assert.LessOrEqual(t, len(cpus), 4096)
+		parts := make([]string, len(cpus))
+		for i, n := range cpus {
+			assert.GreaterOrEqual(t, n, 0)
+			parts[i] = strconv.Itoa(n)
+		}
+		again, err := inventory.ParseCPUList(strings.Join(parts, ","))
+		assert.NoError(t, err)
+		assert.Equal(t, cpus, again)
 	})
 }

@@ -178,14 +178,19 @@ type CPU struct {
 	CreatedAt         time.Time   `json:"created_at"`
 }
 
-// CPUModify reassigns physical cores (host-cpu-modify): for each
-// processor (NUMA node) in Cores, that many physical cores get Function;
-// the rest of the host's cores are reallocated as StarlingX does.
+// CPUModify reassigns CPUs (host-cpu-modify), in one of StarlingX's two
+// forms: Cores, for each processor (NUMA node) that many physical cores
+// get Function, the rest of the processor's cores being reallocated as
+// StarlingX does; or CPUs, exactly these logical CPUs get Function, and
+// the host's other CPUs that had it become Application CPUs. One of the
+// two is given, not both.
 type CPUModify struct {
 	Function CPUFunction `json:"function"`
 	// Cores maps a processor (NUMA node) to its number of physical
 	// cores for Function.
-	Cores map[int]int `json:"cores"`
+	Cores map[int]int `json:"cores,omitempty"`
+	// CPUs lists logical CPUs (the system CLI's -c cpulist).
+	CPUs []int `json:"cpulist,omitempty"`
 }
 
 // Memory is one NUMA node's memory (imemory). Sizes in MiB; hugepage

@@ -139,7 +139,9 @@ func cpuModifyCommand(g *globals) *cobra.Command {
 		Short: "Assign physical cores of a locked host to a function",
 		Long: `Assign physical cores of a locked host to a function: -pN gives the
 number of physical cores of processor (NUMA node) N. -p0..-p3 are also
-spelt --p0..--p3 and --num_cores_on_processor0..3.`,
+spelt --p0..--p3 and --num_cores_on_processor0..3. Or -c names the
+logical CPUs to give the function (0-3,8); the host's other CPUs that had
+it become application CPUs.`,
 		Args: cobra.ExactArgs(1),
 		RunE: g.withInventory(func(cmd *cobra.Command, args []string, s inventory.Service) error {
 			fn := strings.ToLower(function)
@@ -162,7 +164,9 @@ spelt --p0..--p3 and --num_cores_on_processor0..3.`,
 			case cpulist != "" && len(m.Cores) > 0:
 				return fmt.Errorf("not allowed to specify both -c and -pX options")
 			case cpulist != "":
-				return fmt.Errorf("--cpulist is not supported: %s; give -pN core counts", noInv("CPU list assignment"))
+				if m.CPUs, err = inventory.ParseCPUList(cpulist); err != nil {
+					return fmt.Errorf("--cpulist: %w", err)
+				}
 			case len(m.Cores) == 0:
 				return fmt.Errorf("number of cores on processor (socket) not provided: give -p0..-p3")
 			}
@@ -175,7 +179,7 @@ spelt --p0..--p3 and --num_cores_on_processor0..3.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&function, "function", "f", "", "vswitch, shared, platform or application-isolated")
-	f.StringVarP(&cpulist, "cpulist", "c", "", "not supported: a list of logical CPUs")
+	f.StringVarP(&cpulist, "cpulist", "c", "", "the logical CPUs to give the function (0-3,8)")
 	alias := map[string]string{}
 	for i := range cores {
 		n := strconv.Itoa(i)

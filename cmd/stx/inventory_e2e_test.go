@@ -57,6 +57,12 @@ func TestInventoryCLI(t *testing.T) {
 		}
 	}
 	assert.Len(t, platform, 2, "two physical cores of processor 0 are the platform's")
+	c.must("host-cpu-modify", "worker-0", "-f", "shared", "-c", "3")
+	cpus, err = sys.Inventory.ListCPUs(ctx, "worker-0")
+	require.NoError(t, err)
+	for _, p := range cpus {
+		assert.Equal(t, p.CPU == 3, p.AllocatedFunction == inventory.CPUShared, "cpu %d is %s", p.CPU, p.AllocatedFunction)
+	}
 
 	assert.Contains(t, c.must("host-disk-list", "worker-0"), "/dev/")
 	assert.Contains(t, c.must("host-port-list", "worker-0"), inventorytest.PortName(0))

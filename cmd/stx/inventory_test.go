@@ -436,7 +436,7 @@ func TestHostCPUModify(t *testing.T) {
 		{"no function", []string{"worker-0", "-p0", "1"}, `"function"`},
 		{"no cores", []string{"worker-0", "-f", "platform"}, "-p0"},
 		{"count", []string{"worker-0", "-f", "platform", "-p0", "two"}, "p0"},
-		{"cpulist", []string{"worker-0", "-f", "platform", "-c", "0-1"}, "--cpulist"},
+		{"cpulist", []string{"worker-0", "-f", "platform", "-c", "0-x"}, "--cpulist"},
 		{"both", []string{"worker-0", "-f", "platform", "-c", "0-1", "-p0", "1"}, "-c and -pX"},
 		{"unknown flag", []string{"worker-0", "-f", "platform", "-p9", "1"}, "-p"},
 		{"no host", []string{"-f", "platform", "-p0", "1"}, "accepts 1 arg"},

@@ -347,9 +347,19 @@ type cpuModifyBody struct {
 }
 
 func cpuModifyBodyOf(m *inventory.CPUModify) []cpuModifyBody {
-	b := cpuModifyBody{Function: strings.ToLower(string(m.Function)), Sockets: []map[string]int{}}
-	for _, p := range sortedKeys(m.Cores) {
-		b.Sockets = append(b.Sockets, map[string]int{strconv.Itoa(p): m.Cores[p]})
+	b := cpuModifyBody{Function: strings.ToLower(string(m.Function))}
+	if len(m.CPUs) > 0 {
+		list := make([]string, len(m.CPUs))
+		for i, n := range m.CPUs {
+			list[i] = strconv.Itoa(n)
+		}
+		b.CPUList = strings.Join(list, ",")
+	}
+	if len(m.Cores) > 0 || len(m.CPUs) == 0 {
+		b.Sockets = []map[string]int{}
+		for _, p := range sortedKeys(m.Cores) {
+			b.Sockets = append(b.Sockets, map[string]int{strconv.Itoa(p): m.Cores[p]})
+		}
 	}
 	return []cpuModifyBody{b}
 }
@@ -369,7 +379,15 @@ func parseCPUModify(bs []cpuModifyBody) (inventory.CPUModify, error) {
 	}
 	m.Function = f
 	if b.CPUList != "" {
-		return m, inventory.Fieldf("cpulist", "is not supported by Flock's inventory; give the cores per processor (sockets)")
+		if len(b.Sockets) > 0 {
+			return m, inventory.Fieldf("cpulist", "give sockets or a CPU list, not both")
+		}
+		cpus, err := inventory.ParseCPUList(b.CPUList)
+		if err != nil {
+			return m, err
+		}
+		m.CPUs = cpus
+		return m, nil
 	}
 	if len(b.Sockets) == 0 {
 		return m, inventory.Fieldf("sockets", "is required")

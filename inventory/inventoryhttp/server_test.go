@@ -263,7 +263,7 @@ func TestBadInput(t *testing.T) {
 		{"no value", "PATCH", "/v1/ihosts/3", `[{"op":"replace","path":"/hostname"}]`, "hostname"},
 		{"not a list", "PATCH", "/v1/ihosts/3", `{"op":"replace","path":"/hostname","value":"x"}`, "body"},
 		{"bad path", "PATCH", "/v1/ihosts/3", `[{"op":"replace","path":"hostname","value":"x"}]`, "path"},
-		{"cpulist", "PUT", "/v1/ihosts/3/state/host_cpus_modify", `[{"function":"platform","cpulist":"0-1"}]`, "cpulist"},
+		{"cpulist", "PUT", "/v1/ihosts/3/state/host_cpus_modify", `[{"function":"platform","cpulist":"0-x"}]`, "cpulist"},
 		{"bad function", "PUT", "/v1/ihosts/3/state/host_cpus_modify", `[{"function":"gpu","sockets":[{"0":1}]}]`, "function"},
 		{"bad socket", "PUT", "/v1/ihosts/3/state/host_cpus_modify", `[{"function":"platform","sockets":[{"x":1}]}]`, "sockets"},
 		{"cores not a number", "PUT", "/v1/ihosts/3/state/host_cpus_modify", `[{"function":"platform","sockets":[{"0":"a"}]}]`, "sockets"},

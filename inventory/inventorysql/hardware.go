@@ -107,7 +107,18 @@ func (m *Manager) ModifyCPUs(ctx context.Context, host string, mod inventory.CPU
 	default:
 		return nil, wrap(op, inventory.Fieldf("function", "%q is not one of Platform, Vswitch, Shared, Application-isolated", mod.Function))
 	}
-	if len(mod.Cores) == 0 {
+	switch {
+	case len(mod.Cores) > 0 && len(mod.CPUs) > 0:
+		return nil, wrap(op, inventory.Fieldf("cpulist", "give cores per processor or a CPU list, not both"))
+	case len(mod.CPUs) > 0:
+		seen := map[int]bool{}
+		for _, n := range mod.CPUs {
+			if n < 0 || seen[n] {
+				return nil, wrap(op, inventory.Fieldf("cpulist", "CPU %d is negative or named twice", n))
+			}
+			seen[n] = true
+		}
+	case len(mod.Cores) == 0:
 		return nil, wrap(op, inventory.Fieldf("cores", "name at least one processor"))
 	}
 	for p, n := range mod.Cores {
@@ -138,6 +149,9 @@ func (m *Manager) ModifyCPUs(ctx context.Context, host string, mod inventory.CPU
 				cores[cpu.NumaNode] = append(cores[cpu.NumaNode], cpu.Core)
 				current[k] = cpu.AllocatedFunction
 			}
+		}
+		if len(mod.CPUs) > 0 {
+			return c.modifyCPUList(ctx, fx, h, cpus, mod, &out)
 		}
 		want := map[[2]int]inventory.CPUFunction{}
 		for p, n := range mod.Cores {
@@ -200,6 +214,53 @@ func (m *Manager) ModifyCPUs(ctx context.Context, host string, mod inventory.CPU
 		return nil, err
 	}
 	return out, nil
+}
+
+// modifyCPUList gives mod.Function to exactly the logical CPUs mod.CPUs
+// names; the host's other CPUs that had it become Application CPUs.
+func (c conn) modifyCPUList(ctx context.Context, fx *effects, h hostBody, cpus []inventory.CPU, mod inventory.CPUModify, out *[]inventory.CPU) error {
+	byNumber := map[int]int{}
+	for i, cpu := range cpus {
+		byNumber[cpu.CPU] = i
+	}
+	listed := map[int]bool{}
+	for _, n := range mod.CPUs {
+		if _, ok := byNumber[n]; !ok {
+			return inventory.Fieldf("cpulist", "host %s has no CPU %d", hostLabel(h), n)
+		}
+		listed[n] = true
+	}
+	changed := map[int]bool{}
+	platform0 := false
+	for i := range cpus {
+		cpu := &cpus[i]
+		switch {
+		case listed[cpu.CPU] && cpu.AllocatedFunction != mod.Function:
+			cpu.AllocatedFunction = mod.Function
+			changed[i] = true
+		case !listed[cpu.CPU] && cpu.AllocatedFunction == mod.Function:
+			cpu.AllocatedFunction = inventory.CPUApplication
+			changed[i] = true
+		}
+		if cpu.NumaNode == 0 && cpu.AllocatedFunction == inventory.CPUPlatform {
+			platform0 = true
+		}
+	}
+	if len(cpus) > 0 && !platform0 {
+		return inventory.Rulef(inventory.RulePlatformCore, "host %s needs at least one platform core on processor 0", hostLabel(h))
+	}
+	for i := range cpus {
+		if changed[i] {
+			if err := c.putCPU(ctx, h.ID, &cpus[i]); err != nil {
+				return err
+			}
+		}
+	}
+	if err := c.reconfigure(ctx, fx, []int64{h.ID}); err != nil {
+		return err
+	}
+	*out = cpus
+	return nil
 }
 
 // ModifyMemory changes one NUMA node's memory of a locked host: the

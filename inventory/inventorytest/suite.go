@@ -553,6 +553,40 @@ var hardwareCases = []suiteCase{
 		require.NoError(t, err)
 		assert.Equal(t, got, list)
 	}},
+	{"Hardware/ModifyCPUsByList", func(t *testing.T, s inventory.Service) {
+		ctx := t.Context()
+		h := NewLockedHost(t, s, "worker-0", inventory.PersonalityWorker)
+		got, err := s.ModifyCPUs(ctx, h.UUID, inventory.CPUModify{Function: inventory.CPUShared, CPUs: []int{7, 15}})
+		require.NoError(t, err)
+		shared := 0
+		for _, c := range got {
+			if c.AllocatedFunction == inventory.CPUShared {
+				shared++
+				assert.Contains(t, []int{7, 15}, c.CPU)
+			}
+		}
+		assert.Equal(t, 2, shared)
+		// A second list replaces the first: CPU 7 goes back to Application.
+		got, err = s.ModifyCPUs(ctx, h.UUID, inventory.CPUModify{Function: inventory.CPUShared, CPUs: []int{15}})
+		require.NoError(t, err)
+		for _, c := range got {
+			switch c.CPU {
+			case 7:
+				assert.Equal(t, inventory.CPUApplication, c.AllocatedFunction)
+			case 15:
+				assert.Equal(t, inventory.CPUShared, c.AllocatedFunction)
+			}
+		}
+		for name, mod := range map[string]inventory.CPUModify{
+			"no such CPU": {Function: inventory.CPUShared, CPUs: []int{999}},
+			"named twice": {Function: inventory.CPUShared, CPUs: []int{3, 3}},
+			"both forms":  {Function: inventory.CPUShared, CPUs: []int{3}, Cores: map[int]int{0: 1}},
+		} {
+			err := unchanged(t, s, func() error { _, err := s.ModifyCPUs(ctx, h.UUID, mod); return err })
+			requireField(t, err, "cpulist")
+			_ = name
+		}
+	}},
 	{"Hardware/ModifyMemory", func(t *testing.T, s inventory.Service) {
 		ctx := t.Context()
 		h := NewLockedHost(t, s, "worker-0", inventory.PersonalityWorker)
