@@ -38,10 +38,15 @@ func fmClient(t *testing.T) testenv.PythonClient {
 		Imports: []string{"keystoneauth1", "oslo_utils", "prettytable", "six", "httplib2", "dateutil", "requests", "OpenSSL", "pbr"},
 		// fm imports platform_util.oidc (StarlingX's utilities) at start
 		// and uses it only for --stx-auth-type oidc: a stub stands in.
+		// keystoneauth1 imports osprofiler.web, if installed, for Keystone
+		// sessions, which a client given --fm-url and a token does not
+		// use; importing Debian's takes most of each run's start-up.
 		Stubs: map[string]string{
 			"platform_util/__init__.py":        "",
 			"platform_util/oidc/__init__.py":   "",
 			"platform_util/oidc/oidc_utils.py": "def get_oidc_token(username):\n    return None\n",
+			"osprofiler/__init__.py":           "",
+			"osprofiler/web.py":                "def get_trace_id_headers():\n    return {}\n",
 		},
 		Install: fmInstall,
 	}
