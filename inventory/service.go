@@ -184,4 +184,9 @@ type Service interface {
 	// Snapshot returns the whole inventory at one instant, what
 	// configuration rendering reads.
 	Snapshot(ctx context.Context) (Snapshot, error)
+	// HostSnapshot returns one host's whole inventory at one instant:
+	// the Snapshot's system-wide records (system, networks, pools, data
+	// networks, backends, service parameters) and that host with its
+	// records only — what a host's page or its agent reads, in one call.
+	HostSnapshot(ctx context.Context, host string) (Snapshot, error)
 }

@@ -248,6 +248,7 @@ add("/v1/ihosts/{id}/config", "get", op("The host's rendered configuration (Floc
 add("/v1/ihosts/{id}/config_applied", "put", op("The config the host applied (Flock)", "200", "Host", "ConfigAppliedRequest", ["id"]))
 add("/v1/ihosts/{id}/state/host_cpus_modify", "put", op("Reassign cores (host-cpu-modify)", "200", lst("icpus", "CPU"), "CPUModifyRequest", ["id"]))
 add("/v1/snapshot", "get", op("The whole inventory (Flock)", "200", "Snapshot"))
+add("/v1/ihosts/{id}/snapshot", "get", op("One host's whole inventory, with the system-wide records (Flock)", "200", "Snapshot", params=["id"]))
 for key, item in [("inodes", "Node"), ("icpus", "CPU"), ("imemorys", "Memory"), ("idisks", "Disk"), ("partitions", "Partition"),
                   ("ilvgs", "LVG"), ("ipvs", "PV"), ("istors", "Stor"), ("ports", "Port"), ("ethernet_ports", "Port"),
                   ("iinterfaces", "Interface"), ("interface_networks", "InterfaceNetwork"), ("addresses", "Address"),

@@ -21,9 +21,10 @@ import (
 // BenchmarkInventory1000 measures a real stx-controller process holding
 // a system of 1,000 hosts, each reported by its agent with 64 CPUs on 2
 // NUMA nodes, 8 disks and 6 ports with their interfaces: host-list over
-// REST, one host's whole inventory over REST (the host and every list
-// of its records), and the process's resident memory afterwards
-// (rss-MiB).
+// REST, one host's whole inventory over REST in one request
+// (host-snapshot) and as sysinv's clients read it, the host and every
+// list of its records (host-inventory), and the process's resident
+// memory afterwards (rss-MiB).
 func BenchmarkInventory1000(b *testing.B) {
 	ctx := b.Context()
 	ctl := testenv.StartController(b)
@@ -66,6 +67,14 @@ func BenchmarkInventory1000(b *testing.B) {
 			resp.Body.Close()
 			if err != nil || len(out.IHosts) != hosts {
 				b.Fatal(len(out.IHosts), err)
+			}
+		}
+	})
+	b.Run("host-snapshot", func(b *testing.B) {
+		for b.Loop() {
+			snap, err := c.HostSnapshot(ctx, "worker-500")
+			if err != nil || len(snap.Hosts) != 1 || len(snap.CPUs[snap.Hosts[0].UUID]) != 64 {
+				b.Fatal(err)
 			}
 		}
 	})

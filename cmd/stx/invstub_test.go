@@ -816,3 +816,7 @@ func (s *invStub) DeleteServiceParameter(_ context.Context, uuid string) error {
 func (s *invStub) Snapshot(context.Context) (inventory.Snapshot, error) {
 	return inventory.Snapshot{}, inventory.ErrUnimplemented
 }
+
+func (s *invStub) HostSnapshot(context.Context, string) (inventory.Snapshot, error) {
+	return inventory.Snapshot{}, inventory.ErrUnimplemented
+}

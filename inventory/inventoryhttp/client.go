@@ -579,6 +579,18 @@ func (c *Client) DeleteServiceParameter(ctx context.Context, uuid string) error 
 	return c.del(ctx, "service_parameter", "service parameter", uuid)
 }
 
+// HostSnapshot returns one host's whole inventory (GET
+// /v1/ihosts/{id}/snapshot).
+func (c *Client) HostSnapshot(ctx context.Context, host string) (inventory.Snapshot, error) {
+	p, err := seg("host", host)
+	if err != nil {
+		return inventory.Snapshot{}, err
+	}
+	var s inventory.Snapshot
+	err = c.do(ctx, http.MethodGet, "/v1/ihosts/"+p+"/snapshot", nil, nil, &s)
+	return s, err
+}
+
 // Snapshot returns the whole inventory (GET /v1/snapshot).
 func (c *Client) Snapshot(ctx context.Context) (inventory.Snapshot, error) {
 	var s inventory.Snapshot

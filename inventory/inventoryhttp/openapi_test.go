@@ -96,6 +96,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	call("PUT", "/v1/ihosts/worker-0/config_applied", `{"config_uuid":"`+uuidN(90)+`"}`)
 	call("PUT", "/v1/ihosts/worker-0/state/host_cpus_modify", `[{"function":"platform","sockets":[{"0":1}]}]`)
 	call("GET", "/v1/snapshot", "")
+	call("GET", "/v1/ihosts/worker-0/snapshot", "")
 	for _, sub := range []string{"inodes", "icpus", "imemorys", "idisks", "partitions", "ilvgs", "ipvs", "istors", "ports",
 		"ethernet_ports", "iinterfaces", "interface_networks", "addresses", "routes", "labels", "idisks/" + d + "/partitions"} {
 		call("GET", "/v1/ihosts/"+hu+"/"+sub, "")

@@ -112,6 +112,7 @@ type server struct {
 //	GET  /v1/ihosts/{id}/config            the rendered HostConfig
 //	PUT  /v1/ihosts/{id}/config_applied    {"config_uuid": "..."}
 //	GET  /v1/snapshot                      the whole inventory
+//	GET  /v1/ihosts/{id}/snapshot          one host's whole inventory
 //	GET  /v1/openapi.json
 func NewHandler(svc inventory.Service, opts *HandlerOptions) http.Handler {
 	s := &server{svc: svc, maxBody: 4 << 20, log: slog.New(slog.DiscardHandler)}
@@ -143,6 +144,7 @@ func NewHandler(svc inventory.Service, opts *HandlerOptions) http.Handler {
 	h("GET /v1/ihosts/{id}/config", s.hostConfig)
 	h("PUT /v1/ihosts/{id}/config_applied", s.configApplied)
 	h("GET /v1/snapshot", s.snapshot)
+	h("GET /v1/ihosts/{id}/snapshot", s.hostSnapshot)
 
 	h("GET /v1/ihosts/{id}/inodes", hostList(s, "inodes", svc.ListNodes, nodeOf))
 	h("GET /v1/ihosts/{id}/icpus", hostList(s, "icpus", svc.ListCPUs, cpuOf))
@@ -642,6 +644,11 @@ func (s *server) configApplied(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) snapshot(w http.ResponseWriter, r *http.Request) {
 	snap, err := s.svc.Snapshot(r.Context())
+	s.reply(w, r, http.StatusOK, snap, err)
+}
+
+func (s *server) hostSnapshot(w http.ResponseWriter, r *http.Request) {
+	snap, err := s.svc.HostSnapshot(r.Context(), r.PathValue("id"))
 	s.reply(w, r, http.StatusOK, snap, err)
 }
 

@@ -356,6 +356,10 @@ func (s *stub) UpdateServiceParameter(ctx context.Context, uuid, value string) (
 func (s *stub) DeleteServiceParameter(ctx context.Context, uuid string) error {
 	return s.rec("DeleteServiceParameter", uuid)
 }
+func (s *stub) HostSnapshot(ctx context.Context, host string) (inventory.Snapshot, error) {
+	snap, _ := s.Snapshot(ctx)
+	return snap, s.rec("HostSnapshot", host)
+}
 func (s *stub) Snapshot(ctx context.Context) (inventory.Snapshot, error) {
 	f := s.fx
 	h := f.host.UUID

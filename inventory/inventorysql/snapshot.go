@@ -108,6 +108,21 @@ func byHostUUID[T any](ctx context.Context, c conn, hostID int64, fn func(conn, 
 // Snapshot returns the whole inventory at one instant: every read runs
 // in one transaction.
 func (m *Manager) Snapshot(ctx context.Context) (inventory.Snapshot, error) {
+	return m.snapshotOf(ctx, "snapshot", "")
+}
+
+// HostSnapshot returns one host's whole inventory at one instant, with
+// the system-wide records.
+func (m *Manager) HostSnapshot(ctx context.Context, host string) (inventory.Snapshot, error) {
+	if host == "" {
+		return inventory.Snapshot{}, wrap("host snapshot", inventory.Fieldf("host", "is required"))
+	}
+	return m.snapshotOf(ctx, "host snapshot", host)
+}
+
+// snapshotOf reads the whole inventory (host "") or one host's, in one
+// transaction.
+func (m *Manager) snapshotOf(ctx context.Context, op, host string) (inventory.Snapshot, error) {
 	if m.closed.Load() {
 		return inventory.Snapshot{}, inventory.ErrClosed
 	}
@@ -119,12 +134,21 @@ func (m *Manager) Snapshot(ctx context.Context) (inventory.Snapshot, error) {
 	}
 	tx, err := m.db.BeginTx(ctx, opts)
 	if err != nil {
-		return inventory.Snapshot{}, wrap("snapshot", err)
+		return inventory.Snapshot{}, wrap(op, err)
 	}
 	defer tx.Rollback()
-	s, _, err := conn{m: m, tx: tx}.snapshot(ctx, 0)
+	c := conn{m: m, tx: tx}
+	var id int64
+	if host != "" {
+		h, err := c.host(ctx, host)
+		if err != nil {
+			return inventory.Snapshot{}, wrap(op, err)
+		}
+		id = h.ID
+	}
+	s, _, err := c.snapshot(ctx, id)
 	if err != nil {
-		return inventory.Snapshot{}, wrap("snapshot", err)
+		return inventory.Snapshot{}, wrap(op, err)
 	}
 	return s, nil
 }

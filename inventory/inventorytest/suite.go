@@ -2,6 +2,7 @@ package inventorytest
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -1027,6 +1028,28 @@ var otherCases = []suiteCase{
 		assert.Len(t, snap.Labels[h.UUID], 1)
 		assert.Len(t, snap.Networks, len(nets))
 		assert.Len(t, snap.AddressPools, len(nets))
+	}},
+	{"Snapshot/OneHost", func(t *testing.T, s inventory.Service) {
+		ctx := t.Context()
+		nets := platformNetworks(t, s)
+		h := NewLockedHost(t, s, "worker-0", inventory.PersonalityWorker)
+		readyHost(t, s, h.UUID)
+		other := NewLockedHost(t, s, "worker-1", inventory.PersonalityWorker)
+		all := snapshot(t, s)
+		for _, name := range []string{h.UUID, h.Hostname, strconv.FormatInt(h.ID, 10)} {
+			one, err := s.HostSnapshot(ctx, name)
+			require.NoError(t, err, name)
+			require.Len(t, one.Hosts, 1, name)
+			assert.Equal(t, all.Hosts[slices.IndexFunc(all.Hosts, func(x inventory.Host) bool { return x.UUID == h.UUID })], one.Hosts[0])
+			assert.Equal(t, all.System, one.System)
+			assert.Equal(t, all.CPUs[h.UUID], one.CPUs[h.UUID])
+			assert.Equal(t, all.Interfaces[h.UUID], one.Interfaces[h.UUID])
+			assert.Equal(t, all.InterfaceNetworks[h.UUID], one.InterfaceNetworks[h.UUID])
+			assert.Empty(t, one.CPUs[other.UUID], "no other host's records")
+			assert.Len(t, one.Networks, len(nets))
+		}
+		_, err := s.HostSnapshot(ctx, "worker-9")
+		assert.ErrorIs(t, err, inventory.ErrNotFound)
 	}},
 	{"Config/HostConfigDocument", func(t *testing.T, s inventory.Service) {
 		ctx := t.Context()
