@@ -18,7 +18,8 @@ type HostReader interface {
 type HostStatusWriter interface {
 	HostReader
 	// SetHostStatus changes the non-nil fields of st and moves the
-	// host's invprovision as HostStatus says.
+	// host's invprovision as HostStatus says. An unlock that CheckUnlock
+	// would refuse is refused with the same *RuleError.
 	SetHostStatus(ctx context.Context, host string, st HostStatus) (Host, error)
 	// CheckUnlock returns nil if host may be unlocked, or a *RuleError
 	// saying why not (a host without personality, a storage host without

@@ -235,6 +235,12 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		_ = s.Fault.Close(ctx)
 		return nil, fmt.Errorf("stx: %w", err)
 	}
+	// Alarms a crash kept from being published after their commit.
+	if err := s.Inventory.ReconcileAlarms(ctx); err != nil {
+		_ = s.Inventory.Close()
+		_ = s.Fault.Close(ctx)
+		return nil, fmt.Errorf("stx: %w", err)
+	}
 	openAPI, err := mergeOpenAPI(faulthttp.OpenAPI(), inventoryhttp.OpenAPI())
 	if err != nil {
 		_ = s.Inventory.Close()

@@ -338,6 +338,9 @@ func (b *interfaceBody) spec() (string, inventory.InterfaceSpec, error) {
 	return b.HostUUID, s, nil
 }
 
+// maxCPUList bounds the cores one processor may be given.
+const maxCPUList = 4096
+
 // cpuModifyBody is one element of PUT .../state/host_cpus_modify:
 // {"function": "vswitch", "sockets": [{"0": 2}, {"1": 1}]}.
 type cpuModifyBody struct {
@@ -402,8 +405,8 @@ func parseCPUModify(bs []cpuModifyBody) (inventory.CPUModify, error) {
 			if _, dup := m.Cores[p]; dup {
 				return m, inventory.Fieldf("sockets", "processor %d is given twice", p)
 			}
-			if n < 0 {
-				return m, inventory.Fieldf("sockets", "processor %d: a number of cores cannot be negative", p)
+			if n < 0 || n > maxCPUList {
+				return m, inventory.Fieldf("sockets", "processor %d: %d is not a number of cores", p, n)
 			}
 			m.Cores[p] = n
 		}

@@ -102,8 +102,6 @@ func (c conn) reconfigureHost(ctx context.Context, fx *effects, snap inventory.S
 // alarmChange is a 250.001 set or clear to publish after commit.
 type alarmChange struct {
 	hostname string
-	clear    bool
-	host     hostBody // for a set
 }
 
 // alarm records the alarm change of a host whose state moved from was
@@ -112,58 +110,100 @@ func (fx *effects) alarm(was bool, h hostBody) {
 	if h.Hostname == "" {
 		return
 	}
-	switch now := outOfDate(h); {
-	case now:
-		fx.alarms = append(fx.alarms, alarmChange{hostname: h.Hostname, host: h})
-	case was:
-		fx.alarms = append(fx.alarms, alarmChange{hostname: h.Hostname, clear: true})
+	if was || outOfDate(h) {
+		fx.alarms = append(fx.alarms, alarmChange{hostname: h.Hostname})
 	}
 }
 
-// publish sends the alarm changes of a committed write. A reporter's
-// failure is logged, never returned: the write is done.
+// publish sends the alarm changes of a committed write. Writers publish
+// one at a time, and each sends the state its hosts are in now, read
+// back from the database, not the state its own commit left: a slow
+// publish never overwrites a later one with a stale state. A reporter's
+// failure is logged, never returned: the write is done, and
+// ReconcileAlarms repairs what a failure or a crash left.
 func (m *Manager) publish(ctx context.Context, fx effects) {
 	if m.reporter == nil || len(fx.alarms) == 0 {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
-	// The last change of each host wins.
-	last := map[string]int{}
-	for i, a := range fx.alarms {
-		last[a.hostname] = i
-	}
-	for i, a := range fx.alarms {
-		if last[a.hostname] != i {
+	m.pubMu.Lock()
+	defer m.pubMu.Unlock()
+	done := map[string]bool{}
+	for _, a := range fx.alarms {
+		if done[a.hostname] {
 			continue
 		}
-		eid := "host=" + a.hostname
-		if a.clear {
-			if err := m.reporter.ClearAlarm(ctx, alarmOutOfDat, eid); err != nil && !errors.Is(err, fault.ErrNotFound) {
-				m.log.Warn("inventory: clear alarm 250.001", "host", a.hostname, "err", err)
-			}
-			continue
-		}
-		h := a.host
-		applied := h.ConfigApplied
-		if applied == "" {
-			applied = "none"
-		}
-		_, err := m.reporter.SetAlarm(ctx, fault.Alarm{
-			AlarmID:              alarmOutOfDat,
-			State:                fault.StateSet,
-			EntityTypeID:         "host",
-			EntityInstanceID:     eid,
-			Severity:             fault.SeverityMajor,
-			ReasonText:           fmt.Sprintf("%s Configuration is out-of-date. (applied: %s target: %s)", h.Hostname, applied, h.ConfigTarget),
-			AlarmType:            fault.AlarmTypeProcessingError,
-			ProbableCause:        fault.CauseConfigurationOutOfDate,
-			ProposedRepairAction: "Lock and unlock host " + h.Hostname + " to update config.",
-			Suppression:          true,
-		})
-		if err != nil {
-			m.log.Warn("inventory: set alarm 250.001", "host", a.hostname, "err", err)
+		done[a.hostname] = true
+		h, err := one[hostBody](ctx, conn{m: m}, `SELECT id, body FROM inv_host WHERE hostname = ?`, a.hostname)
+		switch {
+		case err == nil:
+			m.sendAlarm(ctx, h, false)
+		case isNotFound(mapErr(err)):
+			m.sendAlarm(ctx, hostBody{Host: inventory.Host{Hostname: a.hostname}}, false)
+		default:
+			m.log.Warn("inventory: read host for alarm 250.001", "host", a.hostname, "err", err)
 		}
 	}
+}
+
+// sendAlarm raises alarm 250.001 for h if it is out of date and clears
+// it otherwise. keep leaves an active alarm as it is (its uuid and
+// time) instead of raising it again.
+func (m *Manager) sendAlarm(ctx context.Context, h hostBody, keep bool) {
+	eid := "host=" + h.Hostname
+	if !outOfDate(h) {
+		if err := m.reporter.ClearAlarm(ctx, alarmOutOfDat, eid); err != nil && !errors.Is(err, fault.ErrNotFound) {
+			m.log.Warn("inventory: clear alarm 250.001", "host", h.Hostname, "err", err)
+		}
+		return
+	}
+	applied := h.ConfigApplied
+	if applied == "" {
+		applied = "none"
+	}
+	_, err := m.reporter.SetAlarm(ctx, fault.Alarm{
+		AlarmID:              alarmOutOfDat,
+		State:                fault.StateSet,
+		EntityTypeID:         "host",
+		EntityInstanceID:     eid,
+		Severity:             fault.SeverityMajor,
+		ReasonText:           fmt.Sprintf("%s Configuration is out-of-date. (applied: %s target: %s)", h.Hostname, applied, h.ConfigTarget),
+		AlarmType:            fault.AlarmTypeProcessingError,
+		ProbableCause:        fault.CauseConfigurationOutOfDate,
+		ProposedRepairAction: "Lock and unlock host " + h.Hostname + " to update config.",
+		Suppression:          true,
+		KeepExisting:         keep,
+	})
+	if err != nil {
+		m.log.Warn("inventory: set alarm 250.001", "host", h.Hostname, "err", err)
+	}
+}
+
+// ReconcileAlarms makes alarm 250.001 agree with the database for every
+// host: raised (kept as it is if already active) for each host out of
+// date, cleared for the others. Writes publish their alarms after they
+// commit; a crash or a reporter failure between the two leaves an alarm
+// wrong until this runs. stx.Open runs it at start.
+func (m *Manager) ReconcileAlarms(ctx context.Context) error {
+	if m.reporter == nil {
+		return nil
+	}
+	c, err := m.read()
+	if err != nil {
+		return err
+	}
+	m.pubMu.Lock()
+	defer m.pubMu.Unlock()
+	hosts, err := list[hostBody](ctx, c, qHosts)
+	if err != nil {
+		return wrap("reconcile alarms", err)
+	}
+	for _, h := range hosts {
+		if h.Hostname != "" {
+			m.sendAlarm(ctx, h, true)
+		}
+	}
+	return nil
 }
 
 // HostConfig returns the host's stored configuration document, whose

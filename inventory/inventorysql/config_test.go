@@ -159,3 +159,49 @@ func TestRenameMovesAlarm(t *testing.T) {
 	assert.False(t, f.alarms.has("worker-0"))
 	assert.True(t, f.alarms.has("compute-0"))
 }
+
+// TestReconcileAlarms: a reporter that fails after a commit leaves alarm
+// 250.001 wrong; ReconcileAlarms, run at start, puts it right both ways,
+// asking to keep an alarm that is already active as it is.
+func TestReconcileAlarms(t *testing.T) {
+	f := newFixture(t, openMemory)
+	ctx := f.ctx
+	h, err := f.m.GetHost(ctx, "worker-0")
+	require.NoError(t, err)
+	_, err = f.m.ReportConfigApplied(ctx, "worker-0", h.ConfigTarget)
+	require.NoError(t, err)
+	require.False(t, f.alarms.has("worker-0"))
+
+	// The reporter is down while a change makes the host out of date:
+	// the write stands, the alarm is missing.
+	f.alarms.mu.Lock()
+	f.alarms.fail = errors.New("fault manager unreachable")
+	f.alarms.mu.Unlock()
+	_, err = f.m.AssignLabels(ctx, "worker-0", map[string]string{"site": "b"}, false)
+	require.NoError(t, err)
+	require.False(t, f.alarms.has("worker-0"))
+
+	f.alarms.mu.Lock()
+	f.alarms.fail = nil
+	f.alarms.mu.Unlock()
+	require.NoError(t, f.m.ReconcileAlarms(ctx))
+	assert.True(t, f.alarms.has("worker-0"), "raised by the reconcile")
+	f.alarms.mu.Lock()
+	assert.True(t, f.alarms.active["host=worker-0"].KeepExisting, "an alarm already active is kept as it is")
+	f.alarms.mu.Unlock()
+
+	// And a host that caught up while the reporter was down is cleared.
+	h, err = f.m.GetHost(ctx, "worker-0")
+	require.NoError(t, err)
+	f.alarms.mu.Lock()
+	f.alarms.fail = errors.New("fault manager unreachable")
+	f.alarms.mu.Unlock()
+	_, err = f.m.ReportConfigApplied(ctx, "worker-0", h.ConfigTarget)
+	require.NoError(t, err)
+	f.alarms.mu.Lock()
+	f.alarms.fail = nil
+	f.alarms.mu.Unlock()
+	require.True(t, f.alarms.has("worker-0"))
+	require.NoError(t, f.m.ReconcileAlarms(ctx))
+	assert.False(t, f.alarms.has("worker-0"))
+}

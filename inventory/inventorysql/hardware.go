@@ -159,6 +159,9 @@ func (m *Manager) ModifyCPUs(ctx context.Context, host string, mod inventory.CPU
 			if list == nil {
 				return inventory.Fieldf("cores", "host %s has no processor %d", hostLabel(h), p)
 			}
+			if n > len(list) {
+				return inventory.Fieldf("cores", "processor %d has %d physical cores, fewer than the %d asked for", p, len(list), n)
+			}
 			slices.Sort(list)
 			count := map[inventory.CPUFunction]int{}
 			for _, core := range list {
@@ -344,11 +347,20 @@ func hugepagesFit(mem inventory.Memory, total int) error {
 	}
 	p2m := orVal(mem.VMHugepagesNr2MPending, mem.VMHugepagesNr2M)
 	p1g := orVal(mem.VMHugepagesNr1GPending, mem.VMHugepagesNr1G)
-	vs := orVal(mem.VswitchHugepagesReqd, mem.VswitchHugepagesNr) * mem.VswitchHugepagesSizeMiB
+	vsPages := orVal(mem.VswitchHugepagesReqd, mem.VswitchHugepagesNr)
 	avail := total - mem.PlatformReservedMiB
 	if avail < 0 {
 		return inventory.Rulef(inventory.RuleHugepagesFit, "the platform reservation of %d MiB exceeds NUMA node %d's %d MiB", mem.PlatformReservedMiB, mem.NumaNode, total)
 	}
+	// Every page is at least 1 MiB: a count above the MiB left cannot
+	// fit, and refusing it first keeps the products below from
+	// overflowing.
+	if p2m > avail || p1g > avail || vsPages > avail || mem.VswitchHugepagesSizeMiB > 1<<20 {
+		return inventory.Rulef(inventory.RuleHugepagesFit,
+			"hugepages (2M: %d, 1G: %d, vswitch: %d of %d MiB) do not fit the %d MiB of NUMA node %d left after the platform reservation",
+			p2m, p1g, vsPages, mem.VswitchHugepagesSizeMiB, avail, mem.NumaNode)
+	}
+	vs := vsPages * mem.VswitchHugepagesSizeMiB
 	if need := p2m*2 + p1g*1024 + vs; need > avail {
 		return inventory.Rulef(inventory.RuleHugepagesFit,
 			"hugepages of %d MiB (2M: %d, 1G: %d, vswitch: %d MiB) do not fit the %d MiB of NUMA node %d left after the platform reservation",

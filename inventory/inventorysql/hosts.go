@@ -143,7 +143,7 @@ func (m *Manager) ListHosts(ctx context.Context) ([]inventory.Host, error) {
 func checkSpec(s inventory.HostSpec) (inventory.HostSpec, error) {
 	discovered := s.Hostname == "" && s.Personality == "" && s.MgmtMAC != ""
 	if !discovered {
-		if err := checkHostname("hostname", s.Hostname); err != nil {
+		if err := checkHostName("hostname", s.Hostname); err != nil {
 			return s, err
 		}
 		if err := checkEnum("personality", string(s.Personality), s.Personality.Valid(), false); err != nil {
@@ -438,7 +438,7 @@ func (m *Manager) UpdateHost(ctx context.Context, host string, u inventory.HostU
 			}
 		}
 		if oldName != h.Hostname && oldName != "" && outOfDate(h) {
-			fx.alarms = append(fx.alarms, alarmChange{hostname: oldName, clear: true})
+			fx.alarms = append(fx.alarms, alarmChange{hostname: oldName})
 		}
 		if err := c.reconfigure(ctx, fx, []int64{h.ID}); err != nil {
 			return err
@@ -447,7 +447,7 @@ func (m *Manager) UpdateHost(ctx context.Context, host string, u inventory.HostU
 			return err
 		}
 		if oldName != h.Hostname && outOfDate(h) {
-			fx.alarms = append(fx.alarms, alarmChange{hostname: h.Hostname, host: h})
+			fx.alarms = append(fx.alarms, alarmChange{hostname: h.Hostname})
 		}
 		out = h.view()
 		return nil
@@ -469,7 +469,7 @@ func (m *Manager) DeleteHost(ctx context.Context, host string) error {
 			return err
 		}
 		if outOfDate(h) && h.Hostname != "" {
-			fx.alarms = append(fx.alarms, alarmChange{hostname: h.Hostname, clear: true})
+			fx.alarms = append(fx.alarms, alarmChange{hostname: h.Hostname})
 		}
 		return nil
 	})
@@ -503,6 +503,13 @@ func (m *Manager) SetHostStatus(ctx context.Context, host string, st inventory.H
 			return err
 		}
 		if st.Administrative != nil {
+			if *st.Administrative == inventory.AdminUnlocked && h.Administrative != inventory.AdminUnlocked {
+				// The unlock rules hold at the unlock itself, not only
+				// when host maintenance last asked.
+				if err := c.unlockRules(ctx, h); err != nil {
+					return err
+				}
+			}
 			h.Administrative = *st.Administrative
 			if h.Administrative == inventory.AdminUnlocked && h.InvProvision == inventory.Unprovisioned {
 				h.InvProvision = inventory.Provisioning
@@ -547,18 +554,23 @@ func (m *Manager) CheckUnlock(ctx context.Context, host string) error {
 	if err != nil {
 		return wrap("check unlock", err)
 	}
+	return wrap("check unlock", c.unlockRules(ctx, h))
+}
+
+// unlockRules returns nil if h may be unlocked, or the rule it breaks.
+func (c conn) unlockRules(ctx context.Context, h hostBody) error {
 	if h.Personality == "" || h.Hostname == "" {
-		return wrap("check unlock", inventory.Rulef(inventory.RulePersonalityRequired,
-			"host %s has no personality or hostname yet: set them with host-update", hostLabel(h)))
+		return inventory.Rulef(inventory.RulePersonalityRequired,
+			"host %s has no personality or hostname yet: set them with host-update", hostLabel(h))
 	}
 	if h.Personality == inventory.PersonalityStorage {
 		var n int
 		if err := c.queryRow(ctx, `SELECT COUNT(*) FROM inv_stor WHERE host_id = ? AND function = 'osd'`, h.ID).Scan(&n); err != nil {
-			return wrap("check unlock", err)
+			return err
 		}
 		if n == 0 {
-			return wrap("check unlock", inventory.Rulef(inventory.RuleStorageOSD,
-				"storage host %s needs at least one OSD before it can be unlocked", hostLabel(h)))
+			return inventory.Rulef(inventory.RuleStorageOSD,
+				"storage host %s needs at least one OSD before it can be unlocked", hostLabel(h))
 		}
 	}
 	return nil

@@ -55,6 +55,8 @@ type Manager struct {
 
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+
+	pubMu sync.Mutex // one publisher of alarms at a time
 }
 
 var _ inventory.Service = (*Manager)(nil)
@@ -295,18 +297,19 @@ func (m *Manager) write(ctx context.Context, op string, fn func(c conn, fx *effe
 	if err != nil {
 		return wrap(op, err)
 	}
+	// Whatever happens in fn, a panic included, the transaction and its
+	// locks end with this call (a no-op after Commit).
+	defer func() { _ = tx.Rollback() }()
 	c := conn{m: m, tx: tx}
 	if m.pg {
 		// One writer at a time, as SQLite has: the rules read, check and
 		// write within one transaction.
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7263501)"); err != nil {
-			_ = tx.Rollback()
 			return wrap(op, err)
 		}
 	}
 	var fx effects
 	if err := fn(c, &fx); err != nil {
-		_ = tx.Rollback()
 		return wrap(op, err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -3,6 +3,7 @@ package inventorysql
 import (
 	"context"
 	"net/netip"
+	"slices"
 
 	"github.com/edgeflock/flock/inventory"
 )
@@ -18,6 +19,10 @@ const (
 	qDataNets     = `SELECT id, body FROM inv_datanetwork ORDER BY id`
 	qDataNetByKey = `SELECT id, body FROM inv_datanetwork WHERE uuid = ? OR name = ? OR id = ? ORDER BY CASE WHEN uuid = ? THEN 0 WHEN name = ? THEN 1 ELSE 2 END LIMIT 1`
 )
+
+// maxRanges bounds the ranges of one address pool (StarlingX's have a
+// handful); their overlap check compares every pair.
+const maxRanges = 64
 
 func (c conn) network(ctx context.Context, key string) (inventory.Network, error) {
 	n, err := one[inventory.Network](ctx, c, qNetworkByKey, key, key, idArg(key), key, key)
@@ -180,6 +185,9 @@ func checkPool(p *inventory.AddressPool) (netip.Prefix, error) {
 	}
 	if err := checkOneOf("order", p.Order, false, "random", "sequential"); err != nil {
 		return subnet, err
+	}
+	if len(p.Ranges) > maxRanges {
+		return subnet, inventory.Fieldf("ranges", "%d ranges, more than the %d a pool may have", len(p.Ranges), maxRanges)
 	}
 	if len(p.Ranges) == 0 {
 		first, last := a.Next(), lastAddr(subnet)
@@ -464,6 +472,19 @@ func (c conn) allocateAddress(ctx context.Context, h *hostBody, i inventory.Inte
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	if nw.Type == inventory.NetMgmt {
+		// Management addresses given with host-add or bulk add are
+		// taken too.
+		hosts, err := list[hostBody](ctx, c, qHosts)
+		if err != nil {
+			return err
+		}
+		for _, o := range hosts {
+			if o.MgmtIP != "" && o.ID != h.ID {
+				used[o.MgmtIP] = true
+			}
+		}
+	}
 	addr := ""
 	switch {
 	case h.Hostname == "controller-0" && p.Controller0Address != "":
@@ -517,11 +538,35 @@ func (m *Manager) RemoveInterfaceNetwork(ctx context.Context, uuid string) error
 		if err := requireLocked(h, "the interfaces"); err != nil {
 			return err
 		}
+		var removed []string
+		rows, err := c.query(ctx, `SELECT address FROM inv_address WHERE interface_id = ? AND pool_id = (SELECT pool_id FROM inv_network WHERE id = ?)`, ifID, netID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var a string
+			if err := rows.Scan(&a); err != nil {
+				rows.Close()
+				return err
+			}
+			removed = append(removed, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		if _, err := c.exec(ctx, `DELETE FROM inv_address WHERE interface_id = ? AND pool_id = (SELECT pool_id FROM inv_network WHERE id = ?)`, ifID, netID); err != nil {
 			return err
 		}
 		if _, err := c.exec(ctx, `DELETE FROM inv_interface_network WHERE id = ?`, id); err != nil {
 			return err
+		}
+		// The host's management address goes with the address it was.
+		if slices.Contains(removed, h.MgmtIP) {
+			h.MgmtIP = ""
+			if err := c.putHost(ctx, &h); err != nil {
+				return err
+			}
 		}
 		return c.reconfigure(ctx, fx, []int64{h.ID})
 	})

@@ -18,7 +18,7 @@ func checkReport(r *inventory.Report) error {
 		return err
 	}
 	if r.Hostname != "" {
-		if err := checkHostname("hostname", r.Hostname); err != nil {
+		if err := checkHostName("hostname", r.Hostname); err != nil {
 			return err
 		}
 	}

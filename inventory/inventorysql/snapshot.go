@@ -126,11 +126,13 @@ func (m *Manager) snapshotOf(ctx context.Context, op, host string) (inventory.Sn
 	if m.closed.Load() {
 		return inventory.Snapshot{}, inventory.ErrClosed
 	}
-	var opts *sql.TxOptions
+	// Read-only: on SQLite a deferred transaction, which in WAL mode
+	// sees one state without taking the write lock (sqlstore begins
+	// read-write transactions IMMEDIATE); PostgreSQL needs repeatable
+	// read for one state.
+	opts := &sql.TxOptions{ReadOnly: true}
 	if m.pg {
-		// SQLite's transactions see one state already; PostgreSQL's
-		// need repeatable read for that.
-		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+		opts.Isolation = sql.LevelRepeatableRead
 	}
 	tx, err := m.db.BeginTx(ctx, opts)
 	if err != nil {

@@ -39,6 +39,52 @@ func checkHostname(field, s string) error {
 	return nil
 }
 
+// checkHostName checks a host's name: one RFC 1123 label (a dot would
+// split the host's entity id, host=<name>, in its alarms), neither all
+// digits nor shaped like a uuid, since hosts are looked up by name, uuid
+// or id with one key.
+func checkHostName(field, s string) error {
+	if err := checkHostname(field, s); err != nil {
+		return err
+	}
+	if strings.Contains(s, ".") {
+		return inventory.Fieldf(field, "%q is not a valid host name: a dot is not allowed", s)
+	}
+	return checkKeyName(field, s)
+}
+
+// checkKeyName refuses a name that a lookup by name, uuid or id would
+// take for an id or a uuid: all digits, or a uuid's shape.
+func checkKeyName(field, s string) error {
+	if s != "" && strings.Trim(s, "0123456789") == "" {
+		return inventory.Fieldf(field, "%q is all digits, which names a record by id", s)
+	}
+	if looksLikeUUID(s) {
+		return inventory.Fieldf(field, "%q has the shape of a uuid, which names a record by uuid", s)
+	}
+	return nil
+}
+
+// looksLikeUUID reports whether s is 8-4-4-4-12 hexadecimal digits.
+func looksLikeUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // normMAC returns a 48-bit MAC address in lower-case colon form.
 func normMAC(field, s string) (string, error) {
 	hw, err := net.ParseMAC(s)
@@ -109,6 +155,9 @@ func checkName(field, s string) error {
 	}
 	if strings.TrimSpace(s) != s {
 		return inventory.Fieldf(field, "may not start or end with a space")
+	}
+	if err := checkKeyName(field, s); err != nil {
+		return err
 	}
 	return checkText(field, s, 255)
 }

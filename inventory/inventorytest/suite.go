@@ -18,7 +18,7 @@ import (
 // no host, network or pool); it registers its own cleanup.
 func RunServiceSuite(t *testing.T, newService func(t *testing.T) inventory.Service) {
 	t.Helper()
-	for _, group := range [][]suiteCase{hostCases, provisioningCases, hardwareCases, networkCases, otherCases, ruleCases, configCases} {
+	for _, group := range [][]suiteCase{hostCases, provisioningCases, hardwareCases, networkCases, otherCases, ruleCases, configCases, hardeningCases} {
 		for _, tc := range group {
 			t.Run(tc.name, func(t *testing.T) {
 				tc.run(t, newService(t))
