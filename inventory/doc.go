@@ -49,7 +49,10 @@
 //     so an export of controllers and storage hosts re-imports whole. Its
 //     files import unchanged; the parser refuses what it does not know
 //     (an unknown element, a repeated one, a duplicate MAC) instead of
-//     ignoring it, and never writes a BMC password.
+//     ignoring it, and never writes a BMC password. A bulk file that
+//     names hosts that exist (their MAC and hostname) updates their BMC
+//     fields, as StarlingX does for its own controller only, so a system's
+//     export imports into it again.
 //   - Any two address pools whose subnets overlap are refused, not only
 //     pools of networks on the same interface: an overlap is a routing
 //     accident waiting for a second interface.

@@ -56,6 +56,9 @@ type Service interface {
 	AddHost(ctx context.Context, h HostSpec) (Host, error)
 	// AddHosts creates several hosts at once (bulk add): every host is
 	// checked before any is created, and either all are created or none.
+	// A host of the list that exists already (the same mgmt_mac and, if
+	// given, hostname and personality) only has its BMC fields updated,
+	// so that a bulk export imports again into the system it came from.
 	AddHosts(ctx context.Context, hs []HostSpec) ([]Host, error)
 	// UpdateHost changes a host's inventory-owned fields (host-update).
 	UpdateHost(ctx context.Context, host string, u HostUpdate) (Host, error)

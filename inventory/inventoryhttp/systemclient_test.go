@@ -963,9 +963,25 @@ func TestSystemClient(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "worker,lowlatency", h.Subfunctions)
 
-		// All or nothing: the CLI prints the error (and exits 0, as it
-		// does for sysinv).
+		// The same file again names hosts that exist: it only updates
+		// their BMC fields, and adds none.
 		out = sys.ok(t, "host-bulk-add", bulk)
+		assert.Equal(t, "Success: \n worker-0\n worker-1\n\n", out)
+		hosts, err := c.ListHosts(ctx)
+		require.NoError(t, err)
+		assert.Len(t, hosts, 4)
+
+		// All or nothing: a file whose hostname is taken by another
+		// host adds none; the CLI prints the error (and exits 0, as it
+		// does for sysinv).
+		data, err := os.ReadFile(bulk)
+		require.NoError(t, err)
+		taken := filepath.Join(t.TempDir(), "taken.xml")
+		// worker-0 with another MAC.
+		conflict := strings.Replace(string(data), "08:00:27:3a:10:04", "02:00:27:3a:10:99", 1)
+		require.NotEqual(t, string(data), conflict)
+		require.NoError(t, os.WriteFile(taken, []byte(conflict), 0o644))
+		out = sys.ok(t, "host-bulk-add", taken)
 		assert.Contains(t, out, "Error:\nNo hosts have been added")
 		assert.Contains(t, out, "worker-0 is already in use")
 		bad := filepath.Join(t.TempDir(), "bad.xml")
@@ -973,7 +989,7 @@ func TestSystemClient(t *testing.T) {
 		out = sys.ok(t, "host-bulk-add", bad)
 		assert.Contains(t, out, "Error:\nNo hosts have been added")
 		assert.Contains(t, out, "XML")
-		hosts, err := c.ListHosts(ctx)
+		hosts, err = c.ListHosts(ctx)
 		require.NoError(t, err)
 		assert.Len(t, hosts, 4)
 	})

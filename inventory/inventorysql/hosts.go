@@ -319,6 +319,23 @@ func (m *Manager) addHosts(ctx context.Context, op string, specs []inventory.Hos
 	err := m.write(ctx, op, func(c conn, fx *effects) error {
 		ids := make([]int64, 0, len(checked))
 		for _, s := range checked {
+			if len(checked) > 1 && s.MgmtMAC != "" {
+				// A bulk file naming a host that exists (its MAC and
+				// hostname) only updates its BMC fields, as StarlingX
+				// does for its own controller: an export imports again.
+				old, err := one[hostBody](ctx, c, qHostByMAC, s.MgmtMAC)
+				switch {
+				case err == nil && (s.Hostname == "" || s.Hostname == old.Hostname) &&
+					(s.Personality == "" || s.Personality == old.Personality):
+					if err := c.updateBMC(ctx, &old, s); err != nil {
+						return err
+					}
+					ids = append(ids, old.ID)
+					continue
+				case err != nil && !isNotFound(mapErr(err)):
+					return err
+				}
+			}
 			if err := c.checkUnique(ctx, s.Hostname, s.MgmtMAC, 0); err != nil {
 				return err
 			}
@@ -571,6 +588,28 @@ func (c conn) unlockRules(ctx context.Context, h hostBody) error {
 		if n == 0 {
 			return inventory.Rulef(inventory.RuleStorageOSD,
 				"storage host %s needs at least one OSD before it can be unlocked", hostLabel(h))
+		}
+	}
+	return nil
+}
+
+// updateBMC sets a host's BMC fields (and password, if given) from s.
+func (c conn) updateBMC(ctx context.Context, h *hostBody, s inventory.HostSpec) error {
+	if s.BMIP != "" {
+		h.BMIP = s.BMIP
+	}
+	if s.BMType != "" {
+		h.BMType = s.BMType
+	}
+	if s.BMUsername != "" {
+		h.BMUsername = s.BMUsername
+	}
+	if err := c.putHost(ctx, h); err != nil {
+		return err
+	}
+	if s.BMPassword != "" {
+		if _, err := c.exec(ctx, qHostPasswd, s.BMPassword, h.ID); err != nil {
+			return err
 		}
 	}
 	return nil

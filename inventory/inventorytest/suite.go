@@ -285,6 +285,29 @@ var hostCases = []suiteCase{
 			requireField(t, err, tc.field)
 		}
 	}},
+	{"Host/AddHostsAgainUpdatesBMC", func(t *testing.T, s inventory.Service) {
+		ctx := t.Context()
+		w := func(name, bmip string) inventory.HostSpec {
+			return inventory.HostSpec{Hostname: name, Personality: inventory.PersonalityWorker, MgmtMAC: MAC(name), BMIP: bmip, BMType: "redfish", BMUsername: "root"}
+		}
+		_, err := s.AddHosts(ctx, []inventory.HostSpec{w("worker-0", "10.0.0.10"), w("worker-1", "10.0.0.11")})
+		require.NoError(t, err)
+		// The same list again, with a new BMC address and one new host:
+		// worker-0 and -1 are updated, worker-2 is added.
+		hs, err := s.AddHosts(ctx, []inventory.HostSpec{w("worker-0", "10.0.0.20"), w("worker-1", "10.0.0.11"), w("worker-2", "10.0.0.12")})
+		require.NoError(t, err)
+		require.Len(t, hs, 3)
+		list, err := s.ListHosts(ctx)
+		require.NoError(t, err)
+		assert.Len(t, list, 3)
+		assert.Equal(t, "10.0.0.20", getHost(t, s, "worker-0").BMIP)
+		// A host whose MAC exists under another name is a conflict, and
+		// nothing of the list is written.
+		other := w("worker-9", "10.0.0.30")
+		other.MgmtMAC = MAC("worker-1")
+		err = unchanged(t, s, func() error { _, err := s.AddHosts(ctx, []inventory.HostSpec{w("worker-3", ""), other}); return err })
+		assert.ErrorIs(t, err, inventory.ErrConflict)
+	}},
 	{"Host/AddHostsAllOrNothing", func(t *testing.T, s inventory.Service) {
 		ctx := t.Context()
 		w := func(name string) inventory.HostSpec {
