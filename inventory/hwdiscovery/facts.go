@@ -86,9 +86,14 @@ type Cache struct {
 // Memory is the machine's memory in KiB, and its default-size
 // hugepages.
 type Memory struct {
-	TotalKiB     *int64 `json:"total_kib"`
-	FreeKiB      *int64 `json:"free_kib"`
-	AvailableKiB *int64 `json:"available_kib"`
+	// InstalledBytes is the memory the kernel manages in memory blocks
+	// (/sys/devices/system/memory: blocks present × block size), which
+	// includes what the kernel reserves for itself; TotalKiB (MemTotal)
+	// does not.
+	InstalledBytes *int64 `json:"installed_bytes"`
+	TotalKiB       *int64 `json:"total_kib"`
+	FreeKiB        *int64 `json:"free_kib"`
+	AvailableKiB   *int64 `json:"available_kib"`
 	// Hugepages2M and Hugepages1G are the machine-wide pools
 	// (/sys/kernel/mm/hugepages); nil when the size is not supported.
 	Hugepages2M *Hugepages `json:"hugepages_2m"`

@@ -1,6 +1,9 @@
 package hwdiscovery
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // memory reads the machine's and each NUMA node's memory.
 func (r *run) memory() {
@@ -13,6 +16,7 @@ func (r *run) memory() {
 		m.FreeKiB = r.kib(mi, "MemFree", "memory.free_kib")
 		m.AvailableKiB = r.kib(mi, "MemAvailable", "memory.available_kib")
 	}
+	m.InstalledBytes = r.installed()
 	m.Hugepages2M = r.hugepages("memory.hugepages_2m", "sys/kernel/mm/hugepages/hugepages-2048kB")
 	m.Hugepages1G = r.hugepages("memory.hugepages_1g", "sys/kernel/mm/hugepages/hugepages-1048576kB")
 	for i := range r.f.NUMANodes {
@@ -53,4 +57,31 @@ func (r *run) hugepages(fact, dir string) *Hugepages {
 		return nil
 	}
 	return &Hugepages{Total: int(total), Free: int(free)}
+}
+
+// installed counts the memory blocks.
+func (r *run) installed() *int64 {
+	const dir = "sys/devices/system/memory"
+	s, ok := r.readLine("memory.installed_bytes", dir+"/block_size_bytes")
+	if !ok {
+		return nil
+	}
+	size, err := parseHex(s, 64)
+	if err != nil || size == 0 || size > 1<<40 {
+		r.unknown("memory.installed_bytes", "/"+dir+"/block_size_bytes: "+s+" is not a size")
+		return nil
+	}
+	names, err := r.t.list(dir)
+	if err != nil {
+		r.unknown("memory.installed_bytes", reason(dir, err))
+		return nil
+	}
+	n := int64(0)
+	for _, name := range names {
+		if strings.HasPrefix(name, "memory") {
+			n++
+		}
+	}
+	v := n * int64(size)
+	return &v
 }

@@ -127,12 +127,20 @@ func (db *PCIIDs) Device(v, d uint16) string {
 	return db.devices[uint32(v)<<16|uint32(d)]
 }
 
-// Subsystem returns a subsystem's name, or "".
+// Subsystem returns a subsystem's name, or "". As lspci does, a
+// subsystem with no entry whose ids are the device's own is named as
+// the device.
 func (db *PCIIDs) Subsystem(v, d, sv, sd uint16) string {
 	if db == nil {
 		return ""
 	}
-	return db.subsystems[uint64(v)<<48|uint64(d)<<32|uint64(sv)<<16|uint64(sd)]
+	if n, ok := db.subsystems[uint64(v)<<48|uint64(d)<<32|uint64(sv)<<16|uint64(sd)]; ok {
+		return n
+	}
+	if v == sv && d == sd {
+		return db.devices[uint32(v)<<16|uint32(d)]
+	}
+	return ""
 }
 
 // Class returns the name of a class (its top byte) and of its subclass
