@@ -4,7 +4,6 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -168,13 +167,4 @@ func (r *run) numaOf(dir string) int {
 		return -1
 	}
 	return int(n)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

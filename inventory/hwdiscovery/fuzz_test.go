@@ -64,15 +64,6 @@ func FuzzParseUdevData(f *testing.F) {
 	})
 }
 
-func FuzzParseKeyValues(f *testing.F) {
-	f.Add("DRIVER=virtio_blk\nMODALIAS=virtio:d00000002v00001AF4\n")
-	f.Fuzz(func(t *testing.T, s string) {
-		for k := range parseKeyValues(s) {
-			require.NotEmpty(t, k)
-		}
-	})
-}
-
 func FuzzParsePCIIDs(f *testing.F) {
 	f.Add("8086  Intel Corporation\n\t1572  X710\n\t\t8086 0001  X710-4\nC 02  Network controller\n\t00  Ethernet controller\n")
 	f.Add("\t\t8086 0001  orphan\nC zz  bad\n1af4 x\n")

@@ -101,18 +101,6 @@ func parseList(s string) ([]int, error) {
 	return out, nil
 }
 
-// parseKeyValues parses KEY=VALUE lines (a uevent file).
-func parseKeyValues(s string) map[string]string {
-	out := map[string]string{}
-	for _, ln := range strings.Split(s, "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(ln), "=")
-		if ok && k != "" {
-			out[k] = v
-		}
-	}
-	return out
-}
-
 // udevRecord is a device's udev database entry (/run/udev/data/...).
 type udevRecord struct {
 	Props map[string]string // E: lines
