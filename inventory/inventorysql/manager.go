@@ -57,6 +57,14 @@ type Manager struct {
 	stmts map[string]*sql.Stmt
 
 	pubMu sync.Mutex // one publisher of alarms at a time
+	// wmu makes this process's writers take turns before they take a
+	// connection: a writer waits here, not holding a connection on the
+	// database's lock, so the one writing can always get another
+	// connection to prepare a statement on.
+	wmu sync.Mutex
+	// oneConn is set when the pool has a single connection (the memory
+	// database): a transaction cannot prepare on another one.
+	oneConn bool
 }
 
 var _ inventory.Service = (*Manager)(nil)
@@ -151,6 +159,7 @@ func newManager(ctx context.Context, db *sqlstore.DB, opts *Options) (*Manager, 
 		reporter: opts.Reporter,
 		log:      log,
 		stmts:    map[string]*sql.Stmt{},
+		oneConn:  db.Stats().MaxOpenConnections == 1,
 	}
 	if err := m.ensureSystem(ctx); err != nil {
 		m.closeStmts()
@@ -211,6 +220,20 @@ type conn struct {
 }
 
 // cached returns the statement of q if the Manager has prepared it.
+// txStmt returns the prepared statement of q for use in a transaction,
+// preparing it on another connection the first time, or nil where that
+// cannot be (a single connection): the transaction then runs q as it is.
+func (m *Manager) txStmt(ctx context.Context, q string) *sql.Stmt {
+	if st := m.cached(q); st != nil || m.oneConn {
+		return st
+	}
+	st, err := m.stmt(ctx, q)
+	if err != nil {
+		return nil
+	}
+	return st
+}
+
 func (m *Manager) cached(q string) *sql.Stmt {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -224,7 +247,7 @@ func (m *Manager) cached(q string) *sql.Stmt {
 
 func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if c.tx != nil {
-		if st := c.m.cached(q); st != nil {
+		if st := c.m.txStmt(ctx, q); st != nil {
 			return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 		}
 		return c.tx.QueryContext(ctx, c.m.rebind(q), args...)
@@ -238,7 +261,7 @@ func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 
 func (c conn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	if c.tx != nil {
-		if st := c.m.cached(q); st != nil {
+		if st := c.m.txStmt(ctx, q); st != nil {
 			return c.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 		}
 		return c.tx.QueryRowContext(ctx, c.m.rebind(q), args...)
@@ -254,7 +277,7 @@ func (c conn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 
 func (c conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if c.tx != nil {
-		if st := c.m.cached(q); st != nil {
+		if st := c.m.txStmt(ctx, q); st != nil {
 			return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 		}
 		return c.tx.ExecContext(ctx, c.m.rebind(q), args...)
@@ -293,6 +316,15 @@ func (m *Manager) write(ctx context.Context, op string, fn func(c conn, fx *effe
 	if m.closed.Load() {
 		return inventory.ErrClosed
 	}
+	m.wmu.Lock()
+	locked := true
+	unlock := func() {
+		if locked {
+			locked = false
+			m.wmu.Unlock()
+		}
+	}
+	defer unlock()
 	tx, err := m.db.BeginTx(ctx, nil)
 	if err != nil {
 		return wrap(op, err)
@@ -315,6 +347,7 @@ func (m *Manager) write(ctx context.Context, op string, fn func(c conn, fx *effe
 	if err := tx.Commit(); err != nil {
 		return wrap(op, err)
 	}
+	unlock()
 	m.publish(ctx, fx)
 	return nil
 }
