@@ -205,6 +205,11 @@ func (m *Manager) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.closed.Load() {
+		// Close has released the statements: keep none after it.
+		st.Close()
+		return nil, inventory.ErrClosed
+	}
 	if prev := m.stmts[q]; prev != nil {
 		st.Close()
 		return prev, nil
