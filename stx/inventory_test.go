@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -74,4 +75,8 @@ func TestInventoryWired(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &doc))
 	assert.Contains(t, doc.Paths, "/v1/alarms")
 	assert.Contains(t, doc.Paths, "/v1/ihosts")
+	assert.Contains(t, doc.Paths, "/v1/ihosts/{id}/agent_token")
+	merged, err := openapi3.NewLoader().LoadFromData(data)
+	require.NoError(t, err)
+	require.NoError(t, merged.Validate(t.Context()), "the merged document is valid OpenAPI 3")
 }

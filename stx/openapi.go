@@ -61,3 +61,13 @@ func mergeMember(into, from map[string]any, key string) error {
 	maps.Copy(dst, src)
 	return nil
 }
+
+// agentOpenAPI documents the controller's own path: the agent tokens.
+const agentOpenAPI = `{"paths": {"/v1/ihosts/{id}/agent_token": {"post": {
+  "summary": "Issue the host's agent token (Flock): shown once, a new one replaces the old",
+  "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "hostname, uuid or id"}],
+  "responses": {
+    "201": {"description": "the token", "content": {"application/json": {"schema": {"type": "object",
+      "required": ["host_uuid", "hostname", "token"],
+      "properties": {"host_uuid": {"type": "string"}, "hostname": {"type": "string"}, "token": {"type": "string"}}}}}},
+    "default": {"description": "an error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}}}`

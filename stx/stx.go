@@ -137,6 +137,7 @@ type System struct {
 	TokenFile string
 
 	db      *sqlstore.DB
+	agents  *agentTokens
 	handler http.Handler
 	closers []func() error // notifiers with sockets
 }
@@ -241,7 +242,12 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		_ = s.Fault.Close(ctx)
 		return nil, fmt.Errorf("stx: %w", err)
 	}
-	openAPI, err := mergeOpenAPI(faulthttp.OpenAPI(), inventoryhttp.OpenAPI())
+	if s.agents, err = openAgentTokens(ctx, db, s.Inventory, log.With("service", "agent-tokens")); err != nil {
+		_ = s.Inventory.Close()
+		_ = s.Fault.Close(ctx)
+		return nil, fmt.Errorf("stx: %w", err)
+	}
+	openAPI, err := mergeOpenAPI(faulthttp.OpenAPI(), inventoryhttp.OpenAPI(), []byte(agentOpenAPI))
 	if err != nil {
 		_ = s.Inventory.Close()
 		_ = s.Fault.Close(ctx)
@@ -250,6 +256,9 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 
 	auth := httpx.NewAuth(tokens)
 	auth.Disabled = cfg.Auth.Disabled
+	// Per-host agent tokens, kept hashed in the database: each may call
+	// its own host's agent endpoints only (RoleAgent).
+	auth.Lookup, auth.Authorize = s.agents.lookup, s.agents.authorize
 	faultAPI := faulthttp.NewHandler(s.Fault, &faulthttp.HandlerOptions{Logger: log.With("service", "fault")})
 	inventoryAPI := inventoryhttp.NewHandler(s.Inventory, &inventoryhttp.HandlerOptions{Logger: log.With("service", "inventory")})
 	// Healthy while the database answers and takes the services' commits.
@@ -268,6 +277,7 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		apis.Handle(p, faultAPI)
 	}
 	apis.Handle("/", inventoryAPI)
+	apis.Handle("POST /v1/ihosts/{id}/agent_token", s.agentTokenHandler(agentTokenErrors, log.With("service", "agent-tokens")))
 	metrics := httpx.Metrics(s.Registry)
 	// The auth middleware's errors (401, 403) use the common envelope,
 	// with OpenStack's member for StarlingX's clients, and need no

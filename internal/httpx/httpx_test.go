@@ -1,6 +1,7 @@
 package httpx_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -313,4 +314,48 @@ func TestUnmarshalKeepsValueFieldErrors(t *testing.T) {
 	f, reason := fe.InvalidField()
 	assert.Equal(t, "switch", f)
 	assert.Equal(t, "must be on or off", reason)
+}
+
+// TestAuthLookup: a token found by Lookup gets its principal; a role
+// other than admin and reader is refused unless Authorize lets it
+// through, and the handler sees the principal.
+func TestAuthLookup(t *testing.T) {
+	var seen httpx.Principal
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen, _ = httpx.PrincipalFrom(r.Context())
+		w.WriteHeader(204)
+	})
+	a := httpx.NewAuth(map[string]httpx.Role{"adm": httpx.RoleAdmin})
+	a.Lookup = func(_ context.Context, tok string) (httpx.Principal, bool, error) {
+		switch tok {
+		case "agent-h1":
+			return httpx.Principal{Role: "agent", Subject: "h1"}, true, nil
+		case "broken":
+			return httpx.Principal{}, false, errors.New("database down")
+		}
+		return httpx.Principal{}, false, nil
+	}
+	do := func(h http.Handler, method, path, tok string) int {
+		req := httptest.NewRequest(method, path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	h := a.Middleware(table, ok)
+	assert.Equal(t, 204, do(h, "GET", "/", "adm"))
+	assert.Equal(t, httpx.RoleAdmin, seen.Role)
+	assert.Equal(t, 401, do(h, "GET", "/", "agent-h2"))
+	assert.Equal(t, 500, do(h, "GET", "/", "broken"))
+	// No Authorize: the agent role may do nothing, not even read.
+	assert.Equal(t, 403, do(h, "GET", "/", "agent-h1"))
+	a.Authorize = func(r *http.Request, p httpx.Principal) (*http.Request, error) {
+		if r.URL.Path != "/"+p.Subject {
+			return r, fmt.Errorf("%w: not yours", httpx.ErrForbidden)
+		}
+		return r, nil
+	}
+	assert.Equal(t, 403, do(h, "POST", "/h2", "agent-h1"))
+	assert.Equal(t, 204, do(h, "POST", "/h1", "agent-h1"))
+	assert.Equal(t, httpx.Principal{Role: "agent", Subject: "h1"}, seen)
 }

@@ -1,0 +1,318 @@
+// Command stx-agent runs on every host of a Flock system (StarlingX's
+// sysinv-agent): it discovers the host's hardware, reports it to the
+// controller's inventory, and applies the configuration the controller
+// renders for the host (package agent).
+//
+//	stx-agent [--config FILE] [--controller URL] [--token-file FILE] [--state-dir DIR]
+//	          [--applier none|linux|dry-run:DIR] [--mgmt-mac MAC] [--hostname NAME]
+//	          [--interval D] [--poll-interval D] [--log-level LEVEL]
+//
+// The token file holds the host's agent token, which an admin gets from
+// the controller (POST /v1/ihosts/{host}/agent_token); like the
+// controller's admin token file it must be private to its owner (chmod
+// 600). The agent reports on start, every interval (60s) and when a poll
+// (every 5s) sees a disk or NIC come or go; while the controller is down
+// it retries with backoff, keeping its state in the state directory. The
+// applier is none (configurations are acknowledged, not applied), linux
+// (systemd-networkd, sysctl and kernel argument files under /, then
+// networkctl reload and sysctl --system), or dry-run:DIR (the same files
+// under DIR, nothing else). On SIGTERM or SIGINT it stops and exits 0.
+//
+// A testing aid, left out of --help: --report-file FILE reads the
+// inventory report (JSON, as POST /v1/ihosts/inventory_report takes it)
+// from FILE at each poll instead of discovering the hardware.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/edgeflock/flock/agent"
+	"github.com/edgeflock/flock/agent/linuxconfig"
+	"github.com/edgeflock/flock/inventory"
+	"github.com/edgeflock/flock/inventory/inventoryhttp"
+)
+
+// minTokenBytes is the shortest token accepted (stx.MinTokenBytes; the
+// agent does not import the controller's package).
+const minTokenBytes = 32
+
+// defaultStateDir is where the agent keeps its state unless told.
+const defaultStateDir = "/var/lib/flock/agent"
+
+// Config is stx-agent's YAML config; flags override it.
+type Config struct {
+	// ControllerURL is the controller's REST API ("http://controller:6385").
+	ControllerURL string `yaml:"controller_url"`
+	// TokenFile holds the host's agent token (mode 0600).
+	TokenFile string `yaml:"token_file"`
+	// StateDir keeps the agent's state (default /var/lib/flock/agent).
+	StateDir string `yaml:"state_dir"`
+	// Applier is none, linux or dry-run:DIR (default none).
+	Applier string `yaml:"applier"`
+	// LogLevel is debug, info, warn or error (default info).
+	LogLevel string `yaml:"log_level"`
+	// Agent holds the host identity, intervals and backoff.
+	Agent agent.Options `yaml:",inline"`
+
+	reportFile string
+}
+
+func main() {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "stx-agent:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stderr io.Writer) error {
+	cfg, err := config(args, stderr)
+	if err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		return fmt.Errorf("log_level: %q is not debug, info, warn or error", cfg.LogLevel)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	tok, err := readToken(cfg.TokenFile)
+	if err != nil {
+		return err
+	}
+	app, err := applier(cfg.Applier, log)
+	if err != nil {
+		return err
+	}
+	var disc agent.Discoverer
+	if cfg.reportFile != "" {
+		disc = reportFile(cfg.reportFile)
+	} else if disc, err = newHWDiscoverer(cfg.Agent.MgmtMAC); err != nil {
+		return err
+	}
+	ctrl := inventoryhttp.NewClient(cfg.ControllerURL, &inventoryhttp.ClientOptions{Token: tok})
+	opts := cfg.Agent
+	opts.Logger = log
+	a, err := agent.New(ctrl, disc, app, cfg.StateDir, &opts)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	log.Info("stx-agent running", "controller", cfg.ControllerURL, "state_dir", cfg.StateDir, "applier", cfg.Applier)
+	return a.Run(ctx)
+}
+
+// config reads the config file and the flags (which win).
+func config(args []string, stderr io.Writer) (Config, error) {
+	var cfg Config
+	fs := flag.NewFlagSet("stx-agent", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFile := fs.String("config", "", "YAML config file")
+	var flags Config
+	fs.StringVar(&flags.ControllerURL, "controller", "", "the controller's REST API URL (http://controller:6385)")
+	fs.StringVar(&flags.TokenFile, "token-file", "", "file holding this host's agent token (mode 0600)")
+	fs.StringVar(&flags.StateDir, "state-dir", "", "state directory (default "+defaultStateDir+")")
+	fs.StringVar(&flags.Applier, "applier", "", "none, linux or dry-run:DIR (default none)")
+	fs.StringVar(&flags.Agent.MgmtMAC, "mgmt-mac", "", "this host's management MAC, its identity at the controller")
+	fs.StringVar(&flags.Agent.Hostname, "hostname", "", "hostname to report")
+	fs.DurationVar(&flags.Agent.Interval, "interval", agent.DefaultInterval, "time between full reports")
+	fs.DurationVar(&flags.Agent.PollInterval, "poll-interval", agent.DefaultPollInterval, "time between discoveries looking for a hardware change")
+	fs.StringVar(&flags.LogLevel, "log-level", "", "debug, info, warn or error (default info)")
+	fs.StringVar(&flags.reportFile, "report-file", "", "")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: stx-agent [flags]")
+		fs.VisitAll(func(f *flag.Flag) {
+			if f.Name != "report-file" { // a testing aid, documented in the package doc
+				fmt.Fprintf(fs.Output(), "  --%s\n    \t%s\n", f.Name, f.Usage)
+			}
+		})
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *configFile != "" {
+		data, err := os.ReadFile(*configFile)
+		if err != nil {
+			return cfg, err
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config %s: %w", *configFile, err)
+		}
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "controller":
+			cfg.ControllerURL = flags.ControllerURL
+		case "token-file":
+			cfg.TokenFile = flags.TokenFile
+		case "state-dir":
+			cfg.StateDir = flags.StateDir
+		case "applier":
+			cfg.Applier = flags.Applier
+		case "mgmt-mac":
+			cfg.Agent.MgmtMAC = flags.Agent.MgmtMAC
+		case "hostname":
+			cfg.Agent.Hostname = flags.Agent.Hostname
+		case "interval":
+			cfg.Agent.Interval = flags.Agent.Interval
+		case "poll-interval":
+			cfg.Agent.PollInterval = flags.Agent.PollInterval
+		case "log-level":
+			cfg.LogLevel = flags.LogLevel
+		case "report-file":
+			cfg.reportFile = flags.reportFile
+		}
+	})
+	if cfg.StateDir == "" {
+		cfg.StateDir = defaultStateDir
+	}
+	if cfg.Applier == "" {
+		cfg.Applier = "none"
+	}
+	if cfg.LogLevel == "" {
+		cfg.LogLevel = "info"
+	}
+	return cfg, validate(&cfg)
+}
+
+// validate names the first bad field, as in the YAML config.
+func validate(cfg *Config) error {
+	if cfg.ControllerURL == "" {
+		return errors.New("controller_url is required (--controller http://controller:6385)")
+	}
+	u, err := url.Parse(cfg.ControllerURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("controller_url: %q is not an http:// or https:// URL", cfg.ControllerURL)
+	}
+	if cfg.TokenFile == "" {
+		return errors.New("token_file is required (--token-file FILE, the host's agent token: stx host-token HOST)")
+	}
+	if _, err := parseApplier(cfg.Applier); err != nil {
+		return err
+	}
+	if err := cfg.Agent.Validate(); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "agent: "))
+	}
+	return nil
+}
+
+// parseApplier returns the root of an applier spec: "" for none, "/" for
+// linux, DIR for dry-run:DIR.
+func parseApplier(spec string) (string, error) {
+	switch {
+	case spec == "none":
+		return "", nil
+	case spec == "linux":
+		return "/", nil
+	case strings.HasPrefix(spec, "dry-run:") && len(spec) > len("dry-run:"):
+		return strings.TrimPrefix(spec, "dry-run:"), nil
+	}
+	return "", fmt.Errorf("applier: %q is not none, linux or dry-run:DIR", spec)
+}
+
+// applier builds the applier of spec.
+func applier(spec string, log *slog.Logger) (agent.Applier, error) {
+	root, err := parseApplier(spec)
+	if err != nil {
+		return nil, err
+	}
+	switch root {
+	case "":
+		return noApplier{log: log}, nil
+	case "/":
+		return linuxconfig.New("/", &linuxconfig.Options{Logger: log, Activate: activate})
+	}
+	return linuxconfig.New(root, &linuxconfig.Options{Logger: log})
+}
+
+// activate makes a real host read what linuxconfig changed: networkd
+// and sysctl reload; kernel arguments wait for the next boot.
+func activate(ctx context.Context, changed []string) error {
+	var nw, sc bool
+	for _, p := range changed {
+		nw = nw || strings.HasPrefix(p, linuxconfig.NetworkDir)
+		sc = sc || p == linuxconfig.SysctlFile
+	}
+	var errs []error
+	if nw {
+		if out, err := exec.CommandContext(ctx, "networkctl", "reload").CombinedOutput(); err != nil {
+			errs = append(errs, fmt.Errorf("networkctl reload: %w: %s", err, out))
+		}
+	}
+	if sc {
+		if out, err := exec.CommandContext(ctx, "sysctl", "--system").CombinedOutput(); err != nil {
+			errs = append(errs, fmt.Errorf("sysctl --system: %w: %s", err, out))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// noApplier acknowledges configurations without applying them.
+type noApplier struct{ log *slog.Logger }
+
+func (n noApplier) Apply(_ context.Context, c inventory.HostConfig) error {
+	n.log.Info("configuration not applied (applier none)", "config_uuid", c.UUID)
+	return nil
+}
+
+// readToken reads a token file that must be private to its owner.
+func readToken(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("token_file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("token_file: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return "", fmt.Errorf("token_file %s is open to group or others (mode %04o): run chmod 600 %s", path, perm, path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, 4096))
+	if err != nil {
+		return "", fmt.Errorf("token_file: %w", err)
+	}
+	tok := strings.TrimSpace(string(data))
+	if len(tok) < minTokenBytes {
+		return "", fmt.Errorf("token_file %s: token is %d bytes, need at least %d", path, len(tok), minTokenBytes)
+	}
+	return tok, nil
+}
+
+// reportFile is the --report-file discoverer: the report in path, read
+// at each poll, decoded strictly.
+func reportFile(path string) agent.Discoverer {
+	return agent.DiscovererFunc(func(context.Context) (inventory.Report, error) {
+		var r inventory.Report
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return r, err
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&r); err != nil {
+			return r, fmt.Errorf("report file %s: %w", path, err)
+		}
+		return r, nil
+	})
+}
