@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -79,6 +80,22 @@ func TestInventoryCLI(t *testing.T) {
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
 	assert.Contains(t, string(data), "<hostname>worker-0</hostname>")
+
+	// The host's agent token, written private, works for its host only.
+	tokFile := filepath.Join(t.TempDir(), "agent.token")
+	assert.Contains(t, c.must("host-agent-token", "worker-0", "--file", tokFile), tokFile)
+	fi, err := os.Stat(tokFile)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	tok, err := os.ReadFile(tokFile)
+	require.NoError(t, err)
+	asAgent := inventoryhttp.NewClient(srv.URL, &inventoryhttp.ClientOptions{Token: strings.TrimSpace(string(tok))})
+	_, err = asAgent.HostConfig(ctx, "worker-0")
+	require.NoError(t, err)
+	_, err = asAgent.ListHosts(ctx)
+	assert.Error(t, err, "an agent token reads nothing but its own host's agent endpoints")
+	_, err = c.run("host-agent-token", "worker-9")
+	assert.ErrorContains(t, err, "worker-9")
 
 	// Rules reach the operator as errors naming the rule.
 	_, err = sys.Inventory.SetHostStatus(ctx, "worker-0", inventory.HostStatus{Administrative: ptr(inventory.AdminUnlocked)})

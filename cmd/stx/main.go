@@ -60,6 +60,7 @@ func rootCommand(g *globals) *cobra.Command {
 	root.AddCommand(hardwareCommands(g)...)
 	root.AddCommand(networkCommands(g)...)
 	root.AddCommand(systemCommands(g)...)
+	root.AddCommand(agentTokenCommands(g)...)
 	return root
 }
 
