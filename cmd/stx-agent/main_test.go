@@ -41,7 +41,6 @@ func TestConfigErrors(t *testing.T) {
 		{"bad mac", append(good, "--mgmt-mac", "nope"), "mgmt_mac"},
 		{"bad level", append(good, "--log-level", "loud"), "log_level"},
 		{"unknown yaml field", []string{"--config", yml}, "bogus"},
-		{"no discovery", good, "--report-file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := run(tc.args, io.Discard)
