@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 
 	"golang.org/x/sync/errgroup"
@@ -125,25 +122,10 @@ func BenchmarkInventory1000(b *testing.B) {
 				b.Fatalf("only %d records", records)
 			}
 		}
-		b.ReportMetric(rssMiB(b, ctl.PID), "rss-MiB")
-	})
-}
-
-// rssMiB is the resident memory of process pid.
-func rssMiB(b *testing.B, pid int) float64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for line := range strings.Lines(string(data)) {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			return float64(kb) / 1024
+		rss, err := testenv.RSS(ctl.PID)
+		if err != nil {
+			b.Fatal(err)
 		}
-	}
-	b.Fatal("no VmRSS")
-	return 0
+		b.ReportMetric(float64(rss)/(1<<20), "rss-MiB")
+	})
 }

@@ -2,13 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -84,47 +81,21 @@ func BenchmarkAgentIdle(b *testing.B) {
 	pid := cmd.Process.Pid
 	var cpu time.Duration
 	for b.Loop() {
-		t0 := cpuTime(b, pid)
+		t0, err := testenv.CPUTime(pid)
+		if err != nil {
+			b.Fatal(err)
+		}
 		time.Sleep(10 * time.Second)
-		cpu += cpuTime(b, pid) - t0
+		t1, err := testenv.CPUTime(pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu += t1 - t0
+	}
+	rss, err := testenv.RSS(pid)
+	if err != nil {
+		b.Fatal(err)
 	}
 	b.ReportMetric(100*cpu.Seconds()/b.Elapsed().Seconds(), "cpu-%")
-	b.ReportMetric(rssMiB(b, pid), "rss-MiB")
-}
-
-// cpuTime is the user and system CPU time process pid has used.
-func cpuTime(b *testing.B, pid int) time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	// The fields after the command's closing parenthesis; utime and
-	// stime are the 14th and 15th of the whole line.
-	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		b.Fatalf("parse /proc/%d/stat", pid)
-	}
-	const ticks = 100 // USER_HZ on Linux
-	return time.Duration(ut+st) * time.Second / ticks
-}
-
-// rssMiB is the resident memory of process pid.
-func rssMiB(b *testing.B, pid int) float64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for line := range strings.Lines(string(data)) {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			return float64(kb) / 1024
-		}
-	}
-	b.Fatal("no VmRSS")
-	return 0
+	b.ReportMetric(float64(rss)/(1<<20), "rss-MiB")
 }
