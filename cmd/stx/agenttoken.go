@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,58 +27,75 @@ once. With --file it is written to FILE (mode 0600) instead of printed.`,
 			if err := g.checkFormat(); err != nil {
 				return err
 			}
-			tok, err := g.bearer()
+			tok, err := g.issueAgentToken(cmd.Context(), args[0])
 			if err != nil {
 				return err
-			}
-			req, err := http.NewRequestWithContext(cmd.Context(), http.MethodPost,
-				strings.TrimRight(g.url, "/")+"/v1/ihosts/"+url.PathEscape(args[0])+"/agent_token", nil)
-			if err != nil {
-				return err
-			}
-			req.Header.Set("Authorization", "Bearer "+tok)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			var out struct {
-				HostUUID string `json:"host_uuid"`
-				Hostname string `json:"hostname"`
-				Token    string `json:"token"`
-				Error    struct {
-					Message string `json:"message"`
-				} `json:"error"`
-			}
-			if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out); err != nil {
-				return fmt.Errorf("host-agent-token: answer %d: %w", resp.StatusCode, err)
-			}
-			if resp.StatusCode != http.StatusCreated {
-				return fmt.Errorf("host-agent-token %s: %s", args[0], out.Error.Message)
 			}
 			if file != "" {
-				f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-				if err != nil {
+				if err := writeToken(file, tok.Token); err != nil {
 					return err
 				}
-				if err := f.Chmod(0o600); err != nil {
-					f.Close()
-					return err
-				}
-				if _, err := f.WriteString(out.Token + "\n"); err != nil {
-					f.Close()
-					return err
-				}
-				if err := f.Close(); err != nil {
-					return err
-				}
-				fmt.Fprintf(g.out, "Agent token of %s written to %s\n", out.Hostname, file)
+				fmt.Fprintf(g.out, "Agent token of %s written to %s\n", tok.Hostname, file)
 				return nil
 			}
-			fmt.Fprintln(g.out, out.Token)
+			fmt.Fprintln(g.out, tok.Token)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&file, "file", "", "write the token to this file (mode 0600) instead of printing it")
 	return []*cobra.Command{cmd}
+}
+
+// agentToken is the controller's answer to POST .../agent_token.
+type agentToken struct {
+	HostUUID string `json:"host_uuid"`
+	Hostname string `json:"hostname"`
+	Token    string `json:"token"`
+	Error    struct {
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// issueAgentToken asks the controller for host's agent token.
+func (g *globals) issueAgentToken(ctx context.Context, host string) (agentToken, error) {
+	var out agentToken
+	tok, err := g.bearer()
+	if err != nil {
+		return out, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+		strings.TrimRight(g.url, "/")+"/v1/ihosts/"+url.PathEscape(host)+"/agent_token", nil)
+	if err != nil {
+		return out, err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return out, err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out); err != nil {
+		return out, fmt.Errorf("agent token: answer %d: %w", resp.StatusCode, err)
+	}
+	if resp.StatusCode != http.StatusCreated {
+		return out, fmt.Errorf("agent token of %s: %s", host, out.Error.Message)
+	}
+	return out, nil
+}
+
+// writeToken writes a token to path, private to its owner (0600).
+func writeToken(path, token string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.WriteString(token + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

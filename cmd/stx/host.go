@@ -109,7 +109,7 @@ func (g *globals) showHost(h inventory.Host, cols []string) error {
 // hostAddCommand is host-add, with the system CLI's flags.
 func hostAddCommand(g *globals) *cobra.Command {
 	var spec inventory.HostSpec
-	var personality, location, password string
+	var personality, location, password, tokenFile string
 	cmd := &cobra.Command{
 		Use:   "host-add -n HOSTNAME -p PERSONALITY -m MGMT_MAC [flags]",
 		Short: "Add a host",
@@ -143,6 +143,17 @@ func hostAddCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if tokenFile != "" {
+				// The controller issues the host's agent credential with
+				// the host; it is shown once, so it goes to a private file.
+				tok, err := g.issueAgentToken(cmd.Context(), added.UUID)
+				if err != nil {
+					return fmt.Errorf("host %s added; its agent token: %w", added.Hostname, err)
+				}
+				if err := writeToken(tokenFile, tok.Token); err != nil {
+					return fmt.Errorf("host %s added; its agent token: %w", added.Hostname, err)
+				}
+			}
 			return g.showHost(added, nil)
 		}),
 	}
@@ -161,6 +172,7 @@ func hostAddCommand(g *globals) *cobra.Command {
 	f.StringVarP(&spec.InstallOutput, "install_output", "o", "", "installation output: text or graphical")
 	f.StringVarP(&spec.Console, "console", "c", "", "serial console, e.g. ttyS0,115200")
 	f.StringVarP(&location, "location", "l", "", "physical location of the host")
+	f.StringVar(&tokenFile, "agent-token-file", "", "also issue the host's agent token, written to this file (mode 0600)")
 	unsupported(f, noInv("vsc_controllers"), [2]string{"vsc_controllers", "v"})
 	unsupported(f, noInv("ttys_dcd"), [2]string{"ttys_dcd", "D"})
 	unsupported(f, noInv("clock_synchronization"), [2]string{"clock_synchronization", "C"})

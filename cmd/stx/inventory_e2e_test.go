@@ -97,6 +97,17 @@ func TestInventoryCLI(t *testing.T) {
 	_, err = c.run("host-agent-token", "worker-9")
 	assert.ErrorContains(t, err, "worker-9")
 
+	// host-add can issue the new host's agent token with it.
+	w1File := filepath.Join(t.TempDir(), "worker-1.token")
+	c.must("host-add", "-n", "worker-1", "-p", "worker", "-m", inventorytest.MAC("worker-1"), "--agent-token-file", w1File)
+	w1Tok, err := os.ReadFile(w1File)
+	require.NoError(t, err)
+	w1 := inventoryhttp.NewClient(srv.URL, &inventoryhttp.ClientOptions{Token: strings.TrimSpace(string(w1Tok))})
+	_, err = w1.ReportInventory(ctx, inventorytest.ReportFor(inventorytest.MAC("worker-1")))
+	require.NoError(t, err, "worker-1's agent reports for worker-1")
+	_, err = w1.ReportInventory(ctx, inventorytest.ReportFor(mac))
+	assert.Error(t, err, "and not for worker-0")
+
 	// Rules reach the operator as errors naming the rule.
 	_, err = sys.Inventory.SetHostStatus(ctx, "worker-0", inventory.HostStatus{Administrative: ptr(inventory.AdminUnlocked)})
 	require.NoError(t, err)
