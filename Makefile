@@ -12,6 +12,9 @@ run: build
 	@echo "  $(BIN)/stx alarm-list"
 	@echo "  $(BIN)/stx alarm-summary"
 	@echo "  $(BIN)/stx event-list"
+	@echo "  $(BIN)/stx host-add -n controller-0 -p controller -m MAC_OF_THIS_MACHINE --agent-token-file agent.token"
+	@echo "  $(BIN)/stx-agent --controller http://$(LISTEN) --token-file agent.token --state-dir /tmp/stx-agent --applier dry-run:/tmp/stx-agent-root"
+	@echo "  $(BIN)/stx host-list; $(BIN)/stx host-cpu-list controller-0; $(BIN)/stx show"
 	@echo "(the CLI reads the admin token the controller writes on first start)"
 	exec $(BIN)/stx-controller --listen $(LISTEN)
 
