@@ -105,7 +105,7 @@ $(TIDY): tidy-%:
 
 ## bench: the figures of docs/benchmarks.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 5s -count 3 -timeout 60m ./fault/ ./fault/faultsql/ ./inventory/ ./inventory/inventorysql/ ./inventory/hwdiscovery/ ./stx/
+	$(GO) test -run '^$$' -bench . -benchtime 5s -count 3 -timeout 60m ./fault/ ./fault/faultsql/ ./inventory/ ./inventory/inventorysql/ ./inventory/hwdiscovery/ ./cmd/stx-agent/ ./stx/
 
 clean:
 	rm -rf $(BIN)
