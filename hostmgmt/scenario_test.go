@@ -23,9 +23,10 @@ import (
 type scenario struct {
 	Description string                 `json:"description"`
 	System      hostmgmt.SystemContext `json:"system"`
-	Timings     *hostmgmt.Timings      `json:"timings"`
-	Initial     hostmgmt.State         `json:"initial"`
-	Steps       []scenarioStep         `json:"steps"`
+	// Timings, when set, override fields of DefaultTimings.
+	Timings json.RawMessage `json:"timings"`
+	Initial hostmgmt.State  `json:"initial"`
+	Steps   []scenarioStep  `json:"steps"`
 }
 
 type scenarioStep struct {
@@ -76,7 +77,7 @@ func TestScenarios(t *testing.T) {
 			sc := loadScenario(t, f)
 			timings := hostmgmt.DefaultTimings()
 			if sc.Timings != nil {
-				timings = *sc.Timings
+				require.NoError(t, json.Unmarshal(sc.Timings, &timings))
 			}
 			sys := sc.System
 			s := sc.Initial

@@ -280,7 +280,10 @@ func timer(s State, now time.Time, t Timings, sys SystemContext) (State, []Actio
 		}
 		return s, []Action{{Kind: DoBMCPowerOn}}, nil
 	case StageOfflineWait, StageOnlineWait:
+		// The host did not go down, or did not come back: the action is
+		// over; its availability tells the operator which.
 		s = idle(s)
+		s.Task = TaskNone
 		return s, nil, nil
 	case StageReinstallWait:
 		s = idle(s)
