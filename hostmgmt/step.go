@@ -423,7 +423,9 @@ func observe(s State, ev Event, now time.Time, t Timings, sys SystemContext) (St
 		switch s.Stage {
 		case StageHeartbeatSoak, StageHeartbeatWait:
 			if s.Action == ActionRecovery {
-				break
+				// Lost again during the recovery soak: the reset path.
+				s.Stage, s.Deadline = StageRecoveryResetDly, now.Add(t.BMCResetDelay)
+				return s, []Action{{Kind: DoHeartbeatStop}}, nil
 			}
 			return fail(s, CauseHeartbeat, now, t, sys)
 		case StageIdle:
@@ -440,12 +442,7 @@ func observe(s State, ev Event, now time.Time, t Timings, sys SystemContext) (St
 			s.Deadline = now.Add(t.RecoveryTimeout)
 			return s, []Action{{Kind: DoHeartbeatStop}, {Kind: DoRaiseAlarm, ID: AlarmHostFailed}, {Kind: DoRequestMtcAlive}}, nil
 		}
-		if s.Action == ActionRecovery {
-			// Lost again during the recovery soak: full reset path.
-			s.Stage, s.Deadline = StageRecoveryResetDly, now.Add(t.BMCResetDelay)
-			return s, []Action{{Kind: DoHeartbeatStop}}, nil
-		}
-		return s, nil, nil
+		return s, nil, nil // already handled, or not in service
 	case EventHooksDone:
 		if s.Stage != StageLockHooks {
 			return wrongStage(s, ev)
