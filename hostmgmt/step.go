@@ -2,6 +2,7 @@ package hostmgmt
 
 import (
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/edgeflock/flock/inventory"
@@ -44,6 +45,9 @@ func Step(s State, ev Event, now time.Time, t Timings, sys SystemContext) (State
 	}
 	return s, nil, &FieldError{Field: "event", Reason: "\"" + string(ev.Kind) + "\" is not a known event"}
 }
+
+// maxTask is the longest task text StarlingX stores.
+const maxTask = 63
 
 func add(s State) (State, []Action, error) {
 	if s.Administrative != "" {
@@ -450,8 +454,8 @@ func observe(s State, ev Event, now time.Time, t Timings, sys SystemContext) (St
 		if !ev.OK {
 			s = idle(s)
 			s.Task = TaskLockRejectedPrefix + Task(ev.Reason)
-			if len(s.Task) > 63 {
-				s.Task = s.Task[:63]
+			if len(s.Task) > maxTask {
+				s.Task = Task(strings.ToValidUTF8(string(s.Task[:maxTask]), ""))
 			}
 			return s, nil, nil
 		}
