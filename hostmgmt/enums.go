@@ -83,10 +83,9 @@ func (a *AdminAction) UnmarshalText(b []byte) error { return adminActions.unmars
 // Rejected: ...") start with one of the prefixes below.
 type Task string
 
-// Tasks. Booting, Testing, Initializing, Enabling, Rebooting,
-// Reinstalling, Graceful Recovery, Swact: In-Progress, Lock Rejected and
-// the configuration threshold text are StarlingX's (§2.2); the others
-// follow their pattern.
+// Tasks, with the texts of mtce's MTC_TASK_* (nodeBase.h) except
+// Locking, Deleting, Powering On/Off and the lock hooks' timeout, which
+// mtce does not have.
 const (
 	TaskNone             Task = ""
 	TaskBooting          Task = "Booting"
@@ -104,8 +103,21 @@ const (
 	TaskForceLock        Task = "Force Lock Reset in Progress"
 	TaskDeleting         Task = "Deleting"
 	TaskReinstallFailed  Task = "Reinstall Failed"
-	TaskPowerFailed      Task = "Power Action Failed"
+	TaskPowerOnFailed    Task = "Power-On Failed"
+	TaskPowerOffFailed   Task = "Power-Off Failed"
 	TaskResetFailed      Task = "Reset Failed"
+	TaskSwactFailed      Task = "Swact: Failed"
+	TaskSwactTimeout     Task = "Swact: Timeout"
+	// Tasks of an enable that failed and will be retried.
+	TaskBootFailed          Task = "Boot Failed, rebooting"
+	TaskRebootTimeout       Task = "Reboot/Reset Timeout"
+	TaskConfigFailed        Task = "Configuration Failed, re-enabling"
+	TaskIntestFailed        Task = "In-Test Failed, re-enabling"
+	TaskIntestTimeout       Task = "In-Test Timeout, re-enabling"
+	TaskServicesFailed      Task = "Start Services Failed, re-enabling"
+	TaskServicesTimeout     Task = "Start Services Timeout, re-enabling"
+	TaskEnableHeartbeatFail Task = "Enable Heartbeat Failure, re-enabling"
+	TaskRecoveryFailed      Task = "Graceful Recovery Failed, re-enabling"
 	// TaskLockRejectedPrefix starts the task of a lock refused by a
 	// pre-lock hook; the hook's reason follows.
 	TaskLockRejectedPrefix Task = "Lock Rejected: "

@@ -196,9 +196,10 @@ func bootTimeout(t Timings, sys SystemContext) time.Duration {
 }
 
 // fail enters FAILURE: unlocked-disabled-failed, alarm, and either a retry
-// after the cause's interval or, at the cause's threshold, no more
+// after the cause's interval (with task, StarlingX's "..., re-enabling")
+// or, at the cause's threshold, no more
 // auto-recovery.
-func fail(s State, c Cause, now time.Time, t Timings, sys SystemContext) (State, []Action, error) {
+func fail(s State, c Cause, task Task, now time.Time, t Timings, sys SystemContext) (State, []Action, error) {
 	alarm := AlarmHostFailed
 	if c == CauseConfig {
 		alarm = AlarmConfigFailure
@@ -224,7 +225,7 @@ func fail(s State, c Cause, now time.Time, t Timings, sys SystemContext) (State,
 	if !ok {
 		iv = t.DefaultInterval
 	}
-	s.Stage, s.Task, s.Deadline = StageFailureWait, TaskNone, now.Add(iv)
+	s.Stage, s.Task, s.Deadline = StageFailureWait, task, now.Add(iv)
 	return s, acts, nil
 }
 
@@ -235,7 +236,7 @@ func timer(s State, now time.Time, t Timings, sys SystemContext) (State, []Actio
 		// host down: (another) BMC reset, up to ResetRetries.
 		if s.Retries >= t.ResetRetries {
 			if s.Stage == StageResetProgression {
-				return fail(s, CauseReset, now, t, sys)
+				return fail(s, CauseReset, TaskRebootTimeout, now, t, sys)
 			}
 			s = idle(s)
 			s.Task = TaskResetFailed
@@ -245,13 +246,13 @@ func timer(s State, now time.Time, t Timings, sys SystemContext) (State, []Actio
 		s.Deadline = now.Add(t.ResetRetryDelay)
 		return s, []Action{{Kind: DoBMCReset}}, nil
 	case StageMtcAliveWait:
-		return fail(s, CauseBoot, now, t, sys)
+		return fail(s, CauseBoot, TaskBootFailed, now, t, sys)
 	case StageGoenabledWait:
-		return fail(s, CauseGoenable, now, t, sys)
+		return fail(s, CauseGoenable, TaskIntestTimeout, now, t, sys)
 	case StageHostServicesWait:
-		return fail(s, CauseHostServices, now, t, sys)
+		return fail(s, CauseHostServices, TaskServicesTimeout, now, t, sys)
 	case StageHeartbeatWait:
-		return fail(s, CauseHeartbeat, now, t, sys)
+		return fail(s, CauseHeartbeat, TaskEnableHeartbeatFail, now, t, sys)
 	case StageHeartbeatSoak:
 		// STATE_CHANGE, then ENABLED.
 		avail := inventory.AvailAvailable
@@ -273,8 +274,11 @@ func timer(s State, now time.Time, t Timings, sys SystemContext) (State, []Actio
 		return s, nil, nil
 	case StagePowerOffWait, StagePowerOnWait:
 		if s.Retries >= t.PowerRetries {
+			s.Task = TaskPowerOnFailed
+			if s.Stage == StagePowerOffWait {
+				s.Task = TaskPowerOffFailed
+			}
 			s = idle(s)
-			s.Task = TaskPowerFailed
 			return s, nil, nil
 		}
 		s.Retries++
@@ -295,6 +299,7 @@ func timer(s State, now time.Time, t Timings, sys SystemContext) (State, []Actio
 		return s, nil, nil
 	case StageSwactWait:
 		s = idle(s)
+		s.Task = TaskSwactTimeout
 		return s, nil, nil
 	case StageRecoveryMtcAlive:
 		// No answer in the recovery window: reset path after the delay
@@ -348,14 +353,14 @@ func observe(s State, ev Event, now time.Time, t Timings, sys SystemContext) (St
 		switch s.Stage {
 		case StageMtcAliveWait:
 			if !ev.Configured {
-				return fail(s, CauseConfig, now, t, sys)
+				return fail(s, CauseConfig, TaskConfigFailed, now, t, sys)
 			}
 			s.Availability = inventory.AvailIntest
 			s.Stage, s.Task, s.Deadline = StageGoenabledWait, TaskTesting, now.Add(t.GoenabledTimeout)
 			return s, []Action{{Kind: DoStartGoenabled}}, nil
 		case StageRecoveryMtcAlive:
 			if !ev.Configured {
-				return fail(s, CauseConfig, now, t, sys)
+				return fail(s, CauseConfig, TaskConfigFailed, now, t, sys)
 			}
 			if ev.Rebooted {
 				s.Availability = inventory.AvailIntest
@@ -404,7 +409,7 @@ func observe(s State, ev Event, now time.Time, t Timings, sys SystemContext) (St
 			return wrongStage(s, ev)
 		}
 		if !ev.OK {
-			return fail(s, CauseGoenable, now, t, sys)
+			return fail(s, CauseGoenable, TaskIntestFailed, now, t, sys)
 		}
 		s.Stage, s.Task, s.Deadline = StageHostServicesWait, TaskInitializing, now.Add(t.HostServicesTimeout)
 		return s, []Action{{Kind: DoStartServices}}, nil
@@ -413,7 +418,7 @@ func observe(s State, ev Event, now time.Time, t Timings, sys SystemContext) (St
 			return wrongStage(s, ev)
 		}
 		if !ev.OK {
-			return fail(s, CauseHostServices, now, t, sys)
+			return fail(s, CauseHostServices, TaskServicesFailed, now, t, sys)
 		}
 		s.Stage, s.Task, s.Deadline = StageHeartbeatWait, TaskEnabling, now.Add(t.HeartbeatWaitTimeout)
 		return s, []Action{{Kind: DoHeartbeatStart}}, nil
@@ -431,13 +436,13 @@ func observe(s State, ev Event, now time.Time, t Timings, sys SystemContext) (St
 				s.Stage, s.Deadline = StageRecoveryResetDly, now.Add(t.BMCResetDelay)
 				return s, []Action{{Kind: DoHeartbeatStop}}, nil
 			}
-			return fail(s, CauseHeartbeat, now, t, sys)
+			return fail(s, CauseHeartbeat, TaskEnableHeartbeatFail, now, t, sys)
 		case StageIdle:
 			if s.Administrative != inventory.AdminUnlocked || s.Operational != inventory.OperEnabled {
 				return s, nil, nil
 			}
 			if s.GracefulRecoveries >= t.MaxGracefulRecoveries {
-				st, acts, err := fail(s, CauseHeartbeat, now, t, sys)
+				st, acts, err := fail(s, CauseHeartbeat, TaskRecoveryFailed, now, t, sys)
 				return st, acts, err
 			}
 			s.GracefulRecoveries++
@@ -473,7 +478,7 @@ func observe(s State, ev Event, now time.Time, t Timings, sys SystemContext) (St
 		s = idle(s)
 		s.Task = TaskNone
 		if !ev.OK {
-			s.Task = "Swact: Failed"
+			s.Task = TaskSwactFailed
 		}
 		return s, nil, nil
 	}
