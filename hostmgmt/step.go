@@ -164,6 +164,7 @@ func admin(s State, a AdminAction, now time.Time, t Timings, sys SystemContext) 
 }
 
 func forceLock(s State, now time.Time, t Timings) (State, []Action, error) {
+	old := s
 	s = idle(s)
 	s.Administrative, s.Operational = inventory.AdminLocked, inventory.OperDisabled
 	s.Action, s.Stage, s.Task = ActionForceLock, StageForceLockReset, TaskForceLock
@@ -172,7 +173,18 @@ func forceLock(s State, now time.Time, t Timings) (State, []Action, error) {
 	}
 	s.Deadline = now.Add(t.RebootAckTimeout)
 	s.Failures, s.Cause, s.GracefulRecoveries = nil, CauseNone, 0
-	return s, []Action{{Kind: DoHeartbeatStop}, {Kind: DoStopServices}, {Kind: DoClearAlarm, ID: AlarmHostFailed}, {Kind: DoRebootCommand}}, nil
+	return s, append(append([]Action{{Kind: DoHeartbeatStop}, {Kind: DoStopServices}}, clearAlarms(old)...), Action{Kind: DoRebootCommand}), nil
+}
+
+// clearAlarms clears the failure alarms: 200.004 always (clearing an
+// alarm that is not raised does nothing), 200.011 when a configuration
+// failure raised it since the last enable or lock.
+func clearAlarms(s State) []Action {
+	acts := []Action{{Kind: DoClearAlarm, ID: AlarmHostFailed}}
+	if s.Failures[CauseConfig] > 0 {
+		acts = append(acts, Action{Kind: DoClearAlarm, ID: AlarmConfigFailure})
+	}
+	return acts
 }
 
 // enableStart runs START, HEARTBEAT_STOP_CMD and the first step of
@@ -259,10 +271,7 @@ func timer(s State, now time.Time, t Timings, sys SystemContext) (State, []Actio
 		if s.Degraded {
 			avail = inventory.AvailDegraded
 		}
-		acts := []Action{{Kind: DoClearAlarm, ID: AlarmHostFailed}}
-		if s.Cause == CauseConfig {
-			acts = append(acts, Action{Kind: DoClearAlarm, ID: AlarmConfigFailure})
-		}
+		acts := clearAlarms(s)
 		s = idle(s)
 		s.Operational, s.Availability, s.Task, s.Cause, s.Failures = inventory.OperEnabled, avail, TaskNone, CauseNone, nil
 		return s, acts, nil
@@ -464,13 +473,14 @@ func observe(s State, ev Event, now time.Time, t Timings, sys SystemContext) (St
 			}
 			return s, nil, nil
 		}
+		acts := append([]Action{{Kind: DoHeartbeatStop}, {Kind: DoStopServices}}, clearAlarms(s)...)
 		s = idle(s)
 		s.Administrative, s.Operational, s.Task = inventory.AdminLocked, inventory.OperDisabled, TaskNone
 		if s.Availability != inventory.AvailOffline && s.Availability != inventory.AvailPowerOff {
 			s.Availability = inventory.AvailOnline
 		}
 		s.Failures, s.Cause, s.GracefulRecoveries, s.Degraded = nil, CauseNone, 0, false
-		return s, []Action{{Kind: DoHeartbeatStop}, {Kind: DoStopServices}, {Kind: DoClearAlarm, ID: AlarmHostFailed}}, nil
+		return s, acts, nil
 	case EventSwactDone:
 		if s.Stage != StageSwactWait {
 			return wrongStage(s, ev)
