@@ -172,6 +172,9 @@ var stages = enumValues[Stage]{"stage", []Stage{StageIdle, StageResetProgression
 // String returns the stage name.
 func (s Stage) String() string { return string(s) }
 
+// Stages returns every stage, idle first.
+func Stages() []Stage { return slices.Clone(stages.values) }
+
 // UnmarshalText parses a stage; empty is idle.
 func (s *Stage) UnmarshalText(b []byte) error { return stages.unmarshal(s, b) }
 

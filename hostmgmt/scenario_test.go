@@ -68,6 +68,42 @@ func loadScenario(t *testing.T, path string) scenario {
 	return sc
 }
 
+// TestScenariosReachEveryStage fails when a stage is added without a
+// scenario that enters it.
+func TestScenariosReachEveryStage(t *testing.T) {
+	files, err := filepath.Glob("testdata/scenarios/*.json")
+	require.NoError(t, err)
+	seen := map[hostmgmt.Stage]bool{}
+	for _, f := range files {
+		for _, st := range loadScenario(t, f).Steps {
+			if st.Error == "" {
+				seen[st.Stage] = true
+			}
+		}
+	}
+	for _, stage := range hostmgmt.Stages() {
+		assert.True(t, seen[stage], "no scenario reaches stage %q", stage)
+	}
+}
+
+// TestScenariosExerciseEveryRule fails when a refusal rule has no
+// scenario.
+func TestScenariosExerciseEveryRule(t *testing.T) {
+	files, err := filepath.Glob("testdata/scenarios/*.json")
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, f := range files {
+		for _, st := range loadScenario(t, f).Steps {
+			seen[st.Error] = true
+		}
+	}
+	for _, rule := range []string{hostmgmt.RuleActiveController, hostmgmt.RuleLastController, hostmgmt.RuleAlreadyLocked,
+		hostmgmt.RuleAlreadyUnlocked, hostmgmt.RuleNeedsLocked, hostmgmt.RuleSimplex, hostmgmt.RuleBusy,
+		hostmgmt.RulePowerState, hostmgmt.RuleSwact, hostmgmt.RuleEvent} {
+		assert.True(t, seen[rule], "no scenario is refused by rule %q", rule)
+	}
+}
+
 func TestScenarios(t *testing.T) {
 	files, err := filepath.Glob("testdata/scenarios/*.json")
 	require.NoError(t, err)
