@@ -129,3 +129,35 @@ func TestDefaultTimings(t *testing.T) {
 	assert.Equal(t, 600*time.Second, d.Intervals[hostmgmt.CauseHeartbeat])
 	assert.Equal(t, 30*time.Second, d.DefaultInterval)
 }
+
+func TestTimingsValidate(t *testing.T) {
+	require.NoError(t, hostmgmt.DefaultTimings().Validate())
+	tests := []struct {
+		name  string
+		edit  func(*hostmgmt.Timings)
+		field string
+	}{
+		{"controller boot below 1200 s", func(t *hostmgmt.Timings) { t.ControllerBootTimeout = 1199 * time.Second }, "controller_boot_timeout"},
+		{"worker boot above 1800 s", func(t *hostmgmt.Timings) { t.WorkerBootTimeout = 1801 * time.Second }, "worker_boot_timeout"},
+		{"reinstall above 4 h", func(t *hostmgmt.Timings) { t.ReinstallTimeout = 5 * time.Hour }, "reinstall_timeout"},
+		{"zero soak", func(t *hostmgmt.Timings) { t.HeartbeatSoak = 0 }, "heartbeat_soak"},
+		{"negative retries", func(t *hostmgmt.Timings) { t.ResetRetries = -1 }, "reset_retries"},
+		{"negative threshold", func(t *hostmgmt.Timings) { t.Thresholds = map[hostmgmt.Cause]int{hostmgmt.CauseConfig: -1} }, "thresholds"},
+		{"zero interval", func(t *hostmgmt.Timings) { t.Intervals = map[hostmgmt.Cause]time.Duration{hostmgmt.CauseHeartbeat: 0} }, "intervals"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tm := hostmgmt.DefaultTimings()
+			tt.edit(&tm)
+			err := tm.Validate()
+			require.ErrorIs(t, err, hostmgmt.ErrInvalid)
+			var fe *hostmgmt.FieldError
+			require.True(t, errors.As(err, &fe))
+			assert.Equal(t, tt.field, fe.Field)
+		})
+	}
+	// The boundaries themselves are allowed.
+	tm := hostmgmt.DefaultTimings()
+	tm.ControllerBootTimeout, tm.WorkerBootTimeout, tm.ReinstallTimeout = 1800*time.Second, 1800*time.Second, 60*time.Second
+	require.NoError(t, tm.Validate())
+}

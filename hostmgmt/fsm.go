@@ -1,6 +1,7 @@
 package hostmgmt
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/edgeflock/flock/inventory"
@@ -174,3 +175,61 @@ const (
 	AlarmHostFailed    = "200.004"
 	AlarmConfigFailure = "200.011"
 )
+
+// Validate checks t against StarlingX's allowed ranges where §2 gives
+// them (boot timeouts, reinstall timeout) and that every other duration
+// and count is usable. A bad value is a *FieldError naming the field.
+func (t Timings) Validate() error {
+	ranges := []struct {
+		field    string
+		v        time.Duration
+		min, max time.Duration
+	}{
+		{"controller_boot_timeout", t.ControllerBootTimeout, 1200 * time.Second, 1800 * time.Second},
+		{"worker_boot_timeout", t.WorkerBootTimeout, 720 * time.Second, 1800 * time.Second},
+		{"reinstall_timeout", t.ReinstallTimeout, 60 * time.Second, 4 * time.Hour},
+	}
+	for _, r := range ranges {
+		if r.v < r.min || r.v > r.max {
+			return &FieldError{Field: r.field, Reason: fmt.Sprintf("%s is outside %s–%s", r.v, r.min, r.max)}
+		}
+	}
+	positive := []struct {
+		field string
+		v     time.Duration
+	}{
+		{"goenabled_timeout", t.GoenabledTimeout}, {"host_services_timeout", t.HostServicesTimeout},
+		{"heartbeat_wait_timeout", t.HeartbeatWaitTimeout}, {"heartbeat_soak", t.HeartbeatSoak},
+		{"reboot_ack_timeout", t.RebootAckTimeout}, {"reset_retry_delay", t.ResetRetryDelay},
+		{"power_retry_delay", t.PowerRetryDelay}, {"power_off_timeout", t.PowerOffTimeout},
+		{"power_on_timeout", t.PowerOnTimeout}, {"offline_timeout", t.OfflineTimeout},
+		{"online_timeout", t.OnlineTimeout}, {"swact_timeout", t.SwactTimeout},
+		{"lock_hooks_timeout", t.LockHooksTimeout}, {"loc_recovery_timeout", t.RecoveryTimeout},
+		{"bmc_reset_delay", t.BMCResetDelay}, {"default_interval", t.DefaultInterval},
+	}
+	for _, p := range positive {
+		if p.v <= 0 {
+			return &FieldError{Field: p.field, Reason: fmt.Sprintf("%s is not positive", p.v)}
+		}
+	}
+	for c, d := range t.Intervals {
+		if d <= 0 {
+			return &FieldError{Field: "intervals", Reason: fmt.Sprintf("%s: %s is not positive", c, d)}
+		}
+	}
+	counts := []struct {
+		field string
+		v     int
+	}{{"reset_retries", t.ResetRetries}, {"power_retries", t.PowerRetries}, {"max_fast_enables", t.MaxGracefulRecoveries}}
+	for _, c := range counts {
+		if c.v < 0 {
+			return &FieldError{Field: c.field, Reason: fmt.Sprintf("%d is negative", c.v)}
+		}
+	}
+	for c, n := range t.Thresholds {
+		if n < 0 {
+			return &FieldError{Field: "thresholds", Reason: fmt.Sprintf("%s: %d is negative", c, n)}
+		}
+	}
+	return nil
+}

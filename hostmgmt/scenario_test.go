@@ -152,7 +152,14 @@ func TestScenarios(t *testing.T) {
 				} else {
 					assert.Equal(t, st.Actions, acts, "step %d actions", i)
 				}
-				s = next
+				// The manager persists the state as JSON: it must come back
+				// the same, so an FSM resumes after a restart.
+				b, err := json.Marshal(next)
+				require.NoError(t, err)
+				var back hostmgmt.State
+				require.NoError(t, json.Unmarshal(b, &back))
+				require.Equal(t, next, back, "step %d: state does not survive JSON", i)
+				s = back
 			}
 		})
 	}
