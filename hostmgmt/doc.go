@@ -1,0 +1,46 @@
+// Package hostmgmt is Flock's host maintenance: StarlingX's mtce (the
+// "metal" repository). It owns each host's administrative, operational
+// and availability state and carries out lock, unlock, reboot, reset,
+// reinstall, power and swact.
+//
+// # The state machine
+//
+// Step is the whole per-host state machine as one pure function:
+//
+//	next, actions, err := hostmgmt.Step(state, event, now, timings, sys)
+//
+// It does no I/O, starts nothing and keeps nothing. The caller (the
+// manager) persists next, performs the actions (a reboot command, a BMC
+// reset, raising alarm 200.004 ...) and feeds their results back as
+// events. When next.Deadline passes, the caller feeds EventTimer. Which
+// FSM an event belongs to (add, enable, disable/lock, force-lock, reboot,
+// reset, reinstall, power-on/off, swact, delete, failure, graceful
+// recovery) is given by State.Action and State.Stage, so a state saved
+// mid-enable resumes where it was.
+//
+// The enable sequence (unlock, and auto-recovery after a failure) follows
+// §2.4 of StarlingX's mtce: reboot (mtcClient, else BMC reset), mtcAlive
+// within the boot timeout with the host configured, goenabled, host
+// services, heartbeat, an 11 s heartbeat soak, then unlocked-enabled-
+// available (or degraded). A failure goes unlocked-disabled-failed with
+// alarm 200.004 (200.011 for configuration) and is retried after the
+// cause's interval until the cause's auto-recovery threshold is reached;
+// then the task says "... threshold reached, Lock/Unlock to retry".
+// Heartbeat loss on an in-service host starts graceful recovery.
+//
+// Timings holds every timeout, retry count and threshold, with
+// StarlingX's defaults in DefaultTimings.
+//
+// Multi-node failure avoidance is not decided here: it needs all hosts,
+// and the manager, which sees them, simply does not feed
+// EventHeartbeatLoss for hosts in an MNFA pool.
+//
+// # Errors
+//
+// An action refused by a rule (the active controller cannot be locked,
+// reset needs the host locked and is refused on a simplex system ...)
+// returns a *RuleError wrapping ErrInvalidTransition, with the reason in
+// StarlingX's words; the state is unchanged. Malformed input (an unknown
+// action or event) is a *FieldError wrapping ErrInvalid that names the
+// field.
+package hostmgmt
