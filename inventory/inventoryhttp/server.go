@@ -346,13 +346,21 @@ func findOnHosts[T any](ctx context.Context, s *server, what, uuid string, fetch
 		if err != nil {
 			return zero, err
 		}
-		for i := range items {
-			if u, id := key(&items[i]); u == uuid || strconv.FormatInt(id, 10) == uuid {
-				return items[i], nil
-			}
+		if v, ok := find(items, uuid, func(t *T) (string, string, int64) { u, id := key(t); return u, "", id }); ok {
+			return *v, nil
 		}
 	}
 	return zero, fmt.Errorf("%s %q: %w", what, uuid, inventory.ErrNotFound)
+}
+
+// find returns the item whose uuid, name (where it has one) or id is key.
+func find[T any](items []T, key string, ids func(*T) (uuid, name string, id int64)) (*T, bool) {
+	for i := range items {
+		if u, name, id := ids(&items[i]); u == key || (name != "" && name == key) || strconv.FormatInt(id, 10) == key {
+			return &items[i], true
+		}
+	}
+	return nil, false
 }
 
 // getOnHosts serves GET of a host's record by uuid.
@@ -1174,13 +1182,12 @@ func (s *server) getDataNetwork(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	for i := range ds {
-		if ds[i].UUID == id || ds[i].Name == id || strconv.FormatInt(ds[i].ID, 10) == id {
-			httpx.WriteJSON(w, http.StatusOK, dataNetworkOf(&ds[i]))
-			return
-		}
+	d, ok := find(ds, id, func(d *inventory.DataNetwork) (string, string, int64) { return d.UUID, d.Name, d.ID })
+	if !ok {
+		s.fail(w, r, fmt.Errorf("data network %q: %w", id, inventory.ErrNotFound))
+		return
 	}
-	s.fail(w, r, fmt.Errorf("data network %q: %w", id, inventory.ErrNotFound))
+	httpx.WriteJSON(w, http.StatusOK, dataNetworkOf(d))
 }
 
 func (s *server) addDataNetwork(w http.ResponseWriter, r *http.Request) {
@@ -1261,13 +1268,12 @@ func (s *server) getBackend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("uuid")
-	for i := range bs {
-		if bs[i].UUID == id || bs[i].Name == id || strconv.FormatInt(bs[i].ID, 10) == id {
-			httpx.WriteJSON(w, http.StatusOK, backendOf(&bs[i]))
-			return
-		}
+	b, ok := find(bs, id, func(b *inventory.StorageBackend) (string, string, int64) { return b.UUID, b.Name, b.ID })
+	if !ok {
+		s.fail(w, r, fmt.Errorf("storage backend %q: %w", id, inventory.ErrNotFound))
+		return
 	}
-	s.fail(w, r, fmt.Errorf("storage backend %q: %w", id, inventory.ErrNotFound))
+	httpx.WriteJSON(w, http.StatusOK, backendOf(b))
 }
 
 func (s *server) addBackend(w http.ResponseWriter, r *http.Request) {
