@@ -15,6 +15,12 @@ var (
 	// host's current state. The error is a *RuleError naming the rule,
 	// with StarlingX's reason.
 	ErrInvalidTransition = errors.New("hostmgmt: invalid transition")
+	// ErrNotFound: no such host.
+	ErrNotFound = errors.New("hostmgmt: not found")
+	// ErrNoBMC: the host has no BMC provisioned (bm_type none).
+	ErrNoBMC = errors.New("hostmgmt: no BMC provisioned")
+	// ErrUnavailable: a host's agent or BMC could not be reached in time.
+	ErrUnavailable = errors.New("hostmgmt: unavailable")
 )
 
 // FieldError reports invalid input in one named field. It wraps ErrInvalid.
