@@ -47,13 +47,18 @@ const (
 	ActionLock      AdminAction = "lock"
 	ActionForceLock AdminAction = "force-lock"
 	ActionUnlock    AdminAction = "unlock"
-	ActionReboot    AdminAction = "reboot"
-	ActionReset     AdminAction = "reset"
-	ActionReinstall AdminAction = "reinstall"
-	ActionPowerOn   AdminAction = "power-on"
-	ActionPowerOff  AdminAction = "power-off"
-	ActionSwact     AdminAction = "swact"
-	ActionDelete    AdminAction = "delete"
+	// ActionForceUnlock unlocks without the pre-unlock checks of
+	// inventory (sysinv's force-unlock).
+	ActionForceUnlock AdminAction = "force-unlock"
+	ActionReboot      AdminAction = "reboot"
+	ActionReset       AdminAction = "reset"
+	ActionReinstall   AdminAction = "reinstall"
+	ActionPowerOn     AdminAction = "power-on"
+	ActionPowerOff    AdminAction = "power-off"
+	ActionSwact       AdminAction = "swact"
+	// ActionForceSwact swacts even without a healthy standby.
+	ActionForceSwact AdminAction = "force-swact"
+	ActionDelete     AdminAction = "delete"
 	// ActionRecovery is not requested by operators: maintenance sets it
 	// while it recovers a failed host.
 	ActionRecovery AdminAction = "recovery"
@@ -62,7 +67,7 @@ const (
 	ActionEnable AdminAction = "enable"
 )
 
-var adminActions = enumValues[AdminAction]{"action", []AdminAction{ActionNone, ActionLock, ActionForceLock, ActionUnlock, ActionReboot, ActionReset, ActionReinstall, ActionPowerOn, ActionPowerOff, ActionSwact, ActionDelete, ActionRecovery, ActionEnable}}
+var adminActions = enumValues[AdminAction]{"action", []AdminAction{ActionNone, ActionLock, ActionForceLock, ActionUnlock, ActionForceUnlock, ActionReboot, ActionReset, ActionReinstall, ActionPowerOn, ActionPowerOff, ActionSwact, ActionForceSwact, ActionDelete, ActionRecovery, ActionEnable}}
 
 // Valid reports whether a is a known action.
 func (a AdminAction) Valid() bool { return adminActions.valid(a) }
@@ -215,9 +220,10 @@ const (
 	EventHooksDone     EventKind = "hooks-done"     // pre-lock hooks finished (OK, Reason)
 	EventSwactDone     EventKind = "swact-done"     // service management finished the swact (OK)
 	EventTimer         EventKind = "timer"          // State.Deadline passed
+	EventDegrade       EventKind = "degrade"        // a degrade cause appeared or went (Degraded)
 )
 
-var eventKinds = enumValues[EventKind]{"event", []EventKind{EventAdd, EventAdmin, EventMtcAlive, EventOffline, EventRebootAck, EventBMCResult, EventGoenabled, EventHostServices, EventHeartbeatOK, EventHeartbeatLoss, EventHooksDone, EventSwactDone, EventTimer}}
+var eventKinds = enumValues[EventKind]{"event", []EventKind{EventAdd, EventAdmin, EventMtcAlive, EventOffline, EventRebootAck, EventBMCResult, EventGoenabled, EventHostServices, EventHeartbeatOK, EventHeartbeatLoss, EventHooksDone, EventSwactDone, EventTimer, EventDegrade}}
 
 // String returns the kind's name.
 func (k EventKind) String() string { return string(k) }

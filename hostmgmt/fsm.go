@@ -137,6 +137,9 @@ type Event struct {
 	// mtcAlive.
 	Configured bool `json:"configured,omitempty"`
 	Rebooted   bool `json:"rebooted,omitempty"`
+	// Degraded qualifies EventDegrade: a degrade cause is present
+	// (heartbeat degraded on one network, a health flag) or all are gone.
+	Degraded bool `json:"degraded,omitempty"`
 }
 
 // ActionKind names an Action.

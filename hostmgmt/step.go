@@ -42,6 +42,8 @@ func Step(s State, ev Event, now time.Time, t Timings, sys SystemContext) (State
 	case EventMtcAlive, EventOffline, EventRebootAck, EventBMCResult, EventGoenabled,
 		EventHostServices, EventHeartbeatOK, EventHeartbeatLoss, EventHooksDone, EventSwactDone:
 		return observe(s, ev, now, t, sys)
+	case EventDegrade:
+		return degrade(s, ev.Degraded), nil, nil
 	}
 	return s, nil, &FieldError{Field: "event", Reason: "\"" + string(ev.Kind) + "\" is not a known event"}
 }
@@ -96,7 +98,7 @@ func admin(s State, a AdminAction, now time.Time, t Timings, sys SystemContext) 
 		s.Action, s.Stage, s.Task = ActionLock, StageLockHooks, TaskLocking
 		s.Deadline = now.Add(t.LockHooksTimeout)
 		return s, []Action{{Kind: DoRunLockHooks}}, nil
-	case ActionUnlock:
+	case ActionUnlock, ActionForceUnlock:
 		if !locked(s) {
 			return s, nil, refuse(RuleAlreadyUnlocked, "Host is already unlocked")
 		}
@@ -107,17 +109,17 @@ func admin(s State, a AdminAction, now time.Time, t Timings, sys SystemContext) 
 		s.Administrative = inventory.AdminUnlocked
 		s.Action = ActionUnlock
 		return enableStart(s, now, t)
-	case ActionSwact:
+	case ActionSwact, ActionForceSwact:
 		if sys.Personality != inventory.PersonalityController || !sys.ActiveController {
 			return s, nil, refuse(RuleSwact, "Swact action not allowed for a host that is not the active controller")
 		}
-		if !sys.StandbyHealthy {
+		if a == ActionSwact && !sys.StandbyHealthy {
 			return s, nil, refuse(RuleSwact, "Swact action not allowed: no healthy standby controller")
 		}
 		if busy {
 			return s, nil, refuse(RuleBusy, "Host is busy with action %s", s.Action)
 		}
-		s.Action, s.Stage, s.Task, s.Deadline = ActionSwact, StageSwactWait, TaskSwact, now.Add(t.SwactTimeout)
+		s.Action, s.Stage, s.Task, s.Deadline = a, StageSwactWait, TaskSwact, now.Add(t.SwactTimeout)
 		return s, []Action{{Kind: DoRequestSwact}}, nil
 	}
 	// The remaining actions need the host locked.
@@ -493,4 +495,82 @@ func observe(s State, ev Event, now time.Time, t Timings, sys SystemContext) (St
 		return s, nil, nil
 	}
 	return wrongStage(s, ev)
+}
+
+// degrade records whether a degrade cause is present; an in-service host
+// goes degraded or back to available at once, one being enabled ends its
+// enable in the matching availability.
+func degrade(s State, on bool) State {
+	s.Degraded = on
+	if s.Administrative == inventory.AdminUnlocked && s.Operational == inventory.OperEnabled && s.Stage == StageIdle {
+		s.Availability = inventory.AvailAvailable
+		if on {
+			s.Availability = inventory.AvailDegraded
+		}
+	}
+	return s
+}
+
+// Resume returns s as it must continue after the manager restarted at
+// now: a stage that was waiting gets its deadline recomputed from now
+// with the stage's full timeout, so time the controller spent down is not
+// held against the host; an idle state is unchanged.
+func Resume(s State, now time.Time, t Timings, sys SystemContext) State {
+	if s.Deadline.IsZero() {
+		return s
+	}
+	d := StageTimeout(s.Stage, t, sys)
+	if s.Stage == StageFailureWait {
+		iv, ok := t.Intervals[s.Cause]
+		if !ok {
+			iv = t.DefaultInterval
+		}
+		d = iv
+	}
+	if d > 0 {
+		s.Deadline = now.Add(d)
+	}
+	return s
+}
+
+// StageTimeout returns how long a stage waits before its timer fires (0
+// for stages without one).
+func StageTimeout(st Stage, t Timings, sys SystemContext) time.Duration {
+	switch st {
+	case StageResetProgression, StageForceLockReset, StageRebootWait:
+		return t.RebootAckTimeout
+	case StageResetWait:
+		return t.ResetRetryDelay
+	case StageMtcAliveWait:
+		return bootTimeout(t, sys)
+	case StageGoenabledWait:
+		return t.GoenabledTimeout
+	case StageHostServicesWait:
+		return t.HostServicesTimeout
+	case StageHeartbeatWait:
+		return t.HeartbeatWaitTimeout
+	case StageHeartbeatSoak:
+		return t.HeartbeatSoak
+	case StageFailureWait:
+		return t.DefaultInterval
+	case StageLockHooks:
+		return t.LockHooksTimeout
+	case StageOfflineWait:
+		return t.OfflineTimeout
+	case StageOnlineWait:
+		return t.OnlineTimeout
+	case StageReinstallWait:
+		return t.ReinstallTimeout
+	case StagePowerOffWait:
+		return t.PowerOffTimeout
+	case StagePowerOnWait:
+		return t.PowerOnTimeout
+	case StageSwactWait:
+		return t.SwactTimeout
+	case StageRecoveryMtcAlive:
+		return t.RecoveryTimeout
+	case StageRecoveryResetDly:
+		return t.BMCResetDelay
+	}
+	return 0
 }
