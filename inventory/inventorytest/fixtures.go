@@ -196,3 +196,25 @@ func NewLockedHost(t testing.TB, svc inventory.Service, name string, p inventory
 	require.Equal(t, inventory.AdminLocked, h.Administrative, "a new host starts locked")
 	return h
 }
+
+// PlatformNetworks creates the platform networks a host needs before it
+// can be unlocked (mgmt and cluster-host, dynamic, and oam) with their
+// address pools. Call it once per service.
+func PlatformNetworks(t *testing.T, svc inventory.Service) {
+	t.Helper()
+	platformNetworks(t, svc)
+}
+
+// NewReadyHost is NewLockedHost followed by what the operator does
+// before the first unlock: a platform interface on the first port,
+// assigned to the mgmt and cluster-host networks (PlatformNetworks must
+// exist). CheckUnlock accepts the host it returns.
+func NewReadyHost(t *testing.T, svc inventory.Service, name string, p inventory.Personality, opts ...ReportOption) inventory.Host {
+	t.Helper()
+	h := NewLockedHost(t, svc, name, p, opts...)
+	readyHost(t, svc, h.UUID)
+	require.NoError(t, svc.CheckUnlock(t.Context(), h.UUID), "CheckUnlock of the ready host %s", name)
+	h, err := svc.GetHost(t.Context(), h.UUID)
+	require.NoError(t, err)
+	return h
+}
