@@ -120,11 +120,11 @@ type Manager struct {
 	hosts map[string]*host
 	seq   int64 // outbox sequence
 
-	kick chan struct{}      // wakes the timer loop
-	obs  chan observation   // from Observe to Run
-	run  chan struct{}      // closed when Run starts performing
-	wg   sync.WaitGroup     // workers
-	ctx  context.Context    // Run's, for workers
+	kick chan struct{}    // wakes the timer loop
+	obs  chan observation // from Observe to Run
+	run  chan struct{}    // closed when Run starts performing
+	wg   sync.WaitGroup   // workers
+	ctx  context.Context  // Run's, for workers
 	mnfa map[hostmgmt.Network]bool
 }
 

@@ -33,7 +33,7 @@ type Rig struct {
 	// Inventory holds the hosts; the suite adds them.
 	Inventory inventory.Service
 	// Faults is where the implementation raises alarms.
-	Faults fault.Service
+	Faults  fault.Service
 	Agents  *FakeAgents
 	BMCs    *FakeBMCs
 	Hook    *FakeHook
