@@ -30,6 +30,7 @@ import (
 //	POST /v1/ihosts/inventory_report     whose mgmt_mac is its host's
 //	GET  /v1/ihosts/{id}/config          {id} naming its host
 //	PUT  /v1/ihosts/{id}/config_applied  {id} naming its host
+//	GET  /v1/ihosts/{id}/mtce_link       {id} naming its host
 //
 // Anything else is 403. It is not a role of Config's tokens.
 const RoleAgent Role = "agent"
@@ -145,6 +146,7 @@ func (a *agentTokens) authorize(r *http.Request, p httpx.Principal) (*http.Reque
 	switch {
 	case r.Method == http.MethodGet && segs[4] == "config":
 	case r.Method == http.MethodPut && segs[4] == "config_applied":
+	case r.Method == http.MethodGet && segs[4] == "mtce_link":
 	default:
 		return r, forbid("may not call %s %s", r.Method, r.URL.Path)
 	}

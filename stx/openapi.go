@@ -71,3 +71,15 @@ const agentOpenAPI = `{"paths": {"/v1/ihosts/{id}/agent_token": {"post": {
       "required": ["host_uuid", "hostname", "token"],
       "properties": {"host_uuid": {"type": "string"}, "hostname": {"type": "string"}, "token": {"type": "string"}}}}}},
     "default": {"description": "an error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}}}`
+
+// mtceLinkOpenAPI documents GET /v1/ihosts/{id}/mtce_link.
+const mtceLinkOpenAPI = `{"paths": {"/v1/ihosts/{id}/mtce_link": {"get": {
+  "summary": "The host's maintenance link (Flock): its heartbeat key and the controller's heartbeat endpoints, for its agent",
+  "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "hostname, uuid or id"}],
+  "responses": {
+    "200": {"description": "the link", "content": {"application/json": {"schema": {"type": "object",
+      "required": ["host_uuid", "key", "heartbeat_period_ms", "controller"],
+      "properties": {"host_uuid": {"type": "string"}, "key": {"type": "string", "format": "byte"},
+        "heartbeat_period_ms": {"type": "integer"},
+        "controller": {"type": "object", "additionalProperties": {"type": "string"}, "description": "ip:port per network (mgmt, cluster-host)"}}}}}},
+    "default": {"description": "an error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}}}`

@@ -27,6 +27,7 @@ import (
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
 	"github.com/edgeflock/flock/fault/faultsql"
+	"github.com/edgeflock/flock/hostmgmt/hostmgmtsql"
 	"github.com/edgeflock/flock/internal/httpx"
 	"github.com/edgeflock/flock/internal/sqlstore"
 	"github.com/edgeflock/flock/inventory/inventoryhttp"
@@ -51,6 +52,8 @@ type Config struct {
 	Auth AuthConfig `yaml:"auth"`
 	// Fault configures fault management.
 	Fault FaultConfig `yaml:"fault"`
+	// HostMgmt configures host maintenance.
+	HostMgmt HostMgmtConfig `yaml:"host_maintenance"`
 	// Server configures the HTTP server that stx-controller serves
 	// Handler with (timeouts, connection cap, shutdown grace); Open only
 	// checks it. See NewServer.
@@ -129,6 +132,10 @@ type System struct {
 	// Inventory is the configuration management service (sysinv's
 	// API); it raises and clears its alarms (250.001) through Fault.
 	Inventory *inventorysql.Manager
+	// HostMgmt is host maintenance (StarlingX's mtce): the hosts' admin,
+	// operational and availability states, lock/unlock and the other
+	// admin actions, heartbeat and recovery. Nil when disabled.
+	HostMgmt *hostmgmtsql.Manager
 	// Registry holds every service's metrics (served at /metrics).
 	Registry *prometheus.Registry
 	// AdminToken is the token in the admin token file ("" if auth is off).
@@ -138,6 +145,7 @@ type System struct {
 
 	db      *sqlstore.DB
 	agents  *agentTokens
+	hm      *hostMgmt
 	handler http.Handler
 	closers []func() error // notifiers with sockets
 }
@@ -247,7 +255,16 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		_ = s.Fault.Close(ctx)
 		return nil, fmt.Errorf("stx: %w", err)
 	}
-	openAPI, err := mergeOpenAPI(faulthttp.OpenAPI(), inventoryhttp.OpenAPI(), []byte(agentOpenAPI))
+	if !cfg.HostMgmt.Disabled {
+		if s.hm, err = openHostMgmt(ctx, cfg.HostMgmt, db, s.Inventory, s.Fault, s.Registry, log.With("service", "hostmgmt")); err != nil {
+			_ = s.Inventory.Close()
+			_ = s.Fault.Close(ctx)
+			return nil, err
+		}
+		s.HostMgmt = s.hm.m
+		closers = append(closers, s.hm.close)
+	}
+	openAPI, err := mergeOpenAPI(faulthttp.OpenAPI(), inventoryhttp.OpenAPI(), []byte(agentOpenAPI), []byte(mtceLinkOpenAPI))
 	if err != nil {
 		_ = s.Inventory.Close()
 		_ = s.Fault.Close(ctx)
@@ -278,6 +295,7 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 	}
 	apis.Handle("/", inventoryAPI)
 	apis.Handle("POST /v1/ihosts/{id}/agent_token", s.agentTokenHandler(agentTokenErrors, log.With("service", "agent-tokens")))
+	apis.Handle("GET /v1/ihosts/{id}/mtce_link", s.mtceLinkHandler(log.With("service", "hostmgmt")))
 	metrics := httpx.Metrics(s.Registry)
 	// The auth middleware's errors (401, 403) use the common envelope,
 	// with OpenStack's member for StarlingX's clients, and need no
@@ -299,16 +317,28 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 // and /v1/openapi.json (open; one document for every service).
 func (s *System) Handler() http.Handler { return s.handler }
 
-// Run runs the services' background work (fault notifications) until ctx
-// ends. stx-controller runs it beside its HTTP server and cancels it
-// before Close.
-func (s *System) Run(ctx context.Context) error { return s.Fault.Run(ctx) }
+// Run runs the services' background work (fault notifications, host
+// maintenance and its heartbeat) until ctx ends. stx-controller runs it
+// beside its HTTP server and cancels it before Close.
+func (s *System) Run(ctx context.Context) error {
+	if s.hm == nil {
+		return s.Fault.Run(ctx)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.hm.run(ctx) }()
+	err := s.Fault.Run(ctx)
+	return errors.Join(err, <-errc)
+}
 
 // Close closes the services and the database.
 func (s *System) Close(ctx context.Context) error {
 	// Inventory first: it reports to Fault. Fault delivers queued
 	// notifications as it closes.
-	errs := []error{s.Inventory.Close(), s.Fault.Close(ctx)}
+	var errs []error
+	if s.hm != nil {
+		errs = append(errs, s.hm.close())
+	}
+	errs = append(errs, s.Inventory.Close(), s.Fault.Close(ctx))
 	for _, c := range s.closers {
 		errs = append(errs, c())
 	}
