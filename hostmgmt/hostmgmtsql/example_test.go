@@ -52,7 +52,7 @@ func Example() {
 		fmt.Println("timed out waiting for", want)
 	}
 	_, _ = m.GetHostState(ctx, "worker-0") // the first use makes maintenance learn the host
-	agents.AddHost(h.UUID)                  // its agent sends mtcAlive
+	agents.AddHost(h.UUID)                 // its agent sends mtcAlive
 	wait(inventory.AvailOnline)
 	if _, err := m.Act(ctx, "worker-0", hostmgmt.ActionPowerOff); err != nil {
 		fmt.Println(err)
