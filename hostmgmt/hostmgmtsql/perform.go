@@ -58,6 +58,7 @@ func (m *Manager) worker(ctx context.Context, h *host) {
 		h.qmu.Lock()
 		q := h.queue
 		h.queue = nil
+		fsm := h.fsmCtx
 		h.qmu.Unlock()
 		for _, j := range q {
 			if ctx.Err() != nil {
@@ -70,7 +71,7 @@ func (m *Manager) worker(ctx context.Context, h *host) {
 		case <-ctx.Done():
 			return
 		case <-h.signal:
-		case <-h.fsmCtx.Done():
+		case <-fsm.Done():
 			// The host was removed, or a new FSM began: look again.
 			select {
 			case <-ctx.Done():

@@ -241,7 +241,9 @@ func (m *Manager) event(ctx context.Context, uuid string, ev hostmgmt.Event) (ho
 		// A new FSM: what the previous one still had in flight (pre-lock
 		// hooks, a command being retried) is called off.
 		h.fsmStop()
+		h.qmu.Lock()
 		h.fsmCtx, h.fsmStop = context.WithCancel(context.Background())
+		h.qmu.Unlock()
 	}
 	m.mirrorLocked(ctx, h, prev, next)
 	jobs := make([]job, len(acts))
