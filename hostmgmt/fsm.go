@@ -137,6 +137,10 @@ type Event struct {
 	// mtcAlive.
 	Configured bool `json:"configured,omitempty"`
 	Rebooted   bool `json:"rebooted,omitempty"`
+	// ConfigFailed qualifies EventMtcAlive: the host failed to apply its
+	// configuration (StarlingX's I_AM_NOT_HEALTHY). A host that is only
+	// not configured yet is waited for until the boot timeout.
+	ConfigFailed bool `json:"config_failed,omitempty"`
 	// Degraded qualifies EventDegrade: a degrade cause is present
 	// (heartbeat degraded on one network, a health flag) or all are gone.
 	Degraded bool `json:"degraded,omitempty"`

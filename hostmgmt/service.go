@@ -87,6 +87,10 @@ const (
 	FlagDiskFull
 	// FlagProcessFailed: a monitored process failed.
 	FlagProcessFailed
+	// FlagConfigFailed: the host failed to apply its configuration
+	// (StarlingX's I_AM_NOT_HEALTHY); an enable waiting for the host
+	// fails with a configuration failure (200.011).
+	FlagConfigFailed
 )
 
 // Command is a request maintenance sends to a host's agent (mtcClient's

@@ -363,14 +363,19 @@ func observe(s State, ev Event, now time.Time, t Timings, sys SystemContext) (St
 	case EventMtcAlive:
 		switch s.Stage {
 		case StageMtcAliveWait:
-			if !ev.Configured {
+			if ev.ConfigFailed {
 				return fail(s, CauseConfig, TaskConfigFailed, now, t, sys)
+			}
+			if !ev.Configured {
+				return s, nil, nil // still applying its configuration
 			}
 			s.Availability = inventory.AvailIntest
 			s.Stage, s.Task, s.Deadline = StageGoenabledWait, TaskTesting, now.Add(t.GoenabledTimeout)
 			return s, []Action{{Kind: DoStartGoenabled}}, nil
 		case StageRecoveryMtcAlive:
-			if !ev.Configured {
+			if ev.ConfigFailed || !ev.Configured {
+				// Not configured or not healthy: a full enable with the
+				// configuration alarm (§2.5).
 				return fail(s, CauseConfig, TaskConfigFailed, now, t, sys)
 			}
 			if ev.Rebooted {

@@ -49,7 +49,8 @@ func (m *Manager) observe(ctx context.Context, uuid string, o hostmgmt.Observati
 				m.log.Warn("uptime", "host", h.hostname, "err", err)
 			}
 		}
-		feed(hostmgmt.Event{Kind: hostmgmt.EventMtcAlive, Configured: o.Configured, Rebooted: rebooted})
+		feed(hostmgmt.Event{Kind: hostmgmt.EventMtcAlive, Configured: o.Configured, Rebooted: rebooted,
+			ConfigFailed: o.Flags&hostmgmt.FlagConfigFailed != 0})
 		if flagsChanged {
 			m.degradeCheck(ctx, h)
 		}
