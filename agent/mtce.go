@@ -62,9 +62,10 @@ type MaintenanceOptions struct {
 	// or exit (RebootSystem, RebootExec, RebootExit). Labs that run many
 	// agents on one machine use exec.
 	Reboot string `yaml:"reboot"`
-	// LocalAddrs is the local address to bind per heartbeat network,
-	// "ip" or "ip:port" (default: any address, any port).
-	LocalAddrs map[hostmgmt.Network]string `yaml:"local_addrs"`
+	// LocalAddrs is the local address to bind per heartbeat network
+	// (by name: "mgmt", "cluster-host"), "ip" or "ip:port" (default: any
+	// address, any port).
+	LocalAddrs map[string]string `yaml:"local_addrs"`
 	// AliveInterval between mtcAlive messages (0: the link's default,
 	// 1 s).
 	AliveInterval time.Duration `yaml:"alive_interval"`
@@ -111,14 +112,14 @@ func (o *MaintenanceOptions) local() (map[hostmgmt.Network]netip.AddrPort, error
 		return nil, nil
 	}
 	out := make(map[hostmgmt.Network]netip.AddrPort, len(o.LocalAddrs))
-	nets := make([]hostmgmt.Network, 0, len(o.LocalAddrs))
+	nets := make([]string, 0, len(o.LocalAddrs))
 	for n := range o.LocalAddrs {
 		nets = append(nets, n)
 	}
 	slices.Sort(nets)
 	for _, n := range nets {
 		s := o.LocalAddrs[n]
-		if !n.Valid() {
+		if !hostmgmt.Network(n).Valid() {
 			return nil, fmt.Errorf("agent: local_addrs: %q is not a heartbeat network (mgmt, cluster-host)", n)
 		}
 		ap, err := netip.ParseAddrPort(s)
@@ -129,7 +130,7 @@ func (o *MaintenanceOptions) local() (map[hostmgmt.Network]netip.AddrPort, error
 			}
 			ap = netip.AddrPortFrom(a, 0)
 		}
-		out[n] = ap
+		out[hostmgmt.Network(n)] = ap
 	}
 	return out, nil
 }
@@ -368,6 +369,7 @@ func (m *Maintenance) Run(ctx context.Context) error {
 	defer cancel()
 	wg.Go(func() { m.watchDisk(ctx) })
 	m.log.Info("maintenance started", "boot_id", m.bootID, "reboot", m.o.Reboot)
+	defer m.log.Info("maintenance stopped")
 	failures := 0
 	for {
 		hostUUID, ok := m.waitHost(ctx)
@@ -386,7 +388,6 @@ func (m *Maintenance) Run(ctx context.Context) error {
 			}
 		}
 		if ctx.Err() != nil {
-			m.log.Info("maintenance stopped")
 			return nil
 		}
 		failures++

@@ -628,7 +628,7 @@ func TestRunLink(t *testing.T) {
 		r := newRig(t)
 		links := &fakeLinks{notIssued: 2}
 		m := newMaint(t, r, links, &agent.MaintenanceOptions{LinkRefresh: time.Minute, AliveInterval: 2 * time.Second,
-			LocalAddrs: map[hostmgmt.Network]string{hostmgmt.NetworkMgmt: "192.168.204.3", hostmgmt.NetworkClusterHost: "192.168.206.3:2116"},
+			LocalAddrs: map[string]string{"mgmt": "192.168.204.3", "cluster-host": "192.168.206.3:2116"},
 			DiskSpace:  func(string) (uint64, uint64, error) { return 1 << 40, 1 << 40, nil }})
 		cl := &clients{}
 		agent.SetLinkRunner(m, cl.start)
@@ -706,8 +706,8 @@ func TestMaintenanceOptions(t *testing.T) {
 		{"negative alive", agent.MaintenanceOptions{AliveInterval: -time.Second}, "alive_interval"},
 		{"negative disk", agent.MaintenanceOptions{DiskCheckInterval: -time.Second}, "disk_check_interval"},
 		{"bad reboot", agent.MaintenanceOptions{Reboot: "kexec"}, "reboot"},
-		{"bad network", agent.MaintenanceOptions{LocalAddrs: map[hostmgmt.Network]string{"storage": "10.0.0.1"}}, "local_addrs"},
-		{"bad address", agent.MaintenanceOptions{LocalAddrs: map[hostmgmt.Network]string{hostmgmt.NetworkMgmt: "host-a"}}, "local_addrs.mgmt"},
+		{"bad network", agent.MaintenanceOptions{LocalAddrs: map[string]string{"storage": "10.0.0.1"}}, "local_addrs"},
+		{"bad address", agent.MaintenanceOptions{LocalAddrs: map[string]string{"mgmt": "host-a"}}, "local_addrs.mgmt"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := agent.NewMaintenance(a, &fakeLinks{}, &tc.opts)
