@@ -8,12 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"os"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/edgeflock/flock/inventory"
@@ -99,8 +99,19 @@ type Agent struct {
 	o    Options
 	log  *slog.Logger
 
-	mu sync.Mutex // guards st for State
+	mu sync.Mutex // guards st and target
 	st State
+	// target is the config_target of the controller's last answer in
+	// this run, if targetKnown.
+	target      string
+	targetKnown bool
+	// configured is Configured's answer, worked out when st or target
+	// changes.
+	configured atomic.Bool
+	// epoch and tick time Run's steps for LastStep: tick is when the
+	// last step ended, as time since epoch (0: Run never stepped).
+	epoch time.Time
+	tick  atomic.Int64
 
 	// Run's own, in memory.
 	nextFull  time.Time
@@ -144,7 +155,7 @@ func New(ctrl inventory.Reporter, disc Discoverer, app Applier, stateDir string,
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Agent{ctrl: ctrl, disc: disc, app: app, dir: stateDir, o: o, log: log}, nil
+	return &Agent{ctrl: ctrl, disc: disc, app: app, dir: stateDir, o: o, log: log, epoch: time.Now()}, nil
 }
 
 func orDefault(v *time.Duration, def time.Duration) {
@@ -160,6 +171,48 @@ func (a *Agent) State() State {
 	return a.st
 }
 
+// Configured reports whether the host has applied its configuration
+// (StarlingX's I_AM_CONFIGURED): the controller answered this Run with a
+// config_target (to a report, a config_applied or a configuration fetch)
+// and the state's AppliedConfig is that target. It is false from the
+// start of Run until the controller's first answer, while a new target
+// is not applied yet, and for a host that has no configuration (a
+// discovered host without personality). An applied configuration the
+// controller has not acknowledged yet (State.PendingApplied) counts as
+// applied. It is cheap: one atomic load.
+func (a *Agent) Configured() bool { return a.configured.Load() }
+
+// LastStep returns when Run last finished a step (a poll: discovery,
+// reports, configuration), or started; zero if Run never ran. A Run that
+// is stuck in a step (an Apply or a controller call that does not
+// return) stops moving it. It is cheap: one atomic load.
+func (a *Agent) LastStep() time.Time {
+	d := a.tick.Load()
+	if d == 0 {
+		return time.Time{}
+	}
+	return a.epoch.Add(time.Duration(d))
+}
+
+// PollInterval is the agent's time between steps.
+func (a *Agent) PollInterval() time.Duration { return a.o.PollInterval }
+
+// ticked notes a step's end for LastStep.
+func (a *Agent) ticked() { a.tick.Store(max(int64(time.Since(a.epoch)), 1)) }
+
+// setTarget notes the config_target of a controller's answer.
+func (a *Agent) setTarget(target string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.target, a.targetKnown = target, true
+	a.publish()
+}
+
+// publish works out Configured; a.mu is held.
+func (a *Agent) publish() {
+	a.configured.Store(a.targetKnown && a.target != "" && a.st.AppliedConfig == a.target)
+}
+
 // save writes st to the state file and makes it State's.
 func (a *Agent) save(st State) error {
 	if err := saveState(a.dir, st); err != nil {
@@ -167,6 +220,7 @@ func (a *Agent) save(st State) error {
 	}
 	a.mu.Lock()
 	a.st = st
+	a.publish()
 	a.mu.Unlock()
 	return nil
 }
@@ -184,8 +238,10 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	a.mu.Lock()
-	a.st = st
+	a.st, a.target, a.targetKnown = st, "", false
+	a.publish()
 	a.mu.Unlock()
+	a.ticked()
 	now := time.Now()
 	a.nextFull, a.retryAt, a.failures = now, now, 0
 	a.configDue = st.HostUUID != ""
@@ -209,6 +265,7 @@ func (a *Agent) Run(ctx context.Context) error {
 			}
 			return err
 		}
+		a.ticked()
 		timer.Reset(a.wait(time.Now()))
 	}
 }
@@ -282,6 +339,7 @@ func (a *Agent) report(ctx context.Context, now time.Time, st State) error {
 	case err == nil:
 		a.log.Info("inventory reported", "host", h.Hostname, "host_uuid", h.UUID, "config_target", h.ConfigTarget)
 		st.HostUUID, st.LastReport, st.Pending, st.Fingerprint = h.UUID, &rep, nil, a.pendingFP
+		a.setTarget(h.ConfigTarget)
 		a.ok()
 		a.nextFull = now.Add(a.o.Interval)
 		a.track(h, &st)
@@ -337,6 +395,7 @@ func (a *Agent) syncConfig(ctx context.Context) error {
 			case err == nil:
 				a.log.Info("config applied reported", "config_uuid", st.PendingApplied, "config_status", h.ConfigStatus)
 				st.PendingApplied = ""
+				a.setTarget(h.ConfigTarget)
 				a.ok()
 				a.configDue = h.ConfigTarget != "" && h.ConfigTarget != st.AppliedConfig
 			case errors.Is(err, inventory.ErrInvalid) || errors.Is(err, inventory.ErrNotFound):
@@ -358,6 +417,9 @@ func (a *Agent) syncConfig(ctx context.Context) error {
 			case err != nil:
 				a.fail(now, "host config", err)
 				return nil
+			}
+			a.setTarget(hc.UUID)
+			switch {
 			case hc.UUID == st.AppliedConfig:
 				// Applied already (before a restart): say so, never
 				// apply it twice.
@@ -391,12 +453,7 @@ func (a *Agent) ok() { a.failures, a.retryAt = 0, time.Time{} }
 // per failure up to MaxBackoff, then a random point in its upper half.
 func (a *Agent) fail(now time.Time, what string, err error) {
 	a.failures++
-	d := a.o.MinBackoff
-	for i := 1; i < a.failures && d < a.o.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, a.o.MaxBackoff)
-	d = d/2 + rand.N(d/2+1)
+	d := backoff(a.o.MinBackoff, a.o.MaxBackoff, a.failures)
 	a.retryAt = now.Add(d)
 	a.log.Warn(what+" failed; will retry", "error", err, "failures", a.failures, "retry_in", d)
 }

@@ -18,6 +18,16 @@
 // cannot accept) is logged with the field named and not retried; the
 // next interval or hardware change sends a new one.
 //
+// Maintenance is the host side of host maintenance (StarlingX's
+// mtcClient and hbsClient) in the same process: once the agent knows its
+// host, it fetches the host's maintenance link from the controller (GET
+// /v1/ihosts/{uuid}/mtce_link, through a LinkSource) and runs the
+// heartbeat link (hostmgmt/heartbeat) on it, answering pulses with the
+// host's Status (configured, boot id, uptime, disk-full and stalled
+// flags) and running the controller's commands: goenabled and the host
+// services as scripts in a directory, and reboot through a Rebooter
+// (systemctl, or a simulated reboot for labs).
+//
 // Engines: Applier implementations are agent/linuxconfig (systemd-networkd
 // files, sysctl and kernel arguments, with a dry-run root) and the fake
 // in agent/agenttest, which records what it was asked; agenttest also has

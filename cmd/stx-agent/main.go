@@ -1,11 +1,14 @@
 // Command stx-agent runs on every host of a Flock system (StarlingX's
-// sysinv-agent): it discovers the host's hardware, reports it to the
-// controller's inventory, and applies the configuration the controller
-// renders for the host (package agent).
+// sysinv-agent, mtcClient and hbsClient): it discovers the host's
+// hardware, reports it to the controller's inventory, applies the
+// configuration the controller renders for the host, and answers host
+// maintenance's heartbeat and commands (package agent).
 //
 //	stx-agent [--config FILE] [--controller URL] [--token-file FILE] [--state-dir DIR]
 //	          [--applier none|linux|dry-run:DIR] [--mgmt-mac MAC] [--hostname NAME]
 //	          [--interval D] [--poll-interval D] [--log-level LEVEL]
+//	          [--mtce=true|false] [--goenabled-dir DIR] [--services-dir DIR]
+//	          [--reboot system|exec|exit] [--mgmt-addr IP[:PORT]] [--cluster-host-addr IP[:PORT]]
 //
 // The token file holds the host's agent token, which an admin gets from
 // the controller (POST /v1/ihosts/{host}/agent_token); like the
@@ -17,6 +20,23 @@
 // (systemd-networkd, sysctl and kernel argument files under /, then
 // networkctl reload and sysctl --system), or dry-run:DIR (the same files
 // under DIR, nothing else). On SIGTERM or SIGINT it stops and exits 0.
+//
+// Host maintenance (on unless --mtce=false): once the controller knows
+// the host, the agent fetches its maintenance link (GET
+// /v1/ihosts/{uuid}/mtce_link, with the agent token) and joins the
+// controller's heartbeat over UDP, bound per network to --mgmt-addr and
+// --cluster-host-addr if given (YAML local_addrs: {mgmt: IP,
+// cluster-host: IP}). The controller's goenabled command runs the
+// executables of --goenabled-dir (/etc/flock/goenabled.d) in name order,
+// start-services and stop-services those of --services-dir
+// (/etc/flock/services.d) with "start" or "stop"; each has
+// script_timeout (60s) and must exit 0. Its reboot command reboots the
+// host as --reboot says: system (systemctl reboot, else reboot; the
+// default), exec (a simulated reboot: a new boot id recorded in the
+// state directory, and the process replaced by a new run of itself), or
+// exit (the same boot id change, then exit status 75 for a supervisor
+// to restart it, e.g. systemd's RestartForceExitStatus=75). Labs that run
+// many agents on one machine use exec.
 //
 // A testing aid, left out of --help: --report-file FILE reads the
 // inventory report (JSON, as POST /v1/ihosts/inventory_report takes it)
@@ -39,10 +59,12 @@ import (
 	"strings"
 	"syscall"
 
+	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
 
 	"github.com/edgeflock/flock/agent"
 	"github.com/edgeflock/flock/agent/linuxconfig"
+	"github.com/edgeflock/flock/hostmgmt"
 	"github.com/edgeflock/flock/inventory"
 	"github.com/edgeflock/flock/inventory/inventoryhttp"
 )
@@ -68,6 +90,11 @@ type Config struct {
 	LogLevel string `yaml:"log_level"`
 	// Agent holds the host identity, intervals and backoff.
 	Agent agent.Options `yaml:",inline"`
+	// Mtce runs host maintenance's host side (default true).
+	Mtce *bool `yaml:"mtce"`
+	// Maintenance holds goenabled_dir, services_dir, script_timeout,
+	// reboot, local_addrs and the link's intervals.
+	Maintenance agent.MaintenanceOptions `yaml:",inline"`
 
 	reportFile string
 }
@@ -110,10 +137,25 @@ func run(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var m *agent.Maintenance
+	if *cfg.Mtce {
+		mopts := cfg.Maintenance
+		mopts.Logger = log.With("part", "mtce")
+		links := agent.NewLinkClient(cfg.ControllerURL, &agent.LinkClientOptions{Token: tok})
+		if m, err = agent.NewMaintenance(a, links, &mopts); err != nil {
+			return err
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	log.Info("stx-agent running", "controller", cfg.ControllerURL, "state_dir", cfg.StateDir, "applier", cfg.Applier)
-	return a.Run(ctx)
+	log.Info("stx-agent running", "controller", cfg.ControllerURL, "state_dir", cfg.StateDir, "applier", cfg.Applier,
+		"mtce", *cfg.Mtce, "reboot", cfg.Maintenance.Reboot)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.Run(ctx) })
+	if m != nil {
+		g.Go(func() error { return m.Run(ctx) })
+	}
+	return g.Wait()
 }
 
 // config reads the config file and the flags (which win).
@@ -132,6 +174,13 @@ func config(args []string, stderr io.Writer) (Config, error) {
 	fs.DurationVar(&flags.Agent.Interval, "interval", agent.DefaultInterval, "time between full reports")
 	fs.DurationVar(&flags.Agent.PollInterval, "poll-interval", agent.DefaultPollInterval, "time between discoveries looking for a hardware change")
 	fs.StringVar(&flags.LogLevel, "log-level", "", "debug, info, warn or error (default info)")
+	mtce := fs.Bool("mtce", true, "run host maintenance's host side: heartbeat, goenabled, host services, reboot (default true)")
+	fs.StringVar(&flags.Maintenance.GoenabledDir, "goenabled-dir", "", "in-service test scripts run by goenabled (default "+agent.DefaultGoenabledDir+")")
+	fs.StringVar(&flags.Maintenance.ServicesDir, "services-dir", "", "scripts run with start or stop by start-services and stop-services (default "+agent.DefaultServicesDir+")")
+	fs.StringVar(&flags.Maintenance.Reboot, "reboot", "", "how the reboot command reboots: system, exec or exit (default system; labs use exec)")
+	var mgmtAddr, clusterAddr string
+	fs.StringVar(&mgmtAddr, "mgmt-addr", "", "local address of the heartbeat on the management network, IP or IP:PORT (default any)")
+	fs.StringVar(&clusterAddr, "cluster-host-addr", "", "local address of the heartbeat on the cluster-host network, IP or IP:PORT (default any)")
 	fs.StringVar(&flags.reportFile, "report-file", "", "")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: stx-agent [flags]")
@@ -180,8 +229,27 @@ func config(args []string, stderr io.Writer) (Config, error) {
 			cfg.LogLevel = flags.LogLevel
 		case "report-file":
 			cfg.reportFile = flags.reportFile
+		case "mtce":
+			cfg.Mtce = mtce
+		case "goenabled-dir":
+			cfg.Maintenance.GoenabledDir = flags.Maintenance.GoenabledDir
+		case "services-dir":
+			cfg.Maintenance.ServicesDir = flags.Maintenance.ServicesDir
+		case "reboot":
+			cfg.Maintenance.Reboot = flags.Maintenance.Reboot
+		case "mgmt-addr":
+			setLocal(&cfg, hostmgmt.NetworkMgmt, mgmtAddr)
+		case "cluster-host-addr":
+			setLocal(&cfg, hostmgmt.NetworkClusterHost, clusterAddr)
 		}
 	})
+	if cfg.Mtce == nil {
+		on := true
+		cfg.Mtce = &on
+	}
+	if cfg.Maintenance.Reboot == "" {
+		cfg.Maintenance.Reboot = agent.RebootSystem
+	}
 	if cfg.StateDir == "" {
 		cfg.StateDir = defaultStateDir
 	}
@@ -212,7 +280,18 @@ func validate(cfg *Config) error {
 	if err := cfg.Agent.Validate(); err != nil {
 		return errors.New(strings.TrimPrefix(err.Error(), "agent: "))
 	}
+	if err := cfg.Maintenance.Validate(); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "agent: "))
+	}
 	return nil
+}
+
+// setLocal sets the local heartbeat address of network n.
+func setLocal(cfg *Config, n hostmgmt.Network, addr string) {
+	if cfg.Maintenance.LocalAddrs == nil {
+		cfg.Maintenance.LocalAddrs = map[string]string{}
+	}
+	cfg.Maintenance.LocalAddrs[string(n)] = addr
 }
 
 // parseApplier returns the root of an applier spec: "" for none, "/" for
