@@ -108,6 +108,7 @@ type Agent struct {
 	// configured is Configured's answer, worked out when st or target
 	// changes.
 	configured atomic.Bool
+	applyFailed atomic.Bool // the last Apply failed
 	// epoch and tick time Run's steps for LastStep: tick is when the
 	// last step ended, as time since epoch (0: Run never stepped).
 	epoch time.Time
@@ -181,6 +182,11 @@ func (a *Agent) State() State {
 // controller has not acknowledged yet (State.PendingApplied) counts as
 // applied. It is cheap: one atomic load.
 func (a *Agent) Configured() bool { return a.configured.Load() }
+
+// ConfigFailed reports whether the last attempt to apply the host's
+// configuration failed (cleared by one that succeeds). It is cheap: one
+// atomic load.
+func (a *Agent) ConfigFailed() bool { return a.applyFailed.Load() }
 
 // LastStep returns when Run last finished a step (a poll: discovery,
 // reports, configuration), or started; zero if Run never ran. A Run that
@@ -429,9 +435,11 @@ func (a *Agent) syncConfig(ctx context.Context) error {
 					if ctx.Err() != nil {
 						return nil
 					}
+					a.applyFailed.Store(true)
 					a.fail(now, "apply config "+hc.UUID, err)
 					return nil
 				}
+				a.applyFailed.Store(false)
 				a.log.Info("config applied", "config_uuid", hc.UUID)
 				st.AppliedConfig, st.PendingApplied = hc.UUID, hc.UUID
 			}

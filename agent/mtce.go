@@ -265,7 +265,8 @@ func (m *Maintenance) simulated() bool { return m.o.Reboot == RebootExec || m.o.
 //     less than 1 % or 16 MiB free (as Run last found it);
 //     FlagProcessStalled while the agent's Run has not finished a step
 //     for more than three poll intervals (counted from NewMaintenance
-//     if it never did since).
+//     if it never did since); FlagConfigFailed while the last apply of
+//     the host's configuration failed.
 func (m *Maintenance) Status() heartbeat.Status {
 	now := time.Now()
 	var flags hostmgmt.HealthFlags
@@ -278,6 +279,9 @@ func (m *Maintenance) Status() heartbeat.Status {
 	}
 	if now.Sub(last) > m.stallAfter {
 		flags |= hostmgmt.FlagProcessStalled
+	}
+	if m.a.ConfigFailed() {
+		flags |= hostmgmt.FlagConfigFailed
 	}
 	return heartbeat.Status{Configured: m.a.Configured(), BootID: m.bootID, Uptime: m.uptime0 + now.Sub(m.start), Flags: flags}
 }
