@@ -107,7 +107,7 @@ type Agent struct {
 	targetKnown bool
 	// configured is Configured's answer, worked out when st or target
 	// changes.
-	configured atomic.Bool
+	configured  atomic.Bool
 	applyFailed atomic.Bool // the last Apply failed
 	// epoch and tick time Run's steps for LastStep: tick is when the
 	// last step ended, as time since epoch (0: Run never stepped).
