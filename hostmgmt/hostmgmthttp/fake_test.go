@@ -29,11 +29,12 @@ type fakeHost struct {
 	location string
 	sys      hostmgmt.SystemContext
 	st       hostmgmt.State
+	flags    hostmgmt.HealthFlags
 	updated  time.Time
 }
 
 func (h *fakeHost) state() hostmgmt.HostState {
-	hs := hostmgmt.HostState{UUID: h.uuid, Hostname: h.hostname, State: h.st, UpdatedAt: h.updated}
+	hs := hostmgmt.HostState{UUID: h.uuid, Hostname: h.hostname, State: h.st, Flags: h.flags, UpdatedAt: h.updated}
 	if h.st.Operational == inventory.OperEnabled {
 		hs.Heartbeat = map[hostmgmt.Network]hostmgmt.Health{hostmgmt.NetworkMgmt: hostmgmt.HealthOK, hostmgmt.NetworkClusterHost: hostmgmt.HealthOK}
 	}
