@@ -98,6 +98,30 @@ func TestClientErrorsSurvive(t *testing.T) {
 		_, err := c.Act(ctx, "worker-0", hostmgmt.ActionPowerOff)
 		assert.ErrorIs(t, err, hostmgmt.ErrNoBMC)
 	})
+	t.Run("the inventory's errors", func(t *testing.T) {
+		defer func() { m.err = nil }()
+		m.err = fmt.Errorf("unlock worker-0: %w", inventory.Rulef(inventory.RulePersonalityRequired, "host worker-0 has no personality"))
+		_, err := c.Act(ctx, "worker-0", hostmgmt.ActionUnlock)
+		require.ErrorIs(t, err, hostmgmt.ErrInvalidTransition)
+		var re *hostmgmt.RuleError
+		require.ErrorAs(t, err, &re)
+		assert.Equal(t, inventory.RulePersonalityRequired, re.Rule)
+		assert.Equal(t, "host worker-0 has no personality", re.Reason)
+
+		m.err = fmt.Errorf("get host: %w", inventory.ErrNotFound)
+		_, err = c.Act(ctx, "worker-0", hostmgmt.ActionUnlock)
+		assert.ErrorIs(t, err, hostmgmt.ErrNotFound)
+
+		m.err = inventory.Fieldf("personality", "is required")
+		_, err = c.Act(ctx, "worker-0", hostmgmt.ActionUnlock)
+		var fe *hostmgmt.FieldError
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, "personality", fe.Field)
+
+		m.err = fmt.Errorf("db: %w", inventory.ErrUnavailable)
+		_, err = c.Act(ctx, "worker-0", hostmgmt.ActionUnlock)
+		assert.ErrorIs(t, err, hostmgmt.ErrUnavailable)
+	})
 	t.Run("server down", func(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		srv.Close()

@@ -61,6 +61,9 @@
 //     the field: "action" for an unknown or unsupported action, "op" for
 //     an operation other than replace, the member's name for an unknown
 //     member.
+//   - The inventory's errors that a service passes on are answered as
+//     the inventory's handler answers them (inventory.ErrNotFound a 404,
+//     an *inventory.RuleError a 409 with its rule and reason ...).
 //   - hostmgmt.ErrUnavailable is a 503. A 5xx tells the client only what
 //     kind of failure it was and the request id; the error itself goes
 //     to HandlerOptions.Logger under that id.
@@ -68,7 +71,8 @@
 // Client turns them back: errors.Is(err, hostmgmt.ErrInvalidTransition)
 // holds for a refusal and errors.As finds the *hostmgmt.RuleError with
 // its Rule and Reason; a 400 is a *hostmgmt.FieldError naming the field;
-// ErrNotFound and ErrUnavailable hold as in-process.
+// ErrNotFound and ErrUnavailable hold as in-process. The inventory's
+// errors come back as hostmgmt's sentinels of the same code.
 //
 // NewHandler does no authentication: the stx package wraps it with
 // internal/httpx's tokens, as the inventory's.

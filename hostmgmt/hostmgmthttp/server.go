@@ -16,6 +16,7 @@ import (
 
 	"github.com/edgeflock/flock/hostmgmt"
 	"github.com/edgeflock/flock/internal/httpx"
+	"github.com/edgeflock/flock/inventory"
 )
 
 //go:embed openapi.json
@@ -41,17 +42,29 @@ var errTable = &httpx.Errors{
 			Message: "host maintenance could not reach the host's agent or BMC in time; retry later"},
 		{Err: context.DeadlineExceeded, Code: "timeout", Status: http.StatusGatewayTimeout,
 			Message: "the request took too long"},
+		// A service that passes on the inventory's errors (the host
+		// named is not in it, the inventory refused the state change)
+		// is answered as the inventory's handler would; a client reads
+		// them back as hostmgmt's sentinels of the same code.
+		{Err: inventory.ErrNotFound, Code: "not_found", Status: http.StatusNotFound},
+		{Err: inventory.ErrInvalid, Code: "invalid", Status: http.StatusBadRequest},
+		{Err: inventory.ErrInvalidTransition, Code: "invalid_transition", Status: http.StatusConflict},
+		{Err: inventory.ErrConflict, Code: "conflict", Status: http.StatusConflict},
+		{Err: inventory.ErrUnavailable, Code: "unavailable", Status: http.StatusServiceUnavailable,
+			Message: "the inventory is unavailable for now; retry later"},
 	},
 	Invalid: hostmgmt.ErrInvalid,
 	NewFieldError: func(field, reason string) error {
 		return &hostmgmt.FieldError{Field: field, Reason: reason}
 	},
 	RuleOf: func(err error) (string, string, bool) {
-		re, ok := errors.AsType[*hostmgmt.RuleError](err)
-		if !ok {
-			return "", "", false
+		if re, ok := errors.AsType[*hostmgmt.RuleError](err); ok {
+			return re.Rule, re.Reason, true
 		}
-		return re.Rule, re.Reason, true
+		if re, ok := errors.AsType[*inventory.RuleError](err); ok {
+			return re.Rule, re.Reason, true
+		}
+		return "", "", false
 	},
 	NewRuleError: func(rule, reason string, kind error) error {
 		if kind != hostmgmt.ErrInvalidTransition {
@@ -69,13 +82,16 @@ type fieldError struct{ *hostmgmt.FieldError }
 
 func (e fieldError) InvalidField() (string, string) { return e.Field, e.Reason }
 
-// ruleError says a refusal as its reason alone: the faultstring the
+// reasonError says a refusal as its reason alone: the faultstring the
 // system CLI prints is the error's text, and StarlingX's is the reason.
 // The rule goes in the answer's rule member.
-type ruleError struct{ re *hostmgmt.RuleError }
+type reasonError struct {
+	reason string
+	err    error
+}
 
-func (e ruleError) Error() string { return e.re.Reason }
-func (e ruleError) Unwrap() error { return e.re }
+func (e reasonError) Error() string { return e.reason }
+func (e reasonError) Unwrap() error { return e.err }
 
 // wireError prepares err for errTable.Write.
 func wireError(err error) error {
@@ -83,7 +99,10 @@ func wireError(err error) error {
 		return fieldError{fe}
 	}
 	if re, ok := errors.AsType[*hostmgmt.RuleError](err); ok {
-		return ruleError{re}
+		return reasonError{re.Reason, err}
+	}
+	if re, ok := errors.AsType[*inventory.RuleError](err); ok {
+		return reasonError{re.Reason, err}
 	}
 	return err
 }
