@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/edgeflock/flock/fault/faulthttp"
+	"github.com/edgeflock/flock/hostmgmt"
 	"github.com/edgeflock/flock/inventory"
 	"github.com/edgeflock/flock/stx"
 )
@@ -25,6 +26,9 @@ type globals struct {
 	// newInventory builds the inventory client the flags describe
 	// (newInventoryClient); tests may point it at their own service.
 	newInventory func(g *globals) (inventory.Service, error)
+	// newHostMgmt builds the host maintenance client the flags describe
+	// (newHostMgmtClient); tests may point it at their own service.
+	newHostMgmt func(g *globals) (hostmgmt.Service, error)
 }
 
 // checkFormat rejects an unknown --format before anything is sent.

@@ -1,10 +1,11 @@
 // Command stx is Flock's operator CLI. It speaks to stx-controller's REST
 // API; the commands and their flags follow StarlingX's fm CLI (alarms and
-// events) and system CLI (inventory).
+// events) and system CLI (inventory, host maintenance's actions).
 //
 //	stx alarm-list [-q alarm_id=100.101;severity=major] [--include-suppress]
 //	stx alarm-raise --alarm-id 100.101 --eid host=controller-0 --severity major
 //	stx host-add -n worker-0 -p worker -m 08:00:27:aa:bb:cc -I 10.10.10.5 -T redfish -U admin -P -
+//	stx host-lock worker-0; stx host-unlock worker-0; stx host-swact controller-0
 //	stx host-cpu-modify worker-0 -f platform -p0 2
 //	stx host-memory-modify worker-0 0 -2M 1024
 //
@@ -36,7 +37,7 @@ func main() {
 }
 
 func newRoot(out io.Writer) *cobra.Command {
-	return rootCommand(&globals{out: out, newInventory: newInventoryClient})
+	return rootCommand(&globals{out: out, newInventory: newInventoryClient, newHostMgmt: newHostMgmtClient})
 }
 
 // rootCommand builds the command tree over g, whose out and inventory
@@ -57,6 +58,7 @@ func rootCommand(g *globals) *cobra.Command {
 	root.AddCommand(alarmCommands(g)...)
 	root.AddCommand(eventCommands(g)...)
 	root.AddCommand(hostCommands(g)...)
+	root.AddCommand(hostActionCommands(g)...)
 	root.AddCommand(hardwareCommands(g)...)
 	root.AddCommand(networkCommands(g)...)
 	root.AddCommand(systemCommands(g)...)
