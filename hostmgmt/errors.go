@@ -35,6 +35,10 @@ func (e *FieldError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Fie
 // Unwrap returns ErrInvalid.
 func (e *FieldError) Unwrap() error { return ErrInvalid }
 
+// InvalidField returns the field and the reason, for transports that
+// name the field in their answer.
+func (e *FieldError) InvalidField() (field, reason string) { return e.Field, e.Reason }
+
 // RuleError reports an action refused by one of the rules of §2.3 (the
 // active controller, a host that must be locked first ...). It wraps
 // ErrInvalidTransition.

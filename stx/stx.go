@@ -27,6 +27,7 @@ import (
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
 	"github.com/edgeflock/flock/fault/faultsql"
+	"github.com/edgeflock/flock/hostmgmt/hostmgmthttp"
 	"github.com/edgeflock/flock/hostmgmt/hostmgmtsql"
 	"github.com/edgeflock/flock/internal/httpx"
 	"github.com/edgeflock/flock/internal/sqlstore"
@@ -264,7 +265,7 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		s.HostMgmt = s.hm.m
 		closers = append(closers, s.hm.close)
 	}
-	openAPI, err := mergeOpenAPI(faulthttp.OpenAPI(), inventoryhttp.OpenAPI(), []byte(agentOpenAPI), []byte(mtceLinkOpenAPI))
+	openAPI, err := mergeOpenAPI(faulthttp.OpenAPI(), inventoryhttp.OpenAPI(), hostmgmthttp.OpenAPI(), []byte(agentOpenAPI), []byte(mtceLinkOpenAPI))
 	if err != nil {
 		_ = s.Inventory.Close()
 		_ = s.Fault.Close(ctx)
@@ -293,7 +294,14 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 	for _, p := range []string{"/v1/alarms", "/v1/alarms/", "/v1/event_log", "/v1/event_log/", "/v1/event_suppression", "/v1/event_suppression/"} {
 		apis.Handle(p, faultAPI)
 	}
-	apis.Handle("/", inventoryAPI)
+	if s.HostMgmt != nil {
+		// Host actions ride on inventory's PATCH /v1/ihosts/{id}, as in
+		// StarlingX: host maintenance's handler takes the /action op and
+		// hands the rest to inventory.
+		apis.Handle("/", hostmgmthttp.NewHandler(s.HostMgmt, inventoryAPI, &hostmgmthttp.HandlerOptions{Logger: log.With("service", "hostmgmt")}))
+	} else {
+		apis.Handle("/", inventoryAPI)
+	}
 	apis.Handle("POST /v1/ihosts/{id}/agent_token", s.agentTokenHandler(agentTokenErrors, log.With("service", "agent-tokens")))
 	apis.Handle("GET /v1/ihosts/{id}/mtce_link", s.mtceLinkHandler(log.With("service", "hostmgmt")))
 	metrics := httpx.Metrics(s.Registry)

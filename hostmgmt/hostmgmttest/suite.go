@@ -374,14 +374,6 @@ var cases = []suiteCase{
 		assert.Equal(t, 1, r.Agents.Count(u, hostmgmt.CmdReboot), "the reboot was not sent again")
 		assert.Empty(t, r.BMCs.Get(u).Ops(), "no reset either")
 	}},
-	{"LinkKeys", func(t *testing.T, r *Rig) {
-		u := worker(t, r, "worker-0")
-		k := r.Agents.Key(u)
-		if k == nil {
-			t.Skip("the implementation issues keys only on request") // checked by the Manager's own tests
-		}
-		assert.Len(t, k, 32)
-	}},
 	{"ContextCancelled", func(t *testing.T, r *Rig) {
 		u := worker(t, r, "worker-0")
 		ctx, cancel := context.WithCancel(t.Context())
