@@ -291,7 +291,8 @@ func (c *Client) handle(ctx context.Context, wg *sync.WaitGroup, n *clientNet, b
 			c.sendAlive(n, true)
 			return
 		}
-		wg.Go(func() { c.runCommand(ctx, n, f.id, cmd) })
+		id := f.id // not f: a closure over f would move it to the heap on every packet
+		wg.Go(func() { c.runCommand(ctx, n, id, cmd) })
 	case kindResultAck:
 		c.mu.Lock()
 		ch := c.results[f.id]

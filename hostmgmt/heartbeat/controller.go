@@ -84,7 +84,9 @@ type ctlNet struct {
 
 	// The pulse loop's own; it writes period with c.mu held.
 	period    time.Duration
-	next      time.Time
+	lastSend  time.Time // when the last pulses were due
+	checkAt   time.Time // when their answers are checked
+	checkDue  bool
 	mnfa      bool
 	mnfaSince time.Time
 	mnfaHeld  bool // MNFA ended by its timeout: not entered again before the count falls below the threshold
@@ -523,13 +525,22 @@ func (c *Controller) emit() {
 	c.out = c.out[:0]
 }
 
-// pulseLoop runs each network's ticks and the housekeeping until ctx
+// pulseLoop sends each network's pulses every period, checks their
+// answers half a period after, and does the housekeeping, until ctx
 // ends.
+//
+// A pulse is missed when its answer has not come half a period after it
+// was sent. A host that dies is sent its first unanswered pulse within a
+// period of its death, and that pulse's check is half a period later; so
+// the failure threshold's miss comes between (threshold - 0.5) and
+// (threshold + 0.5) periods after the death: 0.95–1.05 s with the
+// defaults, inside StarlingX's 1.1 s. (Checking a pulse only when the next
+// is sent, a period later, would take up to threshold + 1 periods.)
 func (c *Controller) pulseLoop(ctx context.Context) {
 	now := time.Now()
 	c.mu.Lock()
 	for _, n := range c.nets {
-		n.period, n.next = c.cfg.Period, now
+		n.period, n.lastSend, n.checkDue = c.cfg.Period, now.Add(-c.cfg.Period), false
 	}
 	c.mu.Unlock()
 	chores := now.Add(c.cfg.Period)
@@ -538,13 +549,17 @@ func (c *Controller) pulseLoop(ctx context.Context) {
 	for {
 		now = time.Now()
 		for _, n := range c.nets {
-			if now.Before(n.next) {
-				continue
+			if n.checkDue && !now.Before(n.checkAt) {
+				n.checkDue = false
+				c.check(n, now)
 			}
-			c.tick(n, now)
-			// Keep the phase; a loop more than a period late starts anew.
-			if n.next = n.next.Add(n.period); !n.next.After(now) {
-				n.next = now.Add(n.period)
+			if at := n.lastSend.Add(n.period); !now.Before(at) {
+				if now.Sub(at) >= n.period { // more than a period late: start anew
+					at = now
+				}
+				n.lastSend = at
+				c.send(n, now)
+				n.checkAt, n.checkDue = at.Add(n.period/2), true
 			}
 		}
 		if !now.Before(chores) {
@@ -553,8 +568,11 @@ func (c *Controller) pulseLoop(ctx context.Context) {
 		}
 		wake := chores
 		for _, n := range c.nets {
-			if n.next.Before(wake) {
-				wake = n.next
+			if n.checkDue && n.checkAt.Before(wake) {
+				wake = n.checkAt
+			}
+			if at := n.lastSend.Add(n.period); at.Before(wake) {
+				wake = at
 			}
 		}
 		t.Reset(time.Until(wake))
@@ -566,10 +584,9 @@ func (c *Controller) pulseLoop(ctx context.Context) {
 	}
 }
 
-// tick is one period of network n: it counts the misses of the pulses
-// sent a period ago, updates MNFA, reports the health changes, and sends
-// the next pulses.
-func (c *Controller) tick(n *ctlNet, now time.Time) {
+// check counts the misses of network n's last pulses, updates MNFA and
+// reports the health changes.
+func (c *Controller) check(n *ctlNet, now time.Time) {
 	cfg := &c.cfg
 	c.mu.Lock()
 	c.snap = c.snap[:0]
@@ -608,8 +625,20 @@ func (c *Controller) tick(n *ctlNet, now time.Time) {
 		}
 	}
 	c.mu.Unlock()
+	clear(c.snap)
 	c.emit()
+}
 
+// send sends network n's pulses to the monitored hosts heard on it.
+func (c *Controller) send(n *ctlNet, now time.Time) {
+	c.mu.Lock()
+	c.snap = c.snap[:0]
+	for _, h := range c.list {
+		if h.monitored && h.mac != nil && h.net[n.idx].addr.IsValid() {
+			c.snap = append(c.snap, h)
+		}
+	}
+	c.mu.Unlock()
 	ts := now.UnixNano()
 	n.sendMu.Lock()
 	for _, h := range c.snap {

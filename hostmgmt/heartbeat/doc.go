@@ -14,9 +14,9 @@
 //   - ObsHeartbeat when a monitored host's health on a network changes
 //     (ok, minor, degraded, failed, from the count of consecutive missed
 //     pulses against the thresholds) or its agent's health flags change.
-//     A pulse is missed when its answer has not come by the next pulse,
-//     one period later; so with the defaults (100 ms, failure at 10) a
-//     dead agent is reported failed about one second after it died.
+//     A pulse is missed when its answer has not come half a period
+//     after it was sent; so with the defaults (100 ms, failure at 10) a
+//     dead agent is reported failed 0.95–1.05 s after it died.
 //   - ObsMtcAlive when a host's mtcAlive is the first heard, differs from
 //     the last reported (configured, boot id, flags), comes after the host
 //     went offline, or answers CmdMtcAlive.

@@ -327,8 +327,15 @@ func (l *lab) misses(uuid string, n hostmgmt.Network) int {
 // metric is the value of a counter or gauge with the given labels.
 func (l *lab) metric(name string, labels ...string) float64 {
 	l.t.Helper()
-	mfs, err := l.reg.Gather()
-	require.NoError(l.t, err)
+	return gathered(l.t, l.reg, name, labels...)
+}
+
+// gathered is the value of a counter or gauge of reg with the given
+// labels (0 if it has none yet).
+func gathered(t testing.TB, reg prometheus.Gatherer, name string, labels ...string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
 	for _, mf := range mfs {
 		if mf.GetName() != name {
 			continue
