@@ -144,8 +144,8 @@ type pendingCmd struct {
 // cfg must pass Validate. NewController asks for a 4 MiB receive buffer
 // on each socket (the kernel caps it at net.core.rmem_max): the answers
 // of thousands of hosts arrive within a few milliseconds of each other.
-// While Run runs, it sets the sockets' read deadlines; it clears them
-// when it returns.
+// Run sets the sockets' read deadlines to stop its receive loops and
+// clears them when it returns; the caller must not set them meanwhile.
 func NewController(conns map[hostmgmt.Network]*net.UDPConn, obs hostmgmt.Observer, cfg Config, reg prometheus.Registerer, log *slog.Logger) (*Controller, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("heartbeat: %w", err)
@@ -373,13 +373,15 @@ func (c *Controller) Run(ctx context.Context) error {
 	for _, n := range c.nets {
 		wg.Go(func() { c.receive(ctx, n) })
 	}
-	stop := context.AfterFunc(ctx, func() {
+	woken := make(chan struct{})
+	context.AfterFunc(ctx, func() {
 		for _, n := range c.nets {
 			_ = n.conn.SetReadDeadline(time.Unix(1, 0)) // wakes the receive loops
 		}
+		close(woken)
 	})
-	defer stop()
-	c.pulseLoop(ctx)
+	c.pulseLoop(ctx) // until ctx ends
+	<-woken
 	wg.Wait()
 	for _, n := range c.nets {
 		_ = n.conn.SetReadDeadline(time.Time{})

@@ -263,17 +263,22 @@ func (m *Manager) Timings() hostmgmt.Timings { return m.t }
 // performs committed actions, feeds timers and observations to the FSMs.
 // It returns nil when ctx ends.
 func (m *Manager) Run(ctx context.Context) error {
+	if err := m.loadKeys(ctx); err != nil {
+		return fmt.Errorf("hostmgmtsql: keys: %w", err)
+	}
 	m.mu.Lock()
 	m.ctx = ctx
 	for _, h := range m.hosts {
 		m.startWorker(h)
+		// The heartbeat engine starts with no host: those maintenance
+		// was heartbeating before a restart are heartbeated again.
+		if m.o.Heartbeat != nil && monitored(h.st) {
+			m.o.Heartbeat.Monitor(h.uuid, true)
+		}
 	}
 	m.mu.Unlock()
 	close(m.run)
 	defer m.wg.Wait()
-	if err := m.loadKeys(ctx); err != nil {
-		return fmt.Errorf("hostmgmtsql: keys: %w", err)
-	}
 
 	if err := m.sync(ctx); err != nil && ctx.Err() == nil {
 		m.log.Warn("inventory sync", "err", err)

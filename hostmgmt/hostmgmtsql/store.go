@@ -16,6 +16,27 @@ import (
 	"github.com/edgeflock/flock/inventory"
 )
 
+// resumeRequest is what a stage asks for again after a restart.
+var resumeRequest = map[hostmgmt.Stage]hostmgmt.ActionKind{
+	hostmgmt.StageGoenabledWait:    hostmgmt.DoStartGoenabled,
+	hostmgmt.StageHostServicesWait: hostmgmt.DoStartServices,
+	hostmgmt.StageRecoveryMtcAlive: hostmgmt.DoRequestMtcAlive,
+	hostmgmt.StageLockHooks:        hostmgmt.DoRunLockHooks,
+}
+
+// monitored reports whether maintenance heartbeats a host in state s:
+// an unlocked host in service, or whose enable waits for its heartbeat.
+func monitored(s hostmgmt.State) bool {
+	if s.Administrative != inventory.AdminUnlocked {
+		return false
+	}
+	switch s.Stage {
+	case hostmgmt.StageHeartbeatWait, hostmgmt.StageHeartbeatSoak:
+		return true
+	}
+	return s.Operational == inventory.OperEnabled
+}
+
 // replayable reports whether an outbox action may be performed again
 // after a restart: true for those whose repetition does no harm.
 func replayable(k hostmgmt.ActionKind) bool {
@@ -68,6 +89,12 @@ func (m *Manager) load(ctx context.Context) error {
 	}
 	for _, h := range m.hosts {
 		h.st = hostmgmt.Resume(h.st, now, m.t, m.sysContextLocked(ctx, h))
+		// A stage that waits for an answer whose request was performed
+		// before the restart asks again: the answer may have been lost
+		// with the process. These requests are safe to repeat.
+		if a, ok := resumeRequest[h.st.Stage]; ok {
+			h.queue = append(h.queue, job{act: hostmgmt.Action{Kind: a}, ctx: h.fsmCtx})
+		}
 	}
 
 	arows, err := m.db.QueryContext(ctx, `SELECT id, host_uuid, seq, kind, alarm_id FROM hm_action ORDER BY seq`)
