@@ -117,13 +117,13 @@ type hostNet struct {
 	answered bool           // the outstanding pulse was answered
 	misses   int            // consecutive missed pulses
 	rspFlags hostmgmt.HealthFlags
-	health   hostmgmt.Health // as last reported
+	health   hostmgmt.Health // as last reported; "" before the first report
 	flags    hostmgmt.HealthFlags
 }
 
 func (hn *hostNet) resetCounts() {
 	hn.pulseSeq, hn.answered, hn.misses = 0, false, 0
-	hn.health, hn.flags, hn.rspFlags = hostmgmt.HealthOK, 0, 0
+	hn.health, hn.flags, hn.rspFlags = "", 0, 0 // unknown: the first look reports it
 }
 
 // pendingCmd is a command sent and not yet acknowledged, or whose result
@@ -240,7 +240,9 @@ func (c *Controller) removeHost(h *ctlHost) {
 }
 
 // Monitor implements hostmgmt.Heartbeat. Starting and stopping both
-// forget the host's miss counts and last reported health (taken as ok).
+// forget the host's miss counts and last reported health: after a start,
+// the first look at each network the host is heard on reports its health
+// (ok when it answers), so the observer learns which networks it has.
 // A host is pulsed on the networks it has been heard on; one with no
 // key is remembered and pulsed once it has one.
 func (c *Controller) Monitor(hostUUID string, on bool) {

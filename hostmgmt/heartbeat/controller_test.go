@@ -65,7 +65,9 @@ func TestMonitorOffForgets(t *testing.T) {
 	assert.Zero(t, l.metric("flock_heartbeat_monitored_hosts"))
 	from := l.rec.len()
 	l.ctl.Monitor(h.uuid, true)
-	i := l.rec.waitFor(t, from, "a heartbeat observation", kindOf(h.uuid, hostmgmt.ObsHeartbeat))
+	i := l.rec.waitFor(t, from, "a heartbeat observation", func(e entry) bool {
+		return e.host == h.uuid && e.Kind == hostmgmt.ObsHeartbeat && e.Health != hostmgmt.HealthOK
+	})
 	assert.Equal(t, hostmgmt.HealthMinor, l.rec.all()[i].Health, "counting starts over")
 }
 

@@ -104,6 +104,15 @@ func healths(obs []entry, host string, n hostmgmt.Network) []hostmgmt.Health {
 			hs = append(hs, e.Health)
 		}
 	}
+	return withoutFirstOK(hs)
+}
+
+// withoutFirstOK drops the report a monitored host's network gets at the
+// first look (ok when it answers), leaving the changes that followed.
+func withoutFirstOK(hs []hostmgmt.Health) []hostmgmt.Health {
+	if len(hs) > 0 && hs[0] == hostmgmt.HealthOK {
+		return hs[1:]
+	}
 	return hs
 }
 

@@ -124,6 +124,7 @@ func (m *Manager) perform(runCtx context.Context, h *host, j job) {
 		if m.o.Heartbeat != nil {
 			m.o.Heartbeat.Monitor(uuid, true)
 		}
+		m.degradeCheck(ctx, h) // the heartbeat's degrade causes start over
 		// The soak that follows catches a host that does not answer:
 		// ten missed pulses report it lost.
 		feed(hostmgmt.Event{Kind: hostmgmt.EventHeartbeatOK})
@@ -142,6 +143,7 @@ func (m *Manager) perform(runCtx context.Context, h *host, j job) {
 		for _, n := range nets {
 			m.clearAlarm(ctx, h, netAlarmID(n), ".network="+string(n))
 		}
+		m.degradeCheck(ctx, h)
 	case hostmgmt.DoRequestMtcAlive:
 		if err := m.send(ctx, uuid, hostmgmt.CmdMtcAlive); err != nil {
 			m.log.Info("mtcAlive request not delivered", "host", h.hostname, "err", err)
@@ -197,8 +199,24 @@ func (m *Manager) send(ctx context.Context, uuid string, c hostmgmt.Command) err
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	return m.o.Agents.Send(ctx, uuid, c)
+	// The link may not know the host yet (a controller just restarted
+	// learns hosts' addresses from their mtcAlive): try until the
+	// deadline.
+	for {
+		err := m.o.Agents.Send(ctx, uuid, c)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(sendRetry):
+		}
+	}
 }
+
+// sendRetry is the wait between tries of a command the link refused.
+const sendRetry = 200 * time.Millisecond
 
 // bmc runs fn on the host's BMC and counts access failures: the fifth in
 // a row raises 200.010, a success clears it.
