@@ -13,8 +13,9 @@ run: build
 	@echo "  $(BIN)/stx alarm-summary"
 	@echo "  $(BIN)/stx event-list"
 	@echo "  $(BIN)/stx host-add -n controller-0 -p controller -m MAC_OF_THIS_MACHINE --agent-token-file agent.token"
-	@echo "  $(BIN)/stx-agent --controller http://$(LISTEN) --token-file agent.token --state-dir /tmp/stx-agent --applier dry-run:/tmp/stx-agent-root"
+	@echo "  $(BIN)/stx-agent --controller http://$(LISTEN) --token-file agent.token --state-dir /tmp/stx-agent --applier dry-run:/tmp/stx-agent-root --reboot exec --goenabled-dir /tmp/stx-agent-goenabled.d --services-dir /tmp/stx-agent-services.d"
 	@echo "  $(BIN)/stx host-list; $(BIN)/stx host-cpu-list controller-0; $(BIN)/stx show"
+	@echo "  $(BIN)/stx host-unlock controller-0   # host maintenance: the agent reboots (re-executes), is tested and enabled"
 	@echo "(the CLI reads the admin token the controller writes on first start)"
 	exec $(BIN)/stx-controller --listen $(LISTEN)
 
@@ -105,7 +106,7 @@ $(TIDY): tidy-%:
 
 ## bench: the figures of docs/benchmarks.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 5s -count 3 -timeout 60m ./fault/ ./fault/faultsql/ ./inventory/ ./inventory/inventorysql/ ./inventory/hwdiscovery/ ./cmd/stx-agent/ ./stx/
+	$(GO) test -run '^$$' -bench . -benchtime 5s -count 3 -timeout 60m ./fault/ ./fault/faultsql/ ./inventory/ ./inventory/inventorysql/ ./inventory/hwdiscovery/ ./hostmgmt/heartbeat/ ./cmd/stx-agent/ ./stx/
 
 clean:
 	rm -rf $(BIN)
