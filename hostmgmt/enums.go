@@ -130,6 +130,18 @@ const (
 	TaskGoenableThreshold  Task = "In-Test Failure, threshold reached, Lock/Unlock to retry"
 	TaskServicesThreshold  Task = "Service Failure, threshold reached, Lock/Unlock to retry"
 	TaskHeartbeatThreshold Task = "Heartbeat Failure, threshold reached, Lock/Unlock to retry"
+	// TaskEnableThreshold: an all-in-one controller without a standby
+	// failed autorecovery_threshold times in a row.
+	TaskEnableThreshold Task = "Enable Failure, threshold reached, Lock/Unlock to retry"
+	// Tasks of a failed active controller, with a standby to swact to
+	// and without one.
+	TaskFailedSwactRequest Task = "Critical failure.Requesting SWACT to enabled standby controller"
+	TaskFailedNoBackup     Task = "Critical failure.Please provision/enable standby controller"
+	// TaskSimplexUnlock is the unlock's task on a simplex system, whose
+	// only controller reboots.
+	TaskSimplexUnlock Task = "Unlocking, please stand-by while the system gracefully reboots"
+	// TaskBMCNotProvisioned refuses a BMC action on a host without one.
+	TaskBMCNotProvisioned Task = "Request Failed, Management Controller Not Provisioned"
 )
 
 // String returns the task text.

@@ -72,4 +72,5 @@ const (
 	RulePowerState       = "power-state"       // power-on of a powered host, power-off of a powered-off one
 	RuleSwact            = "swact"             // swact needs an enabled active controller and a standby
 	RuleEvent            = "event"             // the event does not apply in the host's current stage
+	RuleNoBMC            = "no-bmc"            // reset, reinstall and power need a provisioned BMC
 )

@@ -64,6 +64,10 @@ type Timings struct {
 	RecoveryTimeout       time.Duration `json:"loc_recovery_timeout"`    // 5 s
 	BMCResetDelay         time.Duration `json:"bmc_reset_delay"`         // 300 s
 	MaxGracefulRecoveries int           `json:"max_fast_enables"`        // 5
+	// AutoRecoveryThreshold: failures of an all-in-one (simplex)
+	// controller, whatever their causes, after which auto-recovery stops
+	// (autorecovery_threshold, 3; 0: none).
+	AutoRecoveryThreshold int `json:"autorecovery_threshold"`
 	// Thresholds are the auto-recovery thresholds per cause (ar_*_threshold,
 	// 2 each); a cause absent or 0 has none.
 	Thresholds map[Cause]int `json:"thresholds"`
@@ -97,6 +101,7 @@ func DefaultTimings() Timings {
 		RecoveryTimeout:       5 * time.Second,
 		BMCResetDelay:         300 * time.Second,
 		MaxGracefulRecoveries: 5,
+		AutoRecoveryThreshold: 3,
 		Thresholds: map[Cause]int{
 			CauseConfig: 2, CauseGoenable: 2, CauseHostServices: 2, CauseHeartbeat: 2,
 		},
@@ -227,7 +232,7 @@ func (t Timings) Validate() error {
 	counts := []struct {
 		field string
 		v     int
-	}{{"reset_retries", t.ResetRetries}, {"power_retries", t.PowerRetries}, {"max_fast_enables", t.MaxGracefulRecoveries}}
+	}{{"reset_retries", t.ResetRetries}, {"power_retries", t.PowerRetries}, {"max_fast_enables", t.MaxGracefulRecoveries}, {"autorecovery_threshold", t.AutoRecoveryThreshold}}
 	for _, c := range counts {
 		if c.v < 0 {
 			return &FieldError{Field: c.field, Reason: fmt.Sprintf("%d is negative", c.v)}

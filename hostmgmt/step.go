@@ -108,7 +108,11 @@ func admin(s State, a AdminAction, now time.Time, t Timings, sys SystemContext) 
 		s.Failures, s.GracefulRecoveries, s.Cause = nil, 0, CauseNone
 		s.Administrative = inventory.AdminUnlocked
 		s.Action = ActionUnlock
-		return enableStart(s, now, t)
+		s, acts, err := enableStart(s, now, t)
+		if sys.Simplex && sys.Personality == inventory.PersonalityController {
+			s.Task = TaskSimplexUnlock
+		}
+		return s, acts, err
 	case ActionSwact, ActionForceSwact:
 		if sys.Personality != inventory.PersonalityController || !sys.ActiveController {
 			return s, nil, refuse(RuleSwact, "Swact action not allowed for a host that is not the active controller")
@@ -229,6 +233,19 @@ func fail(s State, c Cause, task Task, now time.Time, t Timings, sys SystemConte
 		s.Failures = map[Cause]int{}
 	}
 	s.Failures[c]++
+	if sys.ActiveController && sys.Personality == inventory.PersonalityController {
+		// The active controller itself failed: with a standby, services
+		// move there first; without one, an all-in-one system stops
+		// auto-recovery after autorecovery_threshold attempts.
+		total := 0
+		for _, n := range s.Failures {
+			total += n
+		}
+		if !sys.StandbyHealthy && sys.Simplex && t.AutoRecoveryThreshold > 0 && total >= t.AutoRecoveryThreshold {
+			s.Stage, s.Deadline, s.Task = StageFailureThreshold, time.Time{}, TaskEnableThreshold
+			return s, acts, nil
+		}
+	}
 	if th := t.Thresholds[c]; th > 0 && s.Failures[c] >= th {
 		s.Stage, s.Deadline = StageFailureThreshold, time.Time{}
 		s.Task = map[Cause]Task{CauseConfig: TaskConfigThreshold, CauseGoenable: TaskGoenableThreshold,
@@ -238,6 +255,12 @@ func fail(s State, c Cause, task Task, now time.Time, t Timings, sys SystemConte
 	iv, ok := t.Intervals[c]
 	if !ok {
 		iv = t.DefaultInterval
+	}
+	switch {
+	case sys.ActiveController && sys.StandbyHealthy:
+		task = TaskFailedSwactRequest
+	case sys.ActiveController && !sys.Simplex:
+		task = TaskFailedNoBackup
 	}
 	s.Stage, s.Task, s.Deadline = StageFailureWait, task, now.Add(iv)
 	return s, acts, nil
@@ -363,6 +386,11 @@ func observe(s State, ev Event, now time.Time, t Timings, sys SystemContext) (St
 	case EventMtcAlive:
 		switch s.Stage {
 		case StageMtcAliveWait:
+			if !ev.Rebooted {
+				// From before the reboot (the command was acknowledged,
+				// the host not down yet): the rebooted host's is awaited.
+				return s, nil, nil
+			}
 			if ev.ConfigFailed {
 				return fail(s, CauseConfig, TaskConfigFailed, now, t, sys)
 			}

@@ -359,8 +359,38 @@ func (m *Manager) Act(ctx context.Context, hostKey string, a hostmgmt.AdminActio
 			return hostmgmt.HostState{}, unlockRefusal(err)
 		}
 	}
+	if err := m.checkBMC(ctx, uuid, a); err != nil {
+		return hostmgmt.HostState{}, err
+	}
 	m.logEvent(ctx, "200.021", uuid, ".command="+string(a), fault.SeverityWarning, "%s "+string(a)+" request")
 	return m.event(ctx, uuid, hostmgmt.Event{Kind: hostmgmt.EventAdmin, Action: a})
+}
+
+// checkBMC refuses an action that needs the host's BMC (reset,
+// reinstall, power on and off) on a locked host that has none, with
+// mtce's task text; the state machine's own rules come first for an
+// unlocked host.
+func (m *Manager) checkBMC(ctx context.Context, uuid string, a hostmgmt.AdminAction) error {
+	switch a {
+	case hostmgmt.ActionReset, hostmgmt.ActionReinstall, hostmgmt.ActionPowerOn, hostmgmt.ActionPowerOff:
+	default:
+		return nil
+	}
+	m.mu.Lock()
+	h := m.hosts[uuid]
+	lockedHost := h != nil && h.st.Administrative == inventory.AdminLocked
+	m.mu.Unlock()
+	if !lockedHost {
+		return nil
+	}
+	refusal := &hostmgmt.RuleError{Rule: hostmgmt.RuleNoBMC, Reason: string(hostmgmt.TaskBMCNotProvisioned)}
+	if m.o.BMCs == nil {
+		return refusal
+	}
+	if _, err := m.o.BMCs.BMC(ctx, uuid); errors.Is(err, hostmgmt.ErrNoBMC) {
+		return refusal
+	}
+	return nil
 }
 
 // unlockRefusal turns inventory's refusal of an unlock into host

@@ -32,7 +32,9 @@ func (m *Manager) observe(ctx context.Context, uuid string, o hostmgmt.Observati
 	switch o.Kind {
 	case hostmgmt.ObsMtcAlive:
 		m.mu.Lock()
-		rebooted := h.bootID != "" && o.BootID != "" && o.BootID != h.bootID
+		// A host whose boot id maintenance has not seen yet counts as
+		// rebooted: its first mtcAlive may well come after the reboot.
+		rebooted := h.bootID == "" || (o.BootID != "" && o.BootID != h.bootID)
 		changed := o.BootID != "" && o.BootID != h.bootID
 		if changed {
 			h.bootID = o.BootID

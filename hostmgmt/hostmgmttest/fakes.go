@@ -295,6 +295,18 @@ type FakeBMCs struct {
 	Agents *FakeAgents
 	mu     sync.Mutex
 	bmcs   map[string]*FakeBMC
+	none   map[string]bool
+}
+
+// Deprovision makes the host one without a BMC (bm_type none): BMC
+// answers hostmgmt.ErrNoBMC.
+func (f *FakeBMCs) Deprovision(uuid string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.none == nil {
+		f.none = map[string]bool{}
+	}
+	f.none[uuid] = true
 }
 
 // NewFakeBMCs returns BMCs whose power drives agents' hosts.
@@ -316,6 +328,12 @@ func (f *FakeBMCs) Get(uuid string) *FakeBMC {
 
 // BMC implements hostmgmt.BMCs.
 func (f *FakeBMCs) BMC(_ context.Context, uuid string) (hostmgmt.BMC, error) {
+	f.mu.Lock()
+	none := f.none[uuid]
+	f.mu.Unlock()
+	if none {
+		return nil, fmt.Errorf("%w: %s", hostmgmt.ErrNoBMC, uuid)
+	}
 	return &boundBMC{f: f, uuid: uuid, b: f.Get(uuid)}, nil
 }
 

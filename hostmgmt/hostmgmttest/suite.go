@@ -352,6 +352,16 @@ var cases = []suiteCase{
 		waitState(t, r, u, "locked-disabled-power-off")
 		waitAlarm(t, r, "200.010", "host="+name, false)
 	}},
+	{"NoBMCRefused", func(t *testing.T, r *Rig) {
+		u := worker(t, r, "worker-0")
+		r.BMCs.Deprovision(u)
+		for _, a := range []hostmgmt.AdminAction{hostmgmt.ActionReset, hostmgmt.ActionPowerOff, hostmgmt.ActionReinstall} {
+			refused(t, r, u, a, hostmgmt.RuleNoBMC)
+		}
+		_, err := r.Service.Act(t.Context(), u, hostmgmt.ActionReboot)
+		require.NoError(t, err, "a reboot goes through the agent, not the BMC")
+		waitState(t, r, u, "locked-disabled-online")
+	}},
 	{"ResumesAfterRestart", func(t *testing.T, r *Rig) {
 		if r.Restart == nil {
 			t.Skip("the rig cannot restart its service")
