@@ -3,6 +3,15 @@
 // and availability state and carries out lock, unlock, reboot, reset,
 // reinstall, power and swact.
 //
+// The package is the portable API: Service (the admin actions and each
+// host's maintenance state), the interfaces maintenance drives (Agents
+// and Heartbeat: the link to the hosts' agents; BMC; LockHook; Swacter:
+// service management) and Observer (what the link reports), and the
+// pure state machine below. hostmgmtsql.Manager implements Service over
+// SQLite or PostgreSQL; heartbeat is the UDP link; hostmgmthttp carries
+// Service over sysinv's REST API; hostmgmttest has the fakes and the
+// conformance suite.
+//
 // # The state machine
 //
 // Step is the whole per-host state machine as one pure function:

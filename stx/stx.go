@@ -3,8 +3,9 @@
 // per service and one http.Handler serving every API. The reference
 // binary stx-controller is flags + YAML around Open.
 //
-// Services today: fault management and inventory (configuration
-// management), over one database. More join as they are built.
+// Services today: fault management, inventory (configuration
+// management) and host maintenance with its heartbeat, over one
+// database. More join as they are built.
 package stx
 
 import (
