@@ -195,56 +195,6 @@ type Observation struct {
 	Count      int             `json:"count,omitempty"`
 }
 
-// PowerState is a host's power as its BMC reports it.
-type PowerState string
-
-// Power states.
-const (
-	PowerOn      PowerState = "on"
-	PowerOff     PowerState = "off"
-	PowerUnknown PowerState = "unknown"
-)
-
-// PowerOp is a power operation.
-type PowerOp string
-
-// Power operations.
-const (
-	OpPowerOn  PowerOp = "on"
-	OpPowerOff PowerOp = "off"      // forced off
-	OpReset    PowerOp = "reset"    // forced reset
-	OpCycle    PowerOp = "cycle"    // off then on
-	OpGraceful PowerOp = "soft-off" // ACPI shutdown
-)
-
-// BootDevice is a one-time boot source.
-type BootDevice string
-
-// Boot devices.
-const (
-	BootPXE  BootDevice = "pxe"
-	BootDisk BootDevice = "disk"
-	BootCD   BootDevice = "cd"
-)
-
-// BMC is a host's board management controller: the part host
-// maintenance needs (power and one-time boot). Issue 19's engines
-// (Redfish, IPMI, QEMU, libvirt) implement it; hostmgmttest has a fake.
-type BMC interface {
-	// PowerState returns the host's power.
-	PowerState(ctx context.Context) (PowerState, error)
-	// Power performs op. It is never retried blindly by its caller.
-	Power(ctx context.Context, op PowerOp) error
-	// SetBootDevice sets the device of the next boot only.
-	SetBootDevice(ctx context.Context, d BootDevice) error
-}
-
-// BMCs opens hosts' BMCs. The manager asks for a host's BMC when it
-// needs one; ErrNoBMC means the host has none provisioned (bm_type none).
-type BMCs interface {
-	BMC(ctx context.Context, hostUUID string) (BMC, error)
-}
-
 // LockHook runs before a host is locked (instances migrated, pods
 // drained): a non-nil error refuses the lock, its text the reason shown
 // in the host's task ("Lock Rejected: <reason>"). Force-lock skips the

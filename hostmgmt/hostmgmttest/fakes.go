@@ -484,3 +484,34 @@ func (f *FakeSwacter) Swact(_ context.Context, uuid string, force bool) error {
 	f.swacts++
 	return nil
 }
+
+// Info implements hostmgmt.BMC.
+func (x *boundBMC) Info(ctx context.Context) (hostmgmt.BMCInfo, error) {
+	x.b.mu.Lock()
+	defer x.b.mu.Unlock()
+	if x.b.fail != nil {
+		return hostmgmt.BMCInfo{}, x.b.fail
+	}
+	return hostmgmt.BMCInfo{Manufacturer: "Flock", Model: "Fake BMC", SerialNumber: x.uuid, FirmwareVersion: "1.0", BMCFirmwareVersion: "1.0"}, nil
+}
+
+// Sensors implements hostmgmt.BMC: one temperature sensor.
+func (x *boundBMC) Sensors(ctx context.Context) ([]hostmgmt.Sensor, error) {
+	x.b.mu.Lock()
+	defer x.b.mu.Unlock()
+	if x.b.fail != nil {
+		return nil, x.b.fail
+	}
+	upper := 85.0
+	return []hostmgmt.Sensor{{Name: "CPU Temp", Type: hostmgmt.SensorTemperature, Reading: 40, Units: "Cel", Status: hostmgmt.SensorOK,
+		Thresholds: hostmgmt.Thresholds{UpperCritical: &upper}}}, nil
+}
+
+// As implements hostmgmt.BMC: target *(*FakeBMC) gets the fake.
+func (x *boundBMC) As(target any) bool {
+	if p, ok := target.(**FakeBMC); ok {
+		*p = x.b
+		return true
+	}
+	return false
+}
