@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,39 +13,6 @@ import (
 	"github.com/edgeflock/flock/hostmgmt"
 	"github.com/edgeflock/flock/internal/testenv"
 )
-
-// systemPython returns the python of a venv holding StarlingX's system
-// client (cgts-client), unchanged: FLOCK_CGTSCLIENT_DIR, or the copy the
-// inventory's tests use. The description is inventoryhttp's, so the two
-// share one venv.
-func systemPython(t *testing.T) string {
-	t.Helper()
-	src := os.Getenv("FLOCK_CGTSCLIENT_DIR")
-	if src == "" {
-		var err error
-		src, err = filepath.Abs(filepath.Join("..", "..", "inventory", "inventoryhttp", "testdata", "cgts-client"))
-		require.NoError(t, err)
-	}
-	return testenv.PythonClient{
-		Name:   "StarlingX's system client",
-		Source: src,
-		Imports: []string{"keystoneauth1", "oslo_utils", "prettytable", "six", "httplib2", "dateutil", "requests", "OpenSSL", "pbr",
-			"keyring", "oslo_i18n", "oslo_serialization", "requests_toolbelt", "yaml"},
-		// Stubs for StarlingX's utilities and osprofiler, which the CLI
-		// imports and does not use with --system-url and --os-auth-token.
-		Stubs: map[string]string{
-			"platform_util/__init__.py":        "",
-			"platform_util/oidc/__init__.py":   "",
-			"platform_util/oidc/oidc_utils.py": "def get_oidc_token(username):\n    return None\n",
-			"osprofiler/__init__.py":           "",
-			"osprofiler/web.py":                "def get_trace_id_headers():\n    return {}\n",
-		},
-		Install: "scripts/install-deps.sh (python3-venv python3-pip python3-oslo.utils python3-keystoneauth1 python3-prettytable " +
-			"python3-six python3-httplib2 python3-dateutil python3-requests python3-openssl python3-pbr python3-keyring " +
-			"python3-oslo.i18n python3-oslo.serialization python3-requests-toolbelt python3-yaml); the client's source is " +
-			"inventory/inventoryhttp/testdata/cgts-client (or set FLOCK_CGTSCLIENT_DIR)",
-	}.Python(t)
-}
 
 // system runs the system CLI against url; it returns what it printed
 // (stdout, then stderr) and its exit code.
@@ -101,7 +67,7 @@ func hostProps(t *testing.T, out string) map[string]string {
 // verb prints the host as it is after the action, a refusal prints the
 // rule's reason and exits 1.
 func TestSystemClient(t *testing.T) {
-	py := systemPython(t)
+	py := testenv.SystemClient(t).Python(t)
 	s := newStack(t)
 	ok := func(args ...string) map[string]string {
 		t.Helper()

@@ -20,45 +20,6 @@ import (
 	"github.com/edgeflock/flock/inventory/inventorytest"
 )
 
-// systemInstall says how to get StarlingX's system client's run-time
-// dependencies.
-const systemInstall = "scripts/install-deps.sh (apt-get install python3-venv python3-pip python3-oslo.utils python3-keystoneauth1 " +
-	"python3-prettytable python3-six python3-httplib2 python3-dateutil python3-requests python3-openssl python3-pbr " +
-	"python3-keyring python3-oslo.i18n python3-oslo.serialization python3-requests-toolbelt python3-yaml); " +
-	"the client's source is testdata/cgts-client (or set FLOCK_CGTSCLIENT_DIR)"
-
-// systemClient is StarlingX's cgts-client (the system CLI):
-// FLOCK_CGTSCLIENT_DIR, or the unchanged copy in testdata.
-func systemClient(t *testing.T) testenv.PythonClient {
-	t.Helper()
-	src := os.Getenv("FLOCK_CGTSCLIENT_DIR")
-	if src == "" {
-		var err error
-		src, err = filepath.Abs(filepath.Join("testdata", "cgts-client"))
-		require.NoError(t, err)
-	}
-	return testenv.PythonClient{
-		Name:   "StarlingX's system client",
-		Source: src,
-		Imports: []string{"keystoneauth1", "oslo_utils", "prettytable", "six", "httplib2", "dateutil", "requests", "OpenSSL", "pbr",
-			"keyring", "oslo_i18n", "oslo_serialization", "requests_toolbelt", "yaml"},
-		// cgts-client imports platform_util.oidc (StarlingX's utilities)
-		// at start and uses it only for OIDC authentication: a stub
-		// stands in. keystoneauth1 imports osprofiler.web, if installed,
-		// for its Keystone sessions, which a client given --system-url
-		// and --os-auth-token does not use; importing Debian's takes most
-		// of the CLI's start-up, run some 150 times here: a stub stands in.
-		Stubs: map[string]string{
-			"platform_util/__init__.py":        "",
-			"platform_util/oidc/__init__.py":   "",
-			"platform_util/oidc/oidc_utils.py": "def get_oidc_token(username):\n    return None\n",
-			"osprofiler/__init__.py":           "",
-			"osprofiler/web.py":                "def get_trace_id_headers():\n    return {}\n",
-		},
-		Install: systemInstall,
-	}
-}
-
 // systemCLI runs the system CLI against one controller.
 type systemCLI struct {
 	py, url, token, dir string
@@ -191,7 +152,7 @@ func rowWhere(t *testing.T, rows []map[string]string, name, value string) map[st
 // issue 16, checking what it prints and, through the Go client, what the
 // controller holds. The subtests share one controller and run in order.
 func TestSystemClient(t *testing.T) {
-	py := systemClient(t).Python(t)
+	py := testenv.SystemClient(t).Python(t)
 	ctl := testenv.StartController(t)
 	sys := systemCLI{py: py, url: ctl.URL, token: ctl.Token, dir: t.TempDir()}
 	c := inventoryhttp.NewClient(ctl.URL, &inventoryhttp.ClientOptions{Token: ctl.Token})
