@@ -11,7 +11,9 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // NetLab is a partition lab on real sockets: one network namespace per
@@ -32,8 +34,10 @@ import (
 //
 // Everything is named after a random tag (namespaces flk-<pid>-<tag>-h<i>)
 // so that labs of parallel tests and runs never clash, and removed in
-// t.Cleanup; a lab also removes what labs of test processes that have
-// died without their cleanups left behind. It needs root (CAP_NET_ADMIN
+// t.Cleanup, processes still running in a host's namespace killed; a lab
+// also removes what the labs of test processes that died without their
+// cleanups (a test timeout) left behind: their namespaces, the processes
+// still in them, and their lo addresses. It needs root (CAP_NET_ADMIN
 // and CAP_SYS_ADMIN) and iproute2's ip and tc; where they are missing
 // NewNetLab fails the test under CI=true and skips it elsewhere.
 type NetLab struct {
@@ -195,8 +199,10 @@ func (l *NetLab) AddHost(t testing.TB, networks ...string) *NetHost {
 		fatal(err)
 	}
 	t.Cleanup(func() {
-		// The veths go with the namespace; a root end left by a process
-		// still in it is removed too.
+		// The test's processes in the namespace are gone by now, unless
+		// one was left running: it is killed. The veths go with the
+		// namespace; their root ends are removed in any case.
+		killIn(h.NS)
 		for _, lk := range h.links {
 			_ = ipRun("link", "del", lk.root)
 		}
@@ -304,6 +310,9 @@ func sweepNetLabs() {
 			}
 			pid, _, ok := strings.Cut(rest, "-")
 			if n, err := strconv.Atoi(pid); ok && err == nil && !alive(n) {
+				// Its processes outlived it: an agent that exec'd
+				// itself (a simulated reboot) has lost its Pdeathsig.
+				killIn(e.Name())
 				_ = ipRun("netns", "del", e.Name())
 			}
 		}
@@ -329,6 +338,23 @@ func sweepNetLabs() {
 				}
 			}
 		}
+	}
+}
+
+// killIn kills the processes in network namespace ns and waits (up to
+// 5 s) for them to be gone.
+func killIn(ns string) {
+	for range 100 {
+		out, err := Output(nil, "ip", "netns", "pids", ns)
+		if err != nil || out == "" {
+			return
+		}
+		for _, f := range strings.Fields(out) {
+			if pid, err := strconv.Atoi(f); err == nil && pid > 1 && pid != os.Getpid() {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

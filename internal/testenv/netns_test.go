@@ -148,13 +148,23 @@ func TestNetLab(t *testing.T) {
 		assert.NotContains(t, lo, " "+s.String()+"/32", "server address left on lo")
 	}
 
-	// What a killed test process's lab left behind is swept.
+	// What the lab of a killed test process left behind is swept: its
+	// namespaces, the processes still in them and its lo addresses.
 	dead := exec.Command("true")
 	require.NoError(t, dead.Run())
 	pid := dead.Process.Pid
 	ns := "flk-" + strconv.Itoa(pid) + "-000000-h1"
 	require.NoError(t, exec.Command("ip", "netns", "add", ns).Run())
 	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns).Run() })
+	orphan := exec.Command("ip", "netns", "exec", ns, "sleep", "600") // an agent that outlived its test
+	require.NoError(t, orphan.Start())
+	t.Cleanup(func() { _ = orphan.Process.Kill() })
+	exited := make(chan error, 1)
+	go func() { exited <- orphan.Wait() }()
+	require.Eventually(t, func() bool {
+		out, _ := testenv.Output(nil, "ip", "netns", "pids", ns)
+		return out == strconv.Itoa(orphan.Process.Pid)
+	}, 5*time.Second, 20*time.Millisecond, "the orphan runs in the stale namespace")
 	stale := "10.63.0.1/32" // outside the labs' range: not claimed by a parallel lab
 	out, err := exec.Command("ip", "addr", "add", stale, "dev", "lo", "label", "lo:f"+strconv.FormatInt(int64(pid), 16)).CombinedOutput()
 	require.NoError(t, err, "%s", out)
@@ -162,6 +172,12 @@ func TestNetLab(t *testing.T) {
 	testenv.NewNetLab(t, "c")
 	_, err = os.Stat("/run/netns/" + ns)
 	assert.True(t, os.IsNotExist(err), "stale namespace %s swept", ns)
+	select {
+	case err := <-exited:
+		assert.ErrorContains(t, err, "killed", "the orphan was killed")
+	case <-time.After(5 * time.Second):
+		t.Error("the orphan in the stale namespace was not killed")
+	}
 	lo, err = testenv.Output(nil, "ip", "-4", "-o", "addr", "show", "dev", "lo")
 	require.NoError(t, err)
 	assert.NotContains(t, lo, " "+stale, "stale lo address swept")
