@@ -39,7 +39,9 @@ import (
 // cleanups (a test timeout) left behind: their namespaces, the processes
 // still in them, and their lo addresses. It needs root (CAP_NET_ADMIN
 // and CAP_SYS_ADMIN) and iproute2's ip and tc; where they are missing
-// NewNetLab fails the test under CI=true and skips it elsewhere.
+// NewNetLab fails the test under CI=true and skips it elsewhere. A
+// NetLab belongs to one test; its methods are not safe for concurrent
+// use.
 type NetLab struct {
 	tag   string
 	nets  map[string]*labNet
