@@ -1,11 +1,12 @@
 package testenv
 
 import (
+	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,7 +17,7 @@ import (
 
 // Controller is a real stx-controller process started by StartController.
 type Controller struct {
-	URL     string // http://127.0.0.1:port
+	URL     string // http://127.0.0.1:port (or the ip of StartControllerAt)
 	Token   string // the admin token
 	DataDir string
 	PID     int // the process id, to read its /proc entries
@@ -33,12 +34,29 @@ type Controller struct {
 // printed if the test failed.
 func StartController(t testing.TB, args ...string) *Controller {
 	t.Helper()
+	return startController(t, "127.0.0.1", args...)
+}
+
+// StartControllerAt is StartController with the REST API on a free port
+// of ip rather than of 127.0.0.1: the address agents in other network
+// namespaces reach it at (NetLab.ServerIP).
+func StartControllerAt(t testing.TB, ip netip.Addr, args ...string) *Controller {
+	t.Helper()
+	return startController(t, ip.String(), args...)
+}
+
+func startController(t testing.TB, ip string, args ...string) *Controller {
+	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "stx-controller")
 	out, err := exec.Command("go", "build", "-o", bin, "github.com/edgeflock/flock/cmd/stx-controller").CombinedOutput()
 	require.NoError(t, err, "build stx-controller: %s", out)
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	require.NoError(t, err, "free port on %s", ip)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
 	c := &Controller{
-		bin: bin, addr: "127.0.0.1:" + strconv.Itoa(FreePort(t)), args: args,
+		bin: bin, addr: addr, args: args,
 		DataDir: filepath.Join(dir, "data"), log: filepath.Join(dir, "controller.log"),
 	}
 	c.URL = "http://" + c.addr
