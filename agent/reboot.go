@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -90,12 +91,24 @@ func (r SystemRebooter) Reboot(ctx context.Context) error {
 // new run of the same executable, with the same arguments and
 // environment (syscall.Exec): the process keeps its pid, loses its
 // memory, sockets and goroutines, and starts afresh.
-type ExecRebooter struct{}
+type ExecRebooter struct {
+	// ParentDeathSignal, if not 0, is set again on the thread that
+	// execs, so the new image dies with its parent as the process did
+	// (see ParentDeathSignal).
+	ParentDeathSignal syscall.Signal
+}
 
 var _ Rebooter = ExecRebooter{}
 
 // Reboot execs the process anew; it returns only if that fails.
-func (ExecRebooter) Reboot(context.Context) error {
+func (r ExecRebooter) Reboot(context.Context) error {
+	runtime.LockOSThread() // the thread that sets the signal is the one that execs
+	defer runtime.UnlockOSThread()
+	if r.ParentDeathSignal != 0 {
+		if err := setParentDeathSignal(r.ParentDeathSignal); err != nil {
+			return fmt.Errorf("agent: reboot (exec): parent-death signal: %w", err)
+		}
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		if exe, err = exec.LookPath(os.Args[0]); err != nil {

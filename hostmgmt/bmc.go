@@ -157,4 +157,3 @@ var (
 type BMCs interface {
 	BMC(ctx context.Context, hostUUID string) (BMC, error)
 }
-

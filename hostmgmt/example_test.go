@@ -51,7 +51,7 @@ func ExampleStep() {
 	}
 
 	// The active controller of a duplex system cannot be locked.
-	ctl := hostmgmt.SystemContext{Personality: inventory.PersonalityController, ActiveController: true, EnabledControllers: 2}
+	ctl := hostmgmt.SystemContext{Hostname: "controller-0", Personality: inventory.PersonalityController, ActiveController: true, EnabledControllers: 2}
 	_, _, err := hostmgmt.Step(s, hostmgmt.Event{Kind: hostmgmt.EventAdmin, Action: hostmgmt.ActionLock}, now, t, ctl)
 	fmt.Println(err)
 	// Output:
@@ -64,5 +64,5 @@ func ExampleStep() {
 	// unlocked-disabled-intest "Enabling" heartbeat-start
 	// unlocked-disabled-intest "Enabling"
 	// unlocked-enabled-available "" clear-alarm(200.004)
-	// Can not lock an active controller (rule active-controller)
+	// controller-0 : Rejected: Can not lock an active controller. (rule active-controller)
 }

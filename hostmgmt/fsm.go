@@ -114,6 +114,8 @@ func DefaultTimings() Timings {
 // to apply the refusal rules of §2.3. The manager fills it in from
 // inventory and service management.
 type SystemContext struct {
+	// Hostname is the host's name, for the refusals' texts.
+	Hostname string `json:"hostname,omitempty"`
 	// Personality is the host's personality.
 	Personality inventory.Personality `json:"personality"`
 	// Simplex is true on a single-host (AIO-SX) system.
@@ -244,4 +246,12 @@ func (t Timings) Validate() error {
 		}
 	}
 	return nil
+}
+
+// name is the host's name for messages ("host" when unknown).
+func (sys SystemContext) name() string {
+	if sys.Hostname == "" {
+		return "host"
+	}
+	return sys.Hostname
 }

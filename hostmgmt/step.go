@@ -78,11 +78,11 @@ func admin(s State, a AdminAction, now time.Time, t Timings, sys SystemContext) 
 	switch a {
 	case ActionLock, ActionForceLock:
 		if locked(s) {
-			return s, nil, refuse(RuleAlreadyLocked, "Host is already locked")
+			return s, nil, refuse(RuleAlreadyLocked, "Avoiding %s action on already 'locked' host %s", a, sys.name())
 		}
 		if sys.Personality == inventory.PersonalityController && !sys.Simplex {
 			if sys.ActiveController {
-				return s, nil, refuse(RuleActiveController, "Can not lock an active controller")
+				return s, nil, refuse(RuleActiveController, "%s : Rejected: Can not lock an active controller.", sys.name())
 			}
 			if s.Operational == inventory.OperEnabled && sys.EnabledControllers <= 1 {
 				return s, nil, refuse(RuleLastController, "Can not lock the only enabled controller")
@@ -100,7 +100,10 @@ func admin(s State, a AdminAction, now time.Time, t Timings, sys SystemContext) 
 		return s, []Action{{Kind: DoRunLockHooks}}, nil
 	case ActionUnlock, ActionForceUnlock:
 		if !locked(s) {
-			return s, nil, refuse(RuleAlreadyUnlocked, "Host is already unlocked")
+			return s, nil, refuse(RuleAlreadyUnlocked, "Avoiding 'unlock' action on already 'unlocked' host %s", sys.name())
+		}
+		if s.Availability == inventory.AvailPowerOff {
+			return s, nil, refuse(RulePowerState, "Can not 'Unlock a Powered-Off' host %s; Power-on, wait for 'online' status and then 'unlock'", sys.name())
 		}
 		if busy {
 			return s, nil, refuse(RuleBusy, "Host is busy with action %s", s.Action)
@@ -114,10 +117,16 @@ func admin(s State, a AdminAction, now time.Time, t Timings, sys SystemContext) 
 		}
 		return s, acts, err
 	case ActionSwact, ActionForceSwact:
-		if sys.Personality != inventory.PersonalityController || !sys.ActiveController {
+		switch {
+		case sys.Personality != inventory.PersonalityController:
+			return s, nil, refuse(RuleSwact, "Swact action not allowed for non controller host %s.", sys.name())
+		case locked(s):
+			return s, nil, refuse(RuleSwact, "Controller is Locked ; No services to Swact")
+		case sys.Simplex:
+			return s, nil, refuse(RuleSwact, "Swact action not allowed for a simplex system.")
+		case !sys.ActiveController:
 			return s, nil, refuse(RuleSwact, "Swact action not allowed for a host that is not the active controller")
-		}
-		if a == ActionSwact && !sys.StandbyHealthy {
+		case a == ActionSwact && !sys.StandbyHealthy:
 			return s, nil, refuse(RuleSwact, "Swact action not allowed: no healthy standby controller")
 		}
 		if busy {
@@ -126,12 +135,21 @@ func admin(s State, a AdminAction, now time.Time, t Timings, sys SystemContext) 
 		s.Action, s.Stage, s.Task, s.Deadline = a, StageSwactWait, TaskSwact, now.Add(t.SwactTimeout)
 		return s, []Action{{Kind: DoRequestSwact}}, nil
 	}
-	// The remaining actions need the host locked.
-	if !locked(s) {
-		return s, nil, refuse(RuleNeedsLocked, "Can not '%s' an 'unlocked' host; Please 'Lock' first", a)
+	// The remaining actions need the host locked, and some a system
+	// with more than one host; in sysinv's order and words.
+	verb := sysinvVerb[a]
+	simplexFirst := a == ActionReset || a == ActionPowerOff || a == ActionReinstall
+	if simplexFirst && sys.Simplex {
+		return s, nil, refuse(RuleSimplex, "%s", simplexRefusal[a])
 	}
-	if (a == ActionReset || a == ActionPowerOff) && sys.Simplex {
-		return s, nil, refuse(RuleSimplex, "Can not '%s' a simplex system", a)
+	if !locked(s) {
+		if a == ActionPowerOn {
+			return s, nil, refuse(RuleNeedsLocked, "Can not 'Power-On' an already Powered-on and 'unlocked' host %s", sys.name())
+		}
+		return s, nil, refuse(RuleNeedsLocked, "Can not '%s' an 'unlocked' host %s; Please 'Lock' first", verb, sys.name())
+	}
+	if a == ActionPowerOn && sys.Simplex {
+		return s, nil, refuse(RuleSimplex, "%s", simplexRefusal[a])
 	}
 	if busy {
 		return s, nil, refuse(RuleBusy, "Host is busy with action %s", s.Action)
@@ -139,7 +157,7 @@ func admin(s State, a AdminAction, now time.Time, t Timings, sys SystemContext) 
 	switch a {
 	case ActionReboot:
 		if s.Availability == inventory.AvailPowerOff || s.Availability == inventory.AvailOffline {
-			return s, nil, refuse(RulePowerState, "Can not 'reboot' a host that is %s", s.Availability)
+			return s, nil, refuse(RulePowerState, "Can not 'Reboot' host %s while it is '%s'", sys.name(), s.Availability)
 		}
 		s.Action, s.Stage, s.Task, s.Deadline = a, StageRebootWait, TaskRebooting, now.Add(t.RebootAckTimeout)
 		return s, []Action{{Kind: DoRebootCommand}}, nil
@@ -152,13 +170,13 @@ func admin(s State, a AdminAction, now time.Time, t Timings, sys SystemContext) 
 		return s, []Action{{Kind: DoNetboot}}, nil
 	case ActionPowerOff:
 		if s.Availability == inventory.AvailPowerOff {
-			return s, nil, refuse(RulePowerState, "Host is already powered off")
+			return s, nil, refuse(RulePowerState, "Host %s is already powered off", sys.name())
 		}
 		s.Action, s.Stage, s.Task, s.Deadline = a, StagePowerOffWait, TaskPoweringOff, now.Add(t.PowerOffTimeout)
 		return s, []Action{{Kind: DoBMCPowerOff}}, nil
 	case ActionPowerOn:
 		if s.Availability != inventory.AvailPowerOff {
-			return s, nil, refuse(RulePowerState, "Host is already powered on")
+			return s, nil, refuse(RulePowerState, "Host %s is already powered on", sys.name())
 		}
 		s.Action, s.Stage, s.Task, s.Deadline = a, StagePowerOnWait, TaskPoweringOn, now.Add(t.PowerOnTimeout)
 		return s, []Action{{Kind: DoBMCPowerOn}}, nil
@@ -606,4 +624,18 @@ func StageTimeout(st Stage, t Timings, sys SystemContext) time.Duration {
 		return t.BMCResetDelay
 	}
 	return 0
+}
+
+// sysinvVerb is how sysinv names an action in its refusals.
+var sysinvVerb = map[AdminAction]string{
+	ActionReboot: "Reboot", ActionReset: "Reset", ActionReinstall: "Reinstall",
+	ActionPowerOn: "Power-On", ActionPowerOff: "Power-Off", ActionDelete: "Delete",
+}
+
+// simplexRefusal is sysinv's refusal of an action on a simplex system.
+var simplexRefusal = map[AdminAction]string{
+	ActionReset:     "Can not 'Reset' a simplex system",
+	ActionPowerOff:  "Can not 'Power-Off' a simplex system via system commands",
+	ActionReinstall: "Reinstalling a simplex system is not allowed.",
+	ActionPowerOn:   "Can not 'Power-On' an already Powered-on simplex system",
 }

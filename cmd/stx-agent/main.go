@@ -56,6 +56,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -99,6 +100,12 @@ type Config struct {
 	reportFile string
 }
 
+func init() {
+	// The main goroutine stays on the main thread, whose parent-death
+	// signal is the process's (read in run).
+	runtime.LockOSThread()
+}
+
 func main() {
 	if err := run(os.Args[1:], os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "stx-agent:", err)
@@ -107,6 +114,7 @@ func main() {
 }
 
 func run(args []string, stderr io.Writer) error {
+	pdeath := agent.ParentDeathSignal() // on the main thread when called from main
 	cfg, err := config(args, stderr)
 	if err != nil {
 		return err
@@ -141,6 +149,10 @@ func run(args []string, stderr io.Writer) error {
 	if *cfg.Mtce {
 		mopts := cfg.Maintenance
 		mopts.Logger = log.With("part", "mtce")
+		if mopts.Reboot == agent.RebootExec {
+			// The new image dies with its parent as this process does.
+			mopts.Rebooter = agent.ExecRebooter{ParentDeathSignal: pdeath}
+		}
 		links := agent.NewLinkClient(cfg.ControllerURL, &agent.LinkClientOptions{Token: tok})
 		if m, err = agent.NewMaintenance(a, links, &mopts); err != nil {
 			return err

@@ -311,12 +311,9 @@ func TestSystemClientE2E(t *testing.T) {
 
 	// Locked: the active controller's rule applies to an unlocked
 	// controller only; a locked one is simply already locked.
-	assert.Equal(t, "Host is already locked", reason("host-lock", "controller-0"))
-	assert.Equal(t, "Host is already locked", reason("host-lock", "worker-0"))
-	// StarlingX refuses this one because the controller is locked
-	// ("Controller is Locked ; No services to Swact"); stx-controller
-	// by the rule that comes first in it: no standby.
-	assert.Equal(t, "Swact action not allowed: no healthy standby controller", reason("host-swact", "controller-0"))
+	assert.Equal(t, "Avoiding lock action on already 'locked' host controller-0", reason("host-lock", "controller-0"))
+	assert.Equal(t, "Avoiding lock action on already 'locked' host worker-0", reason("host-lock", "worker-0"))
+	assert.Equal(t, "Controller is Locked ; No services to Swact", reason("host-swact", "controller-0"))
 
 	// host-unlock: the answer shows the enable under way (the host is
 	// rebooted); host-show shows the host in service when it is done.
@@ -337,16 +334,16 @@ func TestSystemClientE2E(t *testing.T) {
 	require.NotEmpty(t, boot1)
 
 	// Refusals: exit code 1, the rule's reason on stderr, nothing changed.
-	assert.Equal(t, "Can not 'reset' an 'unlocked' host; Please 'Lock' first", reason("host-reset", "worker-0"))
-	assert.Equal(t, "Can not 'reboot' an 'unlocked' host; Please 'Lock' first", reason("host-reboot", "worker-0"))
-	assert.Equal(t, "Can not 'power-off' an 'unlocked' host; Please 'Lock' first", reason("host-power-off", "worker-0"))
-	assert.Equal(t, "Can not 'power-on' an 'unlocked' host; Please 'Lock' first", reason("host-power-on", "worker-0"))
-	assert.Equal(t, "Host is already unlocked", reason("host-unlock", "worker-0"))
-	assert.Equal(t, "Can not lock an active controller", reason("host-lock", "controller-0"))
+	assert.Equal(t, "Can not 'Reset' an 'unlocked' host worker-0; Please 'Lock' first", reason("host-reset", "worker-0"))
+	assert.Equal(t, "Can not 'Reboot' an 'unlocked' host worker-0; Please 'Lock' first", reason("host-reboot", "worker-0"))
+	assert.Equal(t, "Can not 'Power-Off' an 'unlocked' host worker-0; Please 'Lock' first", reason("host-power-off", "worker-0"))
+	assert.Equal(t, "Can not 'Power-On' an already Powered-on and 'unlocked' host worker-0", reason("host-power-on", "worker-0"))
+	assert.Equal(t, "Avoiding 'unlock' action on already 'unlocked' host worker-0", reason("host-unlock", "worker-0"))
+	assert.Equal(t, "controller-0 : Rejected: Can not lock an active controller.", reason("host-lock", "controller-0"))
 	// Without service management (issue 20) there is no standby
 	// controller: swact is refused by the rule that needs one.
 	assert.Equal(t, "Swact action not allowed: no healthy standby controller", reason("host-swact", "controller-0"))
-	assert.Equal(t, "Swact action not allowed for a host that is not the active controller", reason("host-swact", "worker-0"))
+	assert.Equal(t, "Swact action not allowed for non controller host worker-0.", reason("host-swact", "worker-0"))
 	for _, h := range []string{"worker-0", "controller-0"} {
 		p := show(h)
 		assert.Equal(t, "unlocked-enabled-available", state(p), "%s after the refusals", h)
@@ -362,7 +359,7 @@ func TestSystemClientE2E(t *testing.T) {
 	assert.Contains(t, []string{"unlocked-enabled-available/Locking", "locked-disabled-online/"}, state(p)+"/"+p["task"])
 	wait("worker-0", "locked-disabled-online", "", 30*time.Second)
 	assert.Equal(t, boot1, w0.bootID(t), "the lock did not reboot worker-0")
-	assert.Equal(t, "Swact action not allowed for a host that is not the active controller", reason("host-swact", "worker-0"))
+	assert.Equal(t, "Swact action not allowed for non controller host worker-0.", reason("host-swact", "worker-0"))
 
 	// host-reboot of the locked host: the agent reboots; the host is
 	// seen offline while it is down, online again when it is back.
@@ -379,28 +376,18 @@ func TestSystemClientE2E(t *testing.T) {
 
 	// The BMC actions on hosts with no BMC. StarlingX's sysinv accepts
 	// them on a locked host, and its mtce fails them at once (task
-	// "Reset Failed - BMC is not provisioned", "Power-On Failed - ...",
-	// "Power-Off Failed - ..."). stx-controller today refuses power-on
-	// of a host that is not powered off, and takes reset and power-off
-	// as if a BMC would do them: the task stays "Resetting" or "Powering
-	// Off" while it retries, and nothing happens to the host.
-	assert.Equal(t, "Host is already powered on", reason("host-power-on", "worker-0"))
-	p = sys.ok(t, "host-reset", "worker-0")
-	assert.Equal(t, "locked-disabled-online", state(p))
-	assert.Equal(t, "Resetting", p["task"])
-	p = sys.ok(t, "host-power-off", "worker-1")
-	assert.Equal(t, "locked-disabled-offline", state(p))
-	assert.Equal(t, "Powering Off", p["task"])
-	assert.Equal(t, "Host is busy with action reset", reason("host-power-off", "worker-0"))
-	assert.Equal(t, "Host is busy with action power-off", reason("host-power-on", "worker-1"))
-	for range 3 {
-		p = show("worker-0")
-		assert.Equal(t, "locked-disabled-online", state(p))
-		assert.Equal(t, "Resetting", p["task"])
-		p = show("worker-1")
-		assert.Equal(t, "locked-disabled-offline", state(p))
-		assert.Equal(t, "Powering Off", p["task"])
+	// "Reset Failed - BMC is not provisioned"); stx-controller refuses
+	// them up front with mtce's words, and nothing happens to the host.
+	for _, c := range []struct{ verb, host string }{
+		{"host-reset", "worker-0"}, {"host-power-off", "worker-0"}, {"host-power-on", "worker-0"},
+		{"host-reinstall", "worker-0"}, {"host-power-off", "worker-1"},
+	} {
+		assert.Equal(t, "Request Failed, Management Controller Not Provisioned", reason(c.verb, c.host), "%s %s", c.verb, c.host)
 	}
+	p = show("worker-0")
+	assert.Equal(t, "locked-disabled-online", state(p))
+	assert.Empty(t, p["task"])
+	assert.Equal(t, "locked-disabled-offline", state(show("worker-1")))
 	assert.Equal(t, boot2, w0.bootID(t), "no BMC: the reset did not reboot worker-0")
 	assert.Equal(t, 2, w0.rebootCount(), "no BMC: the reset did not reboot worker-0")
 }

@@ -58,7 +58,7 @@ func TestClientErrorsSurvive(t *testing.T) {
 		var re *hostmgmt.RuleError
 		require.ErrorAs(t, err, &re)
 		assert.Equal(t, hostmgmt.RuleActiveController, re.Rule)
-		assert.Equal(t, "Can not lock an active controller", re.Reason)
+		assert.Equal(t, "controller-0 : Rejected: Can not lock an active controller.", re.Reason)
 		assert.NotErrorIs(t, err, hostmgmt.ErrInvalid)
 
 		_, err = c.Act(ctx, "worker-0", hostmgmt.ActionLock)

@@ -47,5 +47,5 @@ func Example() {
 	// Output:
 	// 200 worker-0 unlocked Rebooting
 	// true true
-	// Can not lock an active controller
+	// controller-0 : Rejected: Can not lock an active controller.
 }

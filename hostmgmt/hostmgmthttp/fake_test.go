@@ -64,14 +64,14 @@ func newFakeMtce() *fakeMtce {
 		Availability: inventory.AvailAvailable, Action: hostmgmt.ActionNone}
 	locked := hostmgmt.State{Administrative: inventory.AdminLocked, Operational: inventory.OperDisabled,
 		Availability: inventory.AvailOnline, Action: hostmgmt.ActionNone}
-	ctl := func(active bool) hostmgmt.SystemContext {
-		return hostmgmt.SystemContext{Personality: inventory.PersonalityController, ActiveController: active,
+	ctl := func(name string, active bool) hostmgmt.SystemContext {
+		return hostmgmt.SystemContext{Hostname: name, Personality: inventory.PersonalityController, ActiveController: active,
 			EnabledControllers: 2, StandbyHealthy: true}
 	}
 	return &fakeMtce{now: now, log: &[]string{}, hosts: []*fakeHost{
-		{id: 1, uuid: ctrl0UUID, hostname: "controller-0", sys: ctl(true), st: enabled, updated: now},
-		{id: 2, uuid: ctrl1UUID, hostname: "controller-1", sys: ctl(false), st: enabled, updated: now},
-		{id: 3, uuid: workerUUID, hostname: "worker-0", sys: hostmgmt.SystemContext{Personality: inventory.PersonalityWorker},
+		{id: 1, uuid: ctrl0UUID, hostname: "controller-0", sys: ctl("controller-0", true), st: enabled, updated: now},
+		{id: 2, uuid: ctrl1UUID, hostname: "controller-1", sys: ctl("controller-1", false), st: enabled, updated: now},
+		{id: 3, uuid: workerUUID, hostname: "worker-0", sys: hostmgmt.SystemContext{Hostname: "worker-0", Personality: inventory.PersonalityWorker},
 			st: locked, updated: now},
 	}}
 }

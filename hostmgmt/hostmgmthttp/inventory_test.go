@@ -61,7 +61,7 @@ func (m *invMtce) Act(ctx context.Context, name string, a hostmgmt.AdminAction) 
 	if err != nil {
 		return hostmgmt.HostState{}, err
 	}
-	sys := hostmgmt.SystemContext{Personality: h.Personality, ActiveController: h.Hostname == "controller-0",
+	sys := hostmgmt.SystemContext{Hostname: h.Hostname, Personality: h.Personality, ActiveController: h.Hostname == "controller-0",
 		EnabledControllers: 2, StandbyHealthy: true}
 	st, _, err = hostmgmt.Step(st, hostmgmt.Event{Kind: hostmgmt.EventAdmin, Action: a}, m.now, hostmgmt.DefaultTimings(), sys)
 	if err != nil {
@@ -172,7 +172,7 @@ func TestWithTheInventory(t *testing.T) {
 	// A refusal, in the inventory's error body.
 	status, body = s.send(t, "PATCH", "/v1/ihosts/controller-0", action("lock"))
 	assert.Equal(t, http.StatusConflict, status)
-	assert.Contains(t, body, `"error_message":"{\"faultstring\":\"Can not lock an active controller\"`)
+	assert.Contains(t, body, `"error_message":"{\"faultstring\":\"controller-0 : Rejected: Can not lock an active controller.\"`)
 	_, err = hostmgmthttp.NewClient(s.url, nil).Act(ctx, "controller-0", hostmgmt.ActionLock)
 	var re *hostmgmt.RuleError
 	require.ErrorAs(t, err, &re)

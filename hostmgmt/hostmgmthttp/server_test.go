@@ -141,11 +141,11 @@ func TestRefusalIs409WithTheReason(t *testing.T) {
 	tests := []struct {
 		name, host, action, rule, reason string
 	}{
-		{"active controller", "controller-0", "lock", hostmgmt.RuleActiveController, "Can not lock an active controller"},
-		{"already unlocked", "controller-1", "unlock", hostmgmt.RuleAlreadyUnlocked, "Host is already unlocked"},
-		{"needs locked", "controller-1", "reboot", hostmgmt.RuleNeedsLocked, "Can not 'reboot' an 'unlocked' host; Please 'Lock' first"},
+		{"active controller", "controller-0", "lock", hostmgmt.RuleActiveController, "controller-0 : Rejected: Can not lock an active controller."},
+		{"already unlocked", "controller-1", "unlock", hostmgmt.RuleAlreadyUnlocked, "Avoiding 'unlock' action on already 'unlocked' host controller-1"},
+		{"needs locked", "controller-1", "reboot", hostmgmt.RuleNeedsLocked, "Can not 'Reboot' an 'unlocked' host controller-1; Please 'Lock' first"},
 		{"swact a standby", "controller-1", "swact", hostmgmt.RuleSwact, "Swact action not allowed for a host that is not the active controller"},
-		{"power-on a powered host", "worker-0", "power-on", hostmgmt.RulePowerState, "Host is already powered on"},
+		{"power-on a powered host", "worker-0", "power-on", hostmgmt.RulePowerState, "Host worker-0 is already powered on"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -63,5 +63,5 @@ func Example() {
 	// Output:
 	// locked-disabled-online
 	// locked-disabled-power-off
-	// Host is already powered off (rule power-state)
+	// Host worker-0 is already powered off (rule power-state)
 }

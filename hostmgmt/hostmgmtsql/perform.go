@@ -293,7 +293,7 @@ func (m *Manager) deleteHost(ctx context.Context, h *host) {
 // sysContextLocked fills in what Step needs to know about the system.
 // Called with m.mu held.
 func (m *Manager) sysContextLocked(ctx context.Context, h *host) hostmgmt.SystemContext {
-	sys := hostmgmt.SystemContext{Personality: h.personality}
+	sys := hostmgmt.SystemContext{Hostname: h.hostname, Personality: h.personality}
 	if g, ok := m.o.Inventory.(interface {
 		GetSystem(context.Context) (inventory.System, error)
 	}); ok {
