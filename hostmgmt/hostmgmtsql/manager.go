@@ -27,7 +27,13 @@
 // polls inventory (every SyncInterval) and acts on a host's first
 // action at once. Host state is written back to inventory after each
 // transition commits; after a crash between the two writes, the next
-// start writes it again.
+// start writes it again. A reset, reinstall or power action on a locked
+// host without a BMC is refused at once with mtce's words ("Request
+// Failed, Management Controller Not Provisioned"), where StarlingX
+// accepts it and then fails it in the host's task. Power-on of a host
+// that is not powered off is refused. The answer to an action is the
+// host as it is once the action's first step committed, not sysinv's
+// patched record.
 package hostmgmtsql
 
 import (
