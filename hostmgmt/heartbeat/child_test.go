@@ -80,17 +80,16 @@ func simHost(i int) (uuid string, key []byte) {
 // each under its host's key.
 func simulate(t *testing.T, n int, ctl map[hostmgmt.Network]netip.AddrPort) {
 	type simNet struct {
-		net      hostmgmt.Network
-		conn     *net.UDPConn
-		ctl      netip.AddrPort
-		mu       sync.Mutex // seq, tx and buf
-		seq      []uint64   // per host
-		tx, rx   []hash.Hash
-		last     []uint64
-		buf      [maxPacket]byte
-		rbuf     [maxPacket + 1]byte
-		scratch  [tagLen]byte
-		received int
+		net     hostmgmt.Network
+		conn    *net.UDPConn
+		ctl     netip.AddrPort
+		mu      sync.Mutex // seq, tx and buf
+		seq     []uint64   // per host
+		tx, rx  []hash.Hash
+		last    []uint64
+		buf     [maxPacket]byte
+		rbuf    [maxPacket + 1]byte
+		scratch [tagLen]byte
 	}
 	index := map[string]int{}
 	uuids := make([]string, n)

@@ -148,7 +148,6 @@ type host struct {
 
 	health    map[hostmgmt.Network]hostmgmt.Health
 	flags     hostmgmt.HealthFlags
-	degraded  bool
 	bmcFails  int
 	netAlarms map[hostmgmt.Network]fault.Severity
 
