@@ -39,8 +39,8 @@ type Rig struct {
 	Hook    *FakeHook
 	Swacter *FakeSwacter
 	// Restart stops the implementation and starts a new one over the same
-	// database, with the same fakes, and returns it. Nil skips the
-	// restart cases.
+	// database, with the same fakes, and returns it. Required: the suite
+	// checks that state survives a restart.
 	Restart func(t *testing.T) hostmgmt.Service
 }
 
@@ -363,9 +363,7 @@ var cases = []suiteCase{
 		waitState(t, r, u, "locked-disabled-online")
 	}},
 	{"ResumesAfterRestart", func(t *testing.T, r *Rig) {
-		if r.Restart == nil {
-			t.Skip("the rig cannot restart its service")
-		}
+		require.NotNil(t, r.Restart, "the rig must restart its service over the same database: state survives a restart")
 		u := worker(t, r, "worker-0")
 		r.Agents.Update(u, func(h *FakeHost) { h.HoldBoot = true })
 		_, err := r.Service.Act(t.Context(), u, hostmgmt.ActionUnlock)
