@@ -3,6 +3,7 @@ package hostmgmt
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // PowerState is a host's power as its BMC reports it, normalised from
@@ -76,6 +77,11 @@ const (
 	SensorPower       SensorType = "power"       // watts
 )
 
+var sensorTypes = enumValues[SensorType]{"type", []SensorType{SensorTemperature, SensorFan, SensorVoltage, SensorPower}}
+
+// Valid reports whether t is a sensor type.
+func (t SensorType) Valid() bool { return sensorTypes.valid(t) }
+
 // SensorStatus is a reading against its thresholds.
 type SensorStatus string
 
@@ -86,6 +92,46 @@ const (
 	SensorCritical SensorStatus = "critical" // past a critical threshold
 	SensorUnknown  SensorStatus = "unknown"  // no reading
 )
+
+var sensorStatuses = enumValues[SensorStatus]{"status", []SensorStatus{SensorOK, SensorWarning, SensorCritical, SensorUnknown}}
+
+// Valid reports whether s is a sensor status.
+func (s SensorStatus) Valid() bool { return sensorStatuses.valid(s) }
+
+// ParsePowerOp returns the power operation named s, or a *FieldError
+// naming power_op.
+func ParsePowerOp(s string) (PowerOp, error) { return powerOps.parse(s) }
+
+// ParseBootDevice returns the boot device named s, or a *FieldError
+// naming boot_device.
+func ParseBootDevice(s string) (BootDevice, error) { return bootDevices.parse(s) }
+
+// CheckPowerOp returns a *FieldError (wrapping ErrInvalid) when op is not
+// a power operation. Engines call it before sending anything.
+func CheckPowerOp(op PowerOp) error {
+	_, err := powerOps.parse(string(op))
+	return err
+}
+
+// CheckBootDevice returns a *FieldError (wrapping ErrInvalid) when d is
+// not a boot device. Engines call it before sending anything.
+func CheckBootDevice(d BootDevice) error {
+	_, err := bootDevices.parse(string(d))
+	return err
+}
+
+// Status returns the status of reading against t: critical past a
+// critical limit, warning past a caution limit, else ok. Engines whose
+// protocol reports no status of its own use it.
+func (t Thresholds) Status(reading float64) SensorStatus {
+	switch {
+	case t.LowerCritical != nil && reading <= *t.LowerCritical, t.UpperCritical != nil && reading >= *t.UpperCritical:
+		return SensorCritical
+	case t.LowerCaution != nil && reading <= *t.LowerCaution, t.UpperCaution != nil && reading >= *t.UpperCaution:
+		return SensorWarning
+	}
+	return SensorOK
+}
 
 // Thresholds are a sensor's limits; nil means none.
 type Thresholds struct {
@@ -151,6 +197,30 @@ var (
 	// one kind of failed power call that may be tried again.
 	ErrNotSent = errors.New("hostmgmt: request not sent")
 )
+
+// Retry calls fn until it succeeds, fails with an error that is not
+// ErrNotSent, or ctx ends; waits between attempts grow from 100 ms to
+// 2 s. It is the one retry of BMC calls: an engine never retries, and a
+// call that may have reached the BMC (a reset whose answer was lost) is
+// never repeated. When ctx ends first, the last call's error is
+// returned.
+func Retry(ctx context.Context, fn func(context.Context) error) error {
+	wait := 100 * time.Millisecond
+	for {
+		err := fn(ctx)
+		if err == nil || !errors.Is(err, ErrNotSent) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
+}
 
 // BMCs opens hosts' BMCs. The manager asks for a host's BMC when it
 // needs one; ErrNoBMC means the host has none provisioned (bm_type none).

@@ -286,6 +286,11 @@ type FakeBMC struct {
 	ops   []hostmgmt.PowerOp
 	// Fail, if set, is returned by every call (an unreachable BMC).
 	fail error
+	// hang makes every call wait for its context (a BMC that never
+	// answers).
+	hang bool
+	// sensors, if set, replace the default readings.
+	sensors []hostmgmt.Sensor
 }
 
 // FakeBMCs hands out one FakeBMC per host and simulates the power's
@@ -344,6 +349,39 @@ func (b *FakeBMC) Fail(err error) {
 	b.mu.Unlock()
 }
 
+// Hang makes every call of the host's BMC wait until its context ends,
+// as a BMC that takes requests and never answers (false heals it).
+func (b *FakeBMC) Hang(hang bool) {
+	b.mu.Lock()
+	b.hang = hang
+	b.mu.Unlock()
+}
+
+// SetSensors sets the readings Sensors returns (nil: the default, one
+// temperature in range).
+func (b *FakeBMC) SetSensors(s []hostmgmt.Sensor) {
+	b.mu.Lock()
+	b.sensors = slices.Clone(s)
+	b.mu.Unlock()
+}
+
+// enter begins a call: it waits for ctx when the BMC hangs and returns
+// the injected failure. On nil, b.mu is held and the caller unlocks it.
+func (b *FakeBMC) enter(ctx context.Context) error {
+	b.mu.Lock()
+	if b.hang {
+		b.mu.Unlock()
+		<-ctx.Done()
+		return fmt.Errorf("fake BMC: %w", ctx.Err())
+	}
+	if b.fail != nil {
+		err := b.fail
+		b.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
 // Ops returns the power operations performed, in order.
 func (b *FakeBMC) Ops() []hostmgmt.PowerOp {
 	b.mu.Lock()
@@ -364,50 +402,52 @@ type boundBMC struct {
 	b    *FakeBMC
 }
 
+// PowerState implements hostmgmt.BMC.
 func (x *boundBMC) PowerState(ctx context.Context) (hostmgmt.PowerState, error) {
-	x.b.mu.Lock()
-	defer x.b.mu.Unlock()
-	if x.b.fail != nil {
-		return hostmgmt.PowerUnknown, x.b.fail
+	if err := x.b.enter(ctx); err != nil {
+		return hostmgmt.PowerUnknown, err
 	}
+	defer x.b.mu.Unlock()
 	return x.b.power, nil
 }
 
+// Power implements hostmgmt.BMC. Off and soft-off kill the host's fake
+// agent; on, reset, cycle and graceful-restart reboot it.
 func (x *boundBMC) Power(ctx context.Context, op hostmgmt.PowerOp) error {
-	x.b.mu.Lock()
-	if x.b.fail != nil {
-		x.b.mu.Unlock()
-		return x.b.fail
+	if err := hostmgmt.CheckPowerOp(op); err != nil {
+		return err
+	}
+	if err := x.b.enter(ctx); err != nil {
+		return err
 	}
 	x.b.ops = append(x.b.ops, op)
-	switch op {
-	case hostmgmt.OpPowerOff, hostmgmt.OpGraceful:
+	off := op == hostmgmt.OpPowerOff || op == hostmgmt.OpGraceful
+	if off {
 		x.b.power = hostmgmt.PowerOff
-	case hostmgmt.OpPowerOn, hostmgmt.OpReset, hostmgmt.OpCycle:
+	} else {
 		x.b.power = hostmgmt.PowerOn
-	default:
-		x.b.mu.Unlock()
-		return errors.New("fake BMC: unknown power operation " + string(op))
 	}
 	x.b.boot = ""
 	x.b.mu.Unlock()
 	if x.f.Agents != nil {
-		switch op {
-		case hostmgmt.OpPowerOff, hostmgmt.OpGraceful:
+		if off {
 			x.f.Agents.Kill(x.uuid)
-		default:
+		} else {
 			x.f.Agents.Reboot(x.uuid)
 		}
 	}
 	return nil
 }
 
+// SetBootDevice implements hostmgmt.BMC.
 func (x *boundBMC) SetBootDevice(ctx context.Context, d hostmgmt.BootDevice) error {
-	x.b.mu.Lock()
-	defer x.b.mu.Unlock()
-	if x.b.fail != nil {
-		return x.b.fail
+	if err := hostmgmt.CheckBootDevice(d); err != nil {
+		return err
 	}
+	if err := x.b.enter(ctx); err != nil {
+		return err
+	}
+	defer x.b.mu.Unlock()
 	x.b.boot = d
 	return nil
 }
@@ -487,20 +527,23 @@ func (f *FakeSwacter) Swact(_ context.Context, uuid string, force bool) error {
 
 // Info implements hostmgmt.BMC.
 func (x *boundBMC) Info(ctx context.Context) (hostmgmt.BMCInfo, error) {
-	x.b.mu.Lock()
-	defer x.b.mu.Unlock()
-	if x.b.fail != nil {
-		return hostmgmt.BMCInfo{}, x.b.fail
+	if err := x.b.enter(ctx); err != nil {
+		return hostmgmt.BMCInfo{}, err
 	}
-	return hostmgmt.BMCInfo{Manufacturer: "Flock", Model: "Fake BMC", SerialNumber: x.uuid, FirmwareVersion: "1.0", BMCFirmwareVersion: "1.0"}, nil
+	defer x.b.mu.Unlock()
+	return hostmgmt.BMCInfo{Manufacturer: "Flock", Model: "Fake BMC", SerialNumber: x.uuid, FirmwareVersion: "1.0", BMCFirmwareVersion: "1.0",
+		MACAddresses: []string{"52:54:00:00:00:01"}}, nil
 }
 
-// Sensors implements hostmgmt.BMC: one temperature sensor.
+// Sensors implements hostmgmt.BMC: the readings SetSensors gave, or one
+// temperature in range.
 func (x *boundBMC) Sensors(ctx context.Context) ([]hostmgmt.Sensor, error) {
-	x.b.mu.Lock()
+	if err := x.b.enter(ctx); err != nil {
+		return nil, err
+	}
 	defer x.b.mu.Unlock()
-	if x.b.fail != nil {
-		return nil, x.b.fail
+	if x.b.sensors != nil {
+		return slices.Clone(x.b.sensors), nil
 	}
 	upper := 85.0
 	return []hostmgmt.Sensor{{Name: "CPU Temp", Type: hostmgmt.SensorTemperature, Reading: 40, Units: "Cel", Status: hostmgmt.SensorOK,
