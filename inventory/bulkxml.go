@@ -386,16 +386,16 @@ func (h *bulkHost) spec() (HostSpec, error) {
 		return HostSpec{}, h.fail("mgmt_mac", Fieldf("mgmt_mac", "%v", err))
 	}
 
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"mgmt_ip", &s.MgmtIP}, {"bm_ip", &s.BMIP}} {
-		if a := v[f.name]; a != "" {
-			ip, err := netip.ParseAddr(a)
-			if err != nil || ip.Zone() != "" {
-				return HostSpec{}, h.fail(f.name, Fieldf(f.name, "%q is not an IP address", a))
-			}
-			*f.dst = ip.String()
+	if a := v["mgmt_ip"]; a != "" {
+		ip, err := netip.ParseAddr(a)
+		if err != nil || ip.Zone() != "" {
+			return HostSpec{}, h.fail("mgmt_ip", Fieldf("mgmt_ip", "%q is not an IP address", a))
+		}
+		s.MgmtIP = ip.String()
+	}
+	if a := v["bm_ip"]; a != "" {
+		if s.BMIP, err = CheckBMAddress(a); err != nil {
+			return HostSpec{}, h.fail("bm_ip", err)
 		}
 	}
 

@@ -13,6 +13,22 @@ type HostReader interface {
 	ListHosts(ctx context.Context) ([]Host, error)
 }
 
+// BMCCredentials are a host's board management fields with the
+// write-only password: what host maintenance needs to open its BMC.
+type BMCCredentials struct {
+	Type     string // bm_type: none, dynamic, bmc (legacy dynamic), ipmi, redfish
+	Address  string // bm_ip: an IP address or a BMC URL (see CheckBMAddress)
+	Username string
+	Password string
+}
+
+// BMCCredentialReader is host maintenance's privileged reader of a
+// host's BMC credentials. No REST path serves it: the password stays
+// write-only for every client.
+type BMCCredentialReader interface {
+	BMCCredentials(ctx context.Context, host string) (BMCCredentials, error)
+}
+
 // HostStatusWriter is host maintenance's writer: the only way to change
 // the fields it owns, and the semantic check it runs before an unlock.
 type HostStatusWriter interface {

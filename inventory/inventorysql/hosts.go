@@ -45,16 +45,17 @@ func cloneMap(m map[string]any) map[string]any {
 }
 
 const (
-	qHosts       = `SELECT id, body FROM inv_host ORDER BY id`
-	qHostByName  = `SELECT id, body FROM inv_host WHERE uuid = ? OR hostname = ? OR id = ? ORDER BY CASE WHEN uuid = ? THEN 0 WHEN hostname = ? THEN 1 ELSE 2 END LIMIT 1`
-	qHostByID    = `SELECT id, body FROM inv_host WHERE id = ?`
-	qHostByMAC   = `SELECT id, body FROM inv_host WHERE mgmt_mac = ?`
-	qHostInsert  = `INSERT INTO inv_host (uuid, hostname, mgmt_mac, bm_password, body) VALUES (?, ?, ?, ?, ?)`
-	qHostUpdate  = `UPDATE inv_host SET hostname = ?, mgmt_mac = ?, body = ? WHERE id = ?`
-	qHostPasswd  = `UPDATE inv_host SET bm_password = ? WHERE id = ?`
-	qHostDelete  = `DELETE FROM inv_host WHERE id = ?`
-	qHostnameUse = `SELECT COUNT(*) FROM inv_host WHERE hostname = ? AND id <> ?`
-	qMACUse      = `SELECT COUNT(*) FROM inv_host WHERE mgmt_mac = ? AND id <> ?`
+	qHosts         = `SELECT id, body FROM inv_host ORDER BY id`
+	qHostByName    = `SELECT id, body FROM inv_host WHERE uuid = ? OR hostname = ? OR id = ? ORDER BY CASE WHEN uuid = ? THEN 0 WHEN hostname = ? THEN 1 ELSE 2 END LIMIT 1`
+	qHostByID      = `SELECT id, body FROM inv_host WHERE id = ?`
+	qHostByMAC     = `SELECT id, body FROM inv_host WHERE mgmt_mac = ?`
+	qHostInsert    = `INSERT INTO inv_host (uuid, hostname, mgmt_mac, bm_password, body) VALUES (?, ?, ?, ?, ?)`
+	qHostUpdate    = `UPDATE inv_host SET hostname = ?, mgmt_mac = ?, body = ? WHERE id = ?`
+	qHostPasswd    = `UPDATE inv_host SET bm_password = ? WHERE id = ?`
+	qHostGetPasswd = `SELECT bm_password FROM inv_host WHERE id = ?`
+	qHostDelete    = `DELETE FROM inv_host WHERE id = ?`
+	qHostnameUse   = `SELECT COUNT(*) FROM inv_host WHERE hostname = ? AND id <> ?`
+	qMACUse        = `SELECT COUNT(*) FROM inv_host WHERE mgmt_mac = ? AND id <> ?`
 )
 
 // host returns the host named by hostname, uuid or id.
@@ -122,6 +123,24 @@ func (m *Manager) GetHost(ctx context.Context, host string) (inventory.Host, err
 	return h.view(), nil
 }
 
+// BMCCredentials implements inventory.BMCCredentialReader: the host's
+// BMC fields and its write-only password.
+func (m *Manager) BMCCredentials(ctx context.Context, host string) (inventory.BMCCredentials, error) {
+	c, err := m.read()
+	if err != nil {
+		return inventory.BMCCredentials{}, err
+	}
+	h, err := c.host(ctx, host)
+	if err != nil {
+		return inventory.BMCCredentials{}, wrap("get BMC credentials", err)
+	}
+	cr := inventory.BMCCredentials{Type: h.BMType, Address: h.BMIP, Username: h.BMUsername}
+	if err := c.queryRow(ctx, qHostGetPasswd, h.ID).Scan(&cr.Password); err != nil {
+		return inventory.BMCCredentials{}, wrap("get BMC credentials", mapErr(err))
+	}
+	return cr, nil
+}
+
 // ListHosts returns every host, ordered by id.
 func (m *Manager) ListHosts(ctx context.Context) ([]inventory.Host, error) {
 	c, err := m.read()
@@ -168,7 +187,7 @@ func checkSpec(s inventory.HostSpec) (inventory.HostSpec, error) {
 		}
 	}
 	if s.BMIP != "" {
-		if s.BMIP, err = normIP("bm_ip", s.BMIP); err != nil {
+		if s.BMIP, err = inventory.CheckBMAddress(s.BMIP); err != nil {
 			return s, err
 		}
 	}

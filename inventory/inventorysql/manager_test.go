@@ -472,6 +472,27 @@ func TestBMCPasswordWriteOnly(t *testing.T) {
 	assert.Zero(t, bodies)
 }
 
+// TestBMCCredentials: host maintenance's privileged reader gets the
+// password that no other read shows, and a BMC URL is accepted as bm_ip.
+func TestBMCCredentials(t *testing.T) {
+	f := newFixture(t, openURL(sqliteURL(t)))
+	ctx := f.ctx
+	_, err := f.m.UpdateHost(ctx, "worker-0", inventory.HostUpdate{BMType: ptr("redfish"), BMIP: ptr("redfish+http://127.0.0.1:8000"),
+		BMUsername: ptr("admin"), BMPassword: ptr("pw-1")})
+	require.NoError(t, err)
+	cr, err := f.m.BMCCredentials(ctx, "worker-0")
+	require.NoError(t, err)
+	assert.Equal(t, inventory.BMCCredentials{Type: "redfish", Address: "redfish+http://127.0.0.1:8000", Username: "admin", Password: "pw-1"}, cr)
+	_, err = f.m.UpdateHost(ctx, "worker-0", inventory.HostUpdate{BMIP: ptr("redfish://admin:pw@10.0.0.1")})
+	require.ErrorIs(t, err, inventory.ErrInvalid)
+	assert.ErrorContains(t, err, "bm_ip")
+	cr, err = f.m.BMCCredentials(ctx, "worker-0")
+	require.NoError(t, err)
+	assert.Equal(t, "redfish+http://127.0.0.1:8000", cr.Address, "a refused update changes nothing")
+	_, err = f.m.BMCCredentials(ctx, "no-such-host")
+	require.ErrorIs(t, err, inventory.ErrNotFound)
+}
+
 // TestReopen: what one Manager wrote, a new one over the same file reads.
 func TestReopen(t *testing.T) {
 	runReopen(t, sqliteURL(t))
