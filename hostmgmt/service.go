@@ -34,6 +34,20 @@ type HostState struct {
 	Flags HealthFlags `json:"flags,omitempty"`
 	// UpdatedAt is when the state last changed.
 	UpdatedAt time.Time `json:"updated_at"`
+	// BMC is what the last audit of the host's BMC read; nil until one
+	// has run, or when the host has no BMC.
+	BMC *BMCStatus `json:"bmc,omitempty"`
+}
+
+// BMCStatus is the last audit of a host's BMC: its power state and
+// sensor readings, or why they could not be read.
+type BMCStatus struct {
+	Power   PowerState `json:"power"`
+	Sensors []Sensor   `json:"sensors"`
+	// Error is the last audit's failure ("" when it succeeded); Power and
+	// Sensors then keep the last values read.
+	Error  string    `json:"error,omitempty"`
+	ReadAt time.Time `json:"read_at"`
 }
 
 // Network is a platform network that maintenance heartbeats on.

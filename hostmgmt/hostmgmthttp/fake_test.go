@@ -31,10 +31,11 @@ type fakeHost struct {
 	st       hostmgmt.State
 	flags    hostmgmt.HealthFlags
 	updated  time.Time
+	bmc      *hostmgmt.BMCStatus
 }
 
 func (h *fakeHost) state() hostmgmt.HostState {
-	hs := hostmgmt.HostState{UUID: h.uuid, Hostname: h.hostname, State: h.st, Flags: h.flags, UpdatedAt: h.updated}
+	hs := hostmgmt.HostState{UUID: h.uuid, Hostname: h.hostname, State: h.st, Flags: h.flags, UpdatedAt: h.updated, BMC: h.bmc}
 	if h.st.Operational == inventory.OperEnabled {
 		hs.Heartbeat = map[hostmgmt.Network]hostmgmt.Health{hostmgmt.NetworkMgmt: hostmgmt.HealthOK, hostmgmt.NetworkClusterHost: hostmgmt.HealthOK}
 	}

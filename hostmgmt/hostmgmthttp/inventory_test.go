@@ -34,6 +34,7 @@ type invMtce struct {
 	mu     sync.Mutex
 	states map[string]hostmgmt.State // by host uuid
 	now    time.Time
+	bmc    map[string]*hostmgmt.BMCStatus // by hostname
 }
 
 var _ hostmgmt.Service = (*invMtce)(nil)
@@ -80,7 +81,7 @@ func (m *invMtce) GetHostState(ctx context.Context, name string) (hostmgmt.HostS
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	h, st, err := m.host(ctx, name)
-	return hostmgmt.HostState{UUID: h.UUID, Hostname: h.Hostname, State: st, UpdatedAt: m.now}, err
+	return hostmgmt.HostState{UUID: h.UUID, Hostname: h.Hostname, State: st, UpdatedAt: m.now, BMC: m.bmc[h.Hostname]}, err
 }
 
 func (m *invMtce) ListHostStates(ctx context.Context) ([]hostmgmt.HostState, error) {

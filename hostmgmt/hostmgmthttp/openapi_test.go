@@ -91,6 +91,19 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		require.Equal(t, http.StatusOK, call("/v1/ihosts/worker-0/mtce"))
 	}
 	require.Equal(t, http.StatusOK, call("/v1/ihosts/controller-0/mtce"), "heartbeat per network")
+	// A BMC audit with every sensor type and status, and every limit.
+	lim := func(v float64) *float64 { return &v }
+	full.bmc = &hostmgmt.BMCStatus{Power: hostmgmt.PowerOn, ReadAt: time.Now(), Error: "timeout", Sensors: []hostmgmt.Sensor{
+		{Name: "CPU Temp", Type: hostmgmt.SensorTemperature, Reading: 91, Units: "Cel", Status: hostmgmt.SensorCritical,
+			Thresholds: hostmgmt.Thresholds{LowerCritical: lim(0), LowerCaution: lim(5), UpperCaution: lim(80), UpperCritical: lim(90)}},
+		{Name: "Fan 1", Type: hostmgmt.SensorFan, Reading: 900, Units: "RPM", Status: hostmgmt.SensorWarning},
+		{Name: "12V", Type: hostmgmt.SensorVoltage, Reading: 12.1, Units: "V", Status: hostmgmt.SensorOK},
+		{Name: "PSU 1", Type: hostmgmt.SensorPower, Status: hostmgmt.SensorUnknown},
+	}}
+	require.Equal(t, http.StatusOK, call("/v1/ihosts/worker-0/mtce"))
+	require.Equal(t, http.StatusOK, call("/v1/ihosts/worker-0/isensors"))
+	require.Equal(t, http.StatusOK, call("/v1/ihosts/controller-0/isensors"), "no BMC audit: no sensors")
+	require.Equal(t, http.StatusNotFound, call("/v1/ihosts/nosuch/isensors"))
 	require.Equal(t, http.StatusOK, call("/v1/mtce/hosts"))
 	m.hosts = nil
 	require.Equal(t, http.StatusOK, call("/v1/mtce/hosts"))

@@ -126,9 +126,10 @@ type handler struct {
 // NewHandler returns host maintenance's REST API over svc, in front of
 // next, the inventory's handler (inventoryhttp.NewHandler):
 //
-//	PATCH /v1/ihosts/{id}       with a /action operation: the action
-//	GET   /v1/ihosts/{id}/mtce  the host's maintenance state
-//	GET   /v1/mtce/hosts        every host's
+//	PATCH /v1/ihosts/{id}           with a /action operation: the action
+//	GET   /v1/ihosts/{id}/mtce      the host's maintenance state
+//	GET   /v1/ihosts/{id}/isensors  its BMC's sensors (sysinv's isensor shape)
+//	GET   /v1/mtce/hosts            every host's
 //
 // Every other request, a PATCH without /action included, goes to next
 // unchanged. An action's answer is next's answer to GET /v1/ihosts/{id};
@@ -181,6 +182,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		case r.Method == http.MethodGet && len(segs) == 4 && segs[0] == "v1" && segs[1] == "ihosts" && hostSeg(segs[2]) && segs[3] == "mtce":
 			h.state(w, r, segs[2])
+			return
+		case r.Method == http.MethodGet && len(segs) == 4 && segs[0] == "v1" && segs[1] == "ihosts" && hostSeg(segs[2]) && segs[3] == "isensors":
+			h.sensors(w, r, segs[2])
 			return
 		case r.Method == http.MethodGet && len(segs) == 3 && segs[0] == "v1" && segs[1] == "mtce" && segs[2] == "hosts":
 			h.list(w, r)

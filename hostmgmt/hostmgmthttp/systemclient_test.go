@@ -116,3 +116,39 @@ func TestSystemClient(t *testing.T) {
 		}
 	}
 }
+
+// TestSystemClientSensors: StarlingX's system host-sensor-list shows the
+// last BMC audit's sensors with sysinv's statuses.
+func TestSystemClientSensors(t *testing.T) {
+	py := testenv.SystemClient(t).Python(t)
+	s := newStack(t)
+	lim := func(v float64) *float64 { return &v }
+	s.mtce.mu.Lock()
+	s.mtce.bmc = map[string]*hostmgmt.BMCStatus{"worker-0": {Power: hostmgmt.PowerOn, ReadAt: s.mtce.now, Sensors: []hostmgmt.Sensor{
+		{Name: "CPU Temp", Type: hostmgmt.SensorTemperature, Reading: 95, Units: "Cel", Status: hostmgmt.SensorCritical,
+			Thresholds: hostmgmt.Thresholds{UpperCritical: lim(90)}},
+		{Name: "Fan 1", Type: hostmgmt.SensorFan, Reading: 5200, Units: "RPM", Status: hostmgmt.SensorOK},
+	}}}
+	s.mtce.mu.Unlock()
+	out, code := system(t, py, s.url, "host-sensor-list", "worker-0")
+	require.Equal(t, 0, code, out)
+	rows := map[string][]string{}
+	for _, line := range strings.Split(out, "\n") {
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		if !strings.HasPrefix(line, "|") || len(cells) != 5 {
+			continue
+		}
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		rows[cells[1]] = cells
+	}
+	require.Contains(t, rows, "CPU Temp", out)
+	assert.Equal(t, []string{"temperature", "enabled", "critical"}, rows["CPU Temp"][2:])
+	assert.Equal(t, []string{"fan", "enabled", "ok"}, rows["Fan 1"][2:])
+	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, rows["Fan 1"][0])
+
+	out, code = system(t, py, s.url, "host-sensor-list", "controller-0")
+	require.Equal(t, 0, code, out)
+	assert.NotContains(t, out, "CPU Temp", "a host without an audit has no sensors")
+}

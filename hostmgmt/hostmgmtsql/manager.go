@@ -98,6 +98,12 @@ type Options struct {
 	// SyncInterval between reads of the inventory's host list (default
 	// 2 s).
 	SyncInterval time.Duration
+	// BMCAuditInterval between reads of every BMC's power state and
+	// sensors (default 30 s; negative: no audit). Sensors past a
+	// threshold raise 200.007; an unreachable BMC counts towards 200.010.
+	BMCAuditInterval time.Duration
+	// BMCAuditParallel bounds the BMCs read at once (default 32).
+	BMCAuditParallel int
 	// Logger; nil discards.
 	Logger *slog.Logger
 }
@@ -146,10 +152,17 @@ type host struct {
 	bootID      string
 	updated     time.Time
 
-	health    map[hostmgmt.Network]hostmgmt.Health
-	flags     hostmgmt.HealthFlags
-	bmcFails  int
-	netAlarms map[hostmgmt.Network]fault.Severity
+	health   map[hostmgmt.Network]hostmgmt.Health
+	flags    hostmgmt.HealthFlags
+	bmcFails int
+	// bmcChecked: a BMC call succeeded since start, so 200.010 is known
+	// to be clear while bmcFails < 5.
+	bmcChecked bool
+	netAlarms  map[hostmgmt.Network]fault.Severity
+	bmcStatus  *hostmgmt.BMCStatus
+	// sensorAlarms is the 200.007 severity raised per sensor; nil until
+	// the first audit since start, which clears what is back in range.
+	sensorAlarms map[string]fault.Severity
 
 	// The action queue, performed in order by the host's worker.
 	qmu     sync.Mutex
@@ -221,6 +234,12 @@ func newManager(ctx context.Context, db *sqlstore.DB, o Options) (*Manager, erro
 	if err := t.Validate(); err != nil {
 		return nil, fmt.Errorf("hostmgmtsql: timings: %w", err)
 	}
+	if o.BMCAuditInterval == 0 {
+		o.BMCAuditInterval = 30 * time.Second
+	}
+	if o.BMCAuditParallel <= 0 {
+		o.BMCAuditParallel = 32
+	}
 	if o.SyncInterval <= 0 {
 		o.SyncInterval = 2 * time.Second
 	}
@@ -284,6 +303,9 @@ func (m *Manager) Run(ctx context.Context) error {
 	m.mu.Unlock()
 	close(m.run)
 	defer m.wg.Wait()
+	if m.o.BMCs != nil && m.o.BMCAuditInterval > 0 {
+		m.wg.Go(func() { m.auditBMCs(ctx) })
+	}
 
 	if err := m.sync(ctx); err != nil && ctx.Err() == nil {
 		m.log.Warn("inventory sync", "err", err)
@@ -457,6 +479,11 @@ func (h *host) view() hostmgmt.HostState {
 		for n, x := range h.health {
 			v.Heartbeat[n] = x
 		}
+	}
+	if h.bmcStatus != nil {
+		b := *h.bmcStatus
+		b.Sensors = slices.Clone(b.Sensors)
+		v.BMC = &b
 	}
 	return v
 }

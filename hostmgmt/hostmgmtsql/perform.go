@@ -221,28 +221,42 @@ const sendRetry = 200 * time.Millisecond
 // bmc runs fn on the host's BMC and counts access failures: the fifth in
 // a row raises 200.010, a success clears it.
 func (m *Manager) bmc(ctx context.Context, h *host, fn func(context.Context, hostmgmt.BMC) error) bool {
+	return m.bmcCall(ctx, h, bmcTimeout, fn) == nil
+}
+
+// bmcCall opens the host's BMC and calls fn within timeout, through
+// hostmgmt.Retry (what surely was not sent is sent again). It counts
+// back-to-back failures: the fifth raises 200.010, a success clears it.
+// ErrNoBMC (no BMC provisioned) is returned and not counted.
+func (m *Manager) bmcCall(ctx context.Context, h *host, timeout time.Duration, fn func(context.Context, hostmgmt.BMC) error) error {
 	if m.o.BMCs == nil {
-		return false
+		return hostmgmt.ErrNoBMC
 	}
-	ctx, cancel := context.WithTimeout(ctx, bmcTimeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	b, err := m.o.BMCs.BMC(ctx, h.uuid)
-	if err == nil {
-		err = fn(ctx, b)
-	}
+	err := hostmgmt.Retry(ctx, func(ctx context.Context) error {
+		b, err := m.o.BMCs.BMC(ctx, h.uuid)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, b)
+	})
 	if errors.Is(err, hostmgmt.ErrNoBMC) {
-		return false
+		return err
 	}
 	m.mu.Lock()
+	// A success clears 200.010 when it may be raised: after five
+	// failures, or once after a start (raised before it).
+	clearIt := err == nil && (h.bmcFails >= bmcAlarmAfter || !h.bmcChecked)
 	if err != nil {
 		h.bmcFails++
 	} else {
-		h.bmcFails = 0
+		h.bmcFails, h.bmcChecked = 0, true
 	}
 	fails := h.bmcFails
 	m.mu.Unlock()
 	switch {
-	case err == nil:
+	case clearIt:
 		m.clearAlarm(ctx, h, "200.010", "")
 	case fails == bmcAlarmAfter:
 		m.raiseAlarm(ctx, h, "200.010", "", fault.SeverityWarning)
@@ -250,7 +264,7 @@ func (m *Manager) bmc(ctx context.Context, h *host, fn func(context.Context, hos
 	if err != nil {
 		m.log.Warn("BMC", "host", h.hostname, "err", err)
 	}
-	return err == nil
+	return err
 }
 
 // runHooks runs the pre-lock hooks in order within lock_hooks_timeout.

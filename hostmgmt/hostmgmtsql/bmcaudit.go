@@ -1,0 +1,172 @@
+package hostmgmtsql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/hostmgmt"
+)
+
+// bmcAuditTimeout bounds one host's audit (power state and sensors).
+const bmcAuditTimeout = 20 * time.Second
+
+// auditBMCs audits every BMC now and then every BMCAuditInterval until
+// ctx ends.
+func (m *Manager) auditBMCs(ctx context.Context) {
+	t := time.NewTicker(m.o.BMCAuditInterval)
+	defer t.Stop()
+	for {
+		m.AuditBMCs(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// AuditBMCs reads once the power state and sensors of every host's BMC,
+// BMCAuditParallel at a time, as Run does every BMCAuditInterval:
+// readings past a threshold raise 200.007 (critical, or major for a
+// caution threshold), readings back in range clear it, and a BMC that
+// cannot be read counts towards 200.010. HostState.BMC shows the result.
+func (m *Manager) AuditBMCs(ctx context.Context) {
+	m.mu.Lock()
+	hosts := make([]*host, 0, len(m.hosts))
+	for _, h := range m.hosts {
+		hosts = append(hosts, h)
+	}
+	m.mu.Unlock()
+	var g errgroup.Group
+	g.SetLimit(m.o.BMCAuditParallel)
+	for _, h := range hosts {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			m.auditBMC(ctx, h)
+			return nil
+		})
+	}
+	_ = g.Wait()
+}
+
+// auditBMC reads one host's BMC and raises or clears its sensor alarms.
+func (m *Manager) auditBMC(ctx context.Context, h *host) {
+	var power hostmgmt.PowerState
+	var sensors []hostmgmt.Sensor
+	err := m.bmcCall(ctx, h, bmcAuditTimeout, func(ctx context.Context, b hostmgmt.BMC) error {
+		p, err := b.PowerState(ctx)
+		if err != nil {
+			return err
+		}
+		s, err := b.Sensors(ctx)
+		if err != nil && !errors.Is(err, hostmgmt.ErrUnimplemented) {
+			return err
+		}
+		power, sensors = p, s
+		return nil
+	})
+	now := time.Now().UTC()
+	if errors.Is(err, hostmgmt.ErrNoBMC) {
+		// Deprovisioned: nothing to show, and nothing to alarm on.
+		m.mu.Lock()
+		h.bmcStatus = nil
+		raised := h.sensorAlarms
+		h.sensorAlarms = map[string]fault.Severity{}
+		m.mu.Unlock()
+		for name := range raised {
+			m.clearAlarm(ctx, h, "200.007", sensorSuffix(name))
+		}
+		return
+	}
+	if err != nil {
+		m.mu.Lock()
+		if h.bmcStatus == nil {
+			h.bmcStatus = &hostmgmt.BMCStatus{Power: hostmgmt.PowerUnknown}
+		}
+		h.bmcStatus.Error, h.bmcStatus.ReadAt = err.Error(), now
+		m.mu.Unlock()
+		return
+	}
+	type change struct {
+		name string
+		sev  fault.Severity // SeverityClear clears
+	}
+	var changes []change
+	m.mu.Lock()
+	h.bmcStatus = &hostmgmt.BMCStatus{Power: power, Sensors: sensors, ReadAt: now}
+	first := h.sensorAlarms == nil
+	if first {
+		h.sensorAlarms = map[string]fault.Severity{}
+	}
+	seen := make(map[string]bool, len(sensors))
+	for _, s := range sensors {
+		seen[s.Name] = true
+		var want fault.Severity
+		switch s.Status {
+		case hostmgmt.SensorCritical:
+			want = fault.SeverityCritical
+		case hostmgmt.SensorWarning:
+			want = fault.SeverityMajor
+		case hostmgmt.SensorOK:
+			want = fault.SeverityClear
+		default:
+			continue // no reading: keep what is raised
+		}
+		had, raised := h.sensorAlarms[s.Name]
+		switch {
+		case want != fault.SeverityClear && (!raised || had != want):
+			h.sensorAlarms[s.Name] = want
+			changes = append(changes, change{s.Name, want})
+		case want == fault.SeverityClear && (raised || first):
+			delete(h.sensorAlarms, s.Name)
+			changes = append(changes, change{s.Name, fault.SeverityClear})
+		}
+	}
+	for name := range h.sensorAlarms {
+		if !seen[name] { // the sensor is gone
+			delete(h.sensorAlarms, name)
+			changes = append(changes, change{name, fault.SeverityClear})
+		}
+	}
+	m.mu.Unlock()
+	slices.SortFunc(changes, func(a, b change) int { return strings.Compare(a.name, b.name) })
+	for _, c := range changes {
+		if c.sev == fault.SeverityClear {
+			m.clearAlarm(ctx, h, "200.007", sensorSuffix(c.name))
+			continue
+		}
+		m.raiseSensorAlarm(ctx, h, c.name, c.sev)
+	}
+}
+
+func sensorSuffix(name string) string { return ".sensor=" + name }
+
+// raiseSensorAlarm raises 200.007 for one sensor, in hwmon's words.
+func (m *Manager) raiseSensorAlarm(ctx context.Context, h *host, sensor string, sev fault.Severity) {
+	if m.o.Faults == nil || h.hostname == "" {
+		return
+	}
+	d, _ := catalog.Lookup("200.007")
+	_, err := m.o.Faults.SetAlarm(ctx, fault.Alarm{
+		AlarmID: "200.007", State: fault.StateSet, EntityTypeID: "host.sensor",
+		EntityInstanceID: "host=" + h.hostname + sensorSuffix(sensor), Severity: sev,
+		ReasonText:           fmt.Sprintf("%s is reporting a '%s' out-of-tolerance reading from the '%s' sensor", h.hostname, sev, sensor),
+		AlarmType:            d.AlarmType,
+		ProbableCause:        d.ProbableCause,
+		ProposedRepairAction: d.ProposedRepairAction,
+		ServiceAffecting:     d.ServiceAffecting,
+		Suppression:          d.Suppression,
+	})
+	if err != nil {
+		m.log.Warn("raise alarm", "id", "200.007", "host", h.hostname, "sensor", sensor, "err", err)
+	}
+}
