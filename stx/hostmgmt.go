@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/hostmgmt"
@@ -42,6 +44,9 @@ type HostMgmtConfig struct {
 	// management (issue 20) runs, it is the active controller for the
 	// lock rules, and swact is refused.
 	ActiveController string `yaml:"active_controller"`
+	// BMCAuditInterval is how often every host's BMC is read (power
+	// state, sensors); default 30s, negative turns the audit off.
+	BMCAuditInterval time.Duration `yaml:"bmc_audit_interval"`
 }
 
 // hostMgmt is host maintenance as stx runs it: the Manager, the
@@ -50,6 +55,7 @@ type hostMgmt struct {
 	m     *hostmgmtsql.Manager
 	hb    *heartbeat.Controller
 	conns []*net.UDPConn
+	bmcs  *hostBMCs
 }
 
 // observerProxy lets the heartbeat engine be built before the Manager
@@ -69,7 +75,7 @@ func (p *observerProxy) Observe(host string, o hostmgmt.Observation) {
 }
 
 // openHostMgmt binds the heartbeat sockets and opens the Manager.
-func openHostMgmt(ctx context.Context, cfg HostMgmtConfig, db *sqlstore.DB, inv *inventorysql.Manager, faults fault.Reporter, reg prometheus.Registerer, log *slog.Logger) (*hostMgmt, error) {
+func openHostMgmt(ctx context.Context, cfg HostMgmtConfig, db *sqlstore.DB, inv *inventorysql.Manager, faults fault.Reporter, schemes map[string]BMCOpener, reg prometheus.Registerer, log *slog.Logger) (*hostMgmt, error) {
 	listen := cfg.Listen
 	if len(listen) == 0 {
 		listen = map[hostmgmt.Network]string{hostmgmt.NetworkMgmt: "127.0.0.1:0"}
@@ -120,8 +126,14 @@ func openHostMgmt(ctx context.Context, cfg HostMgmtConfig, db *sqlstore.DB, inv 
 	if period > 0 {
 		periodMS = int(period.Milliseconds())
 	}
+	all := BMCSchemes()
+	maps.Copy(all, schemes)
+	hm.bmcs, err = newHostBMCs(ctx, db, inv, all, probeRedfish, log.With("part", "bmc"))
+	if err != nil {
+		return nil, fmt.Errorf("stx: %w", err)
+	}
 	hm.m, err = hostmgmtsql.New(ctx, db.DB, hostmgmtsql.Dialect(db.Dialect), hostmgmtsql.Options{
-		Inventory: inv, Faults: faults, Agents: hb, Heartbeat: hb,
+		Inventory: inv, Faults: faults, Agents: hb, Heartbeat: hb, BMCs: hm.bmcs, BMCAuditInterval: cfg.BMCAuditInterval,
 		Swacter: &localController{inv: inv, hostname: active},
 		Link:    hostmgmtsql.LinkOptions{Controller: adv, PeriodMS: periodMS},
 		Logger:  log,
@@ -158,6 +170,7 @@ func (hm *hostMgmt) run(ctx context.Context) error {
 
 func (hm *hostMgmt) close() error {
 	err := hm.m.Close()
+	hm.bmcs.close()
 	hm.closeConns()
 	return err
 }

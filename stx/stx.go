@@ -62,6 +62,10 @@ type Config struct {
 	Server ServerOptions `yaml:"server"`
 	// Logger for every service; nil discards.
 	Logger *slog.Logger `yaml:"-"`
+	// BMCSchemes adds or replaces BMC engines by bm_ip URL scheme, over
+	// BMCSchemes()'s table: how a build with the libvirt engine
+	// (engines/libvirt/libvirtbmc, cgo) offers libvirt:// hosts.
+	BMCSchemes map[string]BMCOpener `yaml:"-"`
 }
 
 // AuthConfig configures the REST API's tokens.
@@ -258,7 +262,7 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		return nil, fmt.Errorf("stx: %w", err)
 	}
 	if !cfg.HostMgmt.Disabled {
-		if s.hm, err = openHostMgmt(ctx, cfg.HostMgmt, db, s.Inventory, s.Fault, s.Registry, log.With("service", "hostmgmt")); err != nil {
+		if s.hm, err = openHostMgmt(ctx, cfg.HostMgmt, db, s.Inventory, s.Fault, cfg.BMCSchemes, s.Registry, log.With("service", "hostmgmt")); err != nil {
 			_ = s.Inventory.Close()
 			_ = s.Fault.Close(ctx)
 			return nil, err
