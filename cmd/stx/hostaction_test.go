@@ -207,3 +207,28 @@ func TestHostActionOverREST(t *testing.T) {
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, hostmgmt.RuleActiveController, re.Rule)
 }
+
+func TestHostSensorList(t *testing.T) {
+	c := newActionCLI(t)
+	lim := func(v float64) *float64 { return &v }
+	c.mtce.state.BMC = &hostmgmt.BMCStatus{Power: hostmgmt.PowerOn, Sensors: []hostmgmt.Sensor{
+		{Name: "CPU Temp", Type: hostmgmt.SensorTemperature, Reading: 91.5, Units: "Cel", Status: hostmgmt.SensorCritical,
+			Thresholds: hostmgmt.Thresholds{UpperCaution: lim(80), UpperCritical: lim(90)}},
+		{Name: "PSU1", Type: hostmgmt.SensorPower, Status: hostmgmt.SensorUnknown},
+	}}
+	out, err := c.run("host-sensor-list", "worker-0")
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 3, out)
+	assert.Equal(t, []string{"name", "sensortype", "status", "reading", "units", "lower_critical", "lower_caution", "upper_caution", "upper_critical"}, strings.Fields(lines[0]))
+	assert.Equal(t, []string{"CPU", "Temp", "temperature", "critical", "91.5", "Cel", "80", "90"}, strings.Fields(lines[1]))
+	assert.Equal(t, []string{"PSU1", "power", "unknown"}, strings.Fields(lines[2]), "no reading shown for a sensor without one")
+
+	out, err = c.run("host-sensor-list", "worker-0", "--format", "json")
+	require.NoError(t, err)
+	assert.Contains(t, out, `"reading": 91.5`)
+	c.mtce.state.BMC = nil
+	out, err = c.run("host-sensor-list", "worker-0", "--format", "json")
+	require.NoError(t, err)
+	assert.Equal(t, "[]\n", out, "a host without a BMC audit has no sensors")
+}

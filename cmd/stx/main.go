@@ -59,6 +59,7 @@ func rootCommand(g *globals) *cobra.Command {
 	root.AddCommand(eventCommands(g)...)
 	root.AddCommand(hostCommands(g)...)
 	root.AddCommand(hostActionCommands(g)...)
+	root.AddCommand(hostSensorListCommand(g))
 	root.AddCommand(hardwareCommands(g)...)
 	root.AddCommand(networkCommands(g)...)
 	root.AddCommand(systemCommands(g)...)
