@@ -44,6 +44,38 @@
 // and the manager, which sees them, simply does not feed
 // EventHeartbeatLoss for hosts in an MNFA pool.
 //
+// # BMCs
+//
+// BMC is a host's board management controller: power state, power
+// operations (on, forced off, forced restart, cycle, ACPI shutdown and
+// restart), the device of the next boot, the BMC's and system's
+// identity, and sensor readings with their limits. Abilities not every
+// BMC has are optional interfaces found by type assertion (VirtualMedia,
+// SerialConsole, EventSubscriber); a call an engine cannot make returns
+// ErrUnimplemented, and As reaches the engine's native client. The
+// engines, each in its own package so that this one imports no BMC
+// library:
+//
+//   - redfishbmc: Redfish over HTTPS or HTTP (gofish), sessions or basic auth
+//   - ipmibmc: IPMI over LAN (go-ipmi)
+//   - qemubmc: a QEMU VM through its QMP socket (go-qemu)
+//   - libvirtbmc (module engines/libvirt, cgo): a libvirt domain
+//   - bmcsim: not an engine but a Redfish BMC emulator serving any BMC,
+//     with cmd/stx-bmcsim
+//
+// Every engine passes hostmgmttest.RunBMCSuite against its real peer. An
+// engine checks its input (CheckPowerOp, CheckBootDevice) before sending
+// anything and never retries: Retry, the one retry, repeats only calls
+// whose error wraps ErrNotSent (the request surely never left), so a
+// reset whose answer was lost is never sent twice. The manager
+// (hostmgmtsql) counts back-to-back BMC failures: the fifth raises alarm
+// 200.010, a success clears it. It also audits every BMC every 30 s
+// (power state and sensors; a reading past a limit raises 200.007,
+// critical or major, cleared when back in range). Which engine a host
+// uses is chosen by its bm_type and bm_ip in one table, stx.BMCSchemes;
+// bm_type dynamic probes the Redfish service root (Redfish 1.0 or later:
+// Redfish, else IPMI) and remembers the answer, as StarlingX's mtce does.
+//
 // # Errors
 //
 // An action refused by a rule (the active controller cannot be locked,
