@@ -216,7 +216,7 @@ func (b *BMC) do(ctx context.Context, op string, fn func(ctx context.Context, c 
 		return fmt.Errorf("ipmibmc: %s: %w", op, err)
 	}
 	if err := b.connect(ctx); err != nil {
-		return fmt.Errorf("ipmibmc: %s: %w", op, err)
+		return fmt.Errorf("ipmibmc: %s: %w", op, withCtx(ctx, err))
 	}
 	s := b.sess
 	sent := s.dialer.writes()
@@ -236,9 +236,18 @@ func (b *BMC) do(ctx context.Context, op string, fn func(ctx context.Context, c 
 		b.sess = nil
 	}
 	if s.dialer.writes() == sent || refused(err) {
-		err = errors.Join(hostmgmt.ErrNotSent, err)
+		err = fmt.Errorf("%w: %w", hostmgmt.ErrNotSent, err)
 	}
-	return fmt.Errorf("ipmibmc: %s: %w", op, err)
+	return fmt.Errorf("ipmibmc: %s: %w", op, withCtx(ctx, err))
+}
+
+// withCtx adds ctx's error to err when ctx ended: go-ipmi reports its
+// own read deadline, which is ctx's when that is the earlier.
+func withCtx(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
 }
 
 // connect makes sure b.sess is an open, trusted session. Its errors wrap
@@ -312,10 +321,10 @@ func refused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
 func (s *session) close(ctx context.Context) error {
 	var err error
 	if s.open {
-		err = s.client.Close(ctx) // stops go-ipmi's keep-alive goroutine
+		s.open = false
+		err = closeClient(ctx, s.client) // stops go-ipmi's keep-alive goroutine
 	}
 	s.dialer.close()
-	s.open = false
 	return err
 }
 
@@ -323,12 +332,23 @@ func (s *session) close(ctx context.Context) error {
 // is stopped and its socket closed.
 func (s *session) discard() {
 	if s.open {
+		s.open = false
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_ = s.client.Close(ctx) // stops the keep-alive; sends nothing
+		_ = closeClient(ctx, s.client) // stops the keep-alive; sends nothing
 	}
 	s.dialer.close()
-	s.open = false
+}
+
+// closeClient closes a go-ipmi client. One closed already (through As)
+// panics in go-ipmi: that is no error here.
+func closeClient(ctx context.Context, c *ipmi.Client) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = nil
+		}
+	}()
+	return c.Close(ctx)
 }
 
 // dialer is go-ipmi's UDP "proxy": it dials the resolved address itself
@@ -339,6 +359,7 @@ type dialer struct {
 	port    int
 	conn    *countingConn
 	dialErr error
+	n       atomic.Int64 // datagrams written on all its sockets
 }
 
 // Dial implements golang.org/x/net/proxy.Dialer.
@@ -352,16 +373,14 @@ func (d *dialer) Dial(network, _ string) (net.Conn, error) {
 		d.dialErr = err
 		return nil, err
 	}
-	d.conn = &countingConn{Conn: c}
+	if d.conn != nil {
+		_ = d.conn.Close() // go-ipmi dials again after its Close
+	}
+	d.conn = &countingConn{Conn: c, n: &d.n}
 	return d.conn, nil
 }
 
-func (d *dialer) writes() int64 {
-	if d.conn == nil {
-		return 0
-	}
-	return d.conn.n.Load()
-}
+func (d *dialer) writes() int64 { return d.n.Load() }
 
 func (d *dialer) close() {
 	if d.conn != nil {
@@ -375,7 +394,7 @@ type countingConn struct {
 	net.Conn
 	mu     sync.Mutex
 	closed bool
-	n      atomic.Int64
+	n      *atomic.Int64
 }
 
 func (c *countingConn) Write(p []byte) (int, error) {
