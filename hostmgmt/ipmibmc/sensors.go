@@ -144,7 +144,13 @@ func parseRecord(data []byte) (r record, ok bool, err error) {
 		return r, false, fmt.Errorf("sdr: %w", err)
 	}
 	f := sdr.Full
-	if f == nil || f.SensorEventReadingType != ipmi.EventReadingTypeThreshold || !f.HasAnalogReading() || f.LinearizationFunc.IsNonLinear() {
+	// Sensor Units 1 (byte 21 of the record, 20 from 0), read here:
+	// go-ipmi v0.8.3 shifts the rate and modifier fields wrongly, and
+	// takes every threshold sensor for analog.
+	units1 := data[20]
+	analog := units1>>6 != 3
+	rate, modifier, percent := (units1>>3)&0x07, (units1>>1)&0x03, units1&0x01 != 0
+	if f == nil || f.SensorEventReadingType != ipmi.EventReadingTypeThreshold || !analog || f.LinearizationFunc.IsNonLinear() {
 		return r, false, nil
 	}
 	r = record{
@@ -158,8 +164,11 @@ func parseRecord(data []byte) (r record, ok bool, err error) {
 		r.name = fmt.Sprintf("sensor 0x%02x", r.number)
 	}
 	u := f.SensorUnit
+	if rate != 0 || modifier != 0 {
+		return r, false, nil // a rate or a ratio of units: not one of ours
+	}
 	switch {
-	case u.Percentage && f.SensorType == ipmi.SensorTypeFan:
+	case percent && f.SensorType == ipmi.SensorTypeFan:
 		r.typ, r.units = hostmgmt.SensorFan, "percent"
 	case u.BaseUnit == ipmi.SensorUnitType_DegreesC, u.BaseUnit == ipmi.SensorUnitType_DegreesF, u.BaseUnit == ipmi.SensorUnitType_DegreesK:
 		r.typ, r.units = hostmgmt.SensorTemperature, "degrees C"
@@ -172,10 +181,8 @@ func parseRecord(data []byte) (r record, ok bool, err error) {
 	default:
 		return r, false, nil
 	}
-	if u.Percentage || u.ModifierRelation != 0 || u.RateUnit != 0 {
-		if r.units != "percent" {
-			return r, false, nil // a rate or a ratio of units: not one of ours
-		}
+	if percent && r.units != "percent" {
+		return r, false, nil // a percentage of volts or watts
 	}
 	return r, true, nil
 }
