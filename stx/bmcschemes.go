@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/edgeflock/flock/hostmgmt"
+	"github.com/edgeflock/flock/hostmgmt/ipmibmc"
 )
 
 // BMCSchemes returns the table of BMC engines by the scheme of a host's
@@ -20,7 +21,11 @@ import (
 // libvirt:///domain?uri=qemu:///system needs the cgo engine
 // engines/libvirt/libvirtbmc, which the core module does not require.
 func BMCSchemes() map[string]BMCOpener {
-	return map[string]BMCOpener{}
+	return map[string]BMCOpener{
+		"ipmi": func(u *url.URL, l BMCLogin) (hostmgmt.BMC, error) {
+			return ipmibmc.New(u.Host, &ipmibmc.Options{Username: l.Username, Password: l.Password})
+		},
+	}
 }
 
 // probeRedfish asks the Redfish service root for its version. It sends

@@ -84,7 +84,7 @@ func TestBMCConformance(t *testing.T) {
 			assert.Equal(t, "product 0x0f02", info.Model)
 			assert.Equal(t, "9.08", info.BMCFirmwareVersion)
 			assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`, info.SerialNumber, "the system GUID")
-			assert.Empty(t, info.MACAddresses, "ipmi_sim's LAN channel has no MAC address")
+			assert.Empty(t, info.MACAddresses, "IPMI names no system NIC")
 		},
 		MinSensors:     len(sim.Sensors),
 		RefusedNotSent: true,

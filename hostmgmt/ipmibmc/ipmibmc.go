@@ -242,9 +242,15 @@ func (b *BMC) do(ctx context.Context, op string, fn func(ctx context.Context, c 
 }
 
 // withCtx adds ctx's error to err when ctx ended: go-ipmi reports its
-// own read deadline, which is ctx's when that is the earlier.
+// own read deadline, which is ctx's when that is the earlier. That read
+// deadline can fire a moment before ctx's timer marks ctx done, so a
+// passed deadline counts as ended.
 func withCtx(ctx context.Context, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+	cerr := ctx.Err()
+	if d, ok := ctx.Deadline(); ok && cerr == nil && !time.Now().Before(d) {
+		cerr = context.DeadlineExceeded
+	}
+	if cerr != nil && !errors.Is(err, cerr) {
 		return fmt.Errorf("%w: %w", cerr, err)
 	}
 	return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 
 	"github.com/bougou/go-ipmi"
@@ -110,8 +109,9 @@ func (b *BMC) SetBootDevice(ctx context.Context, d hostmgmt.BootDevice) error {
 	})
 }
 
-// Info reads Get Device ID, Get System GUID and the LAN channel's MAC
-// address.
+// Info reads Get Device ID and Get System GUID (as the serial number:
+// IPMI has no system serial outside the FRU). It gives no MAC address:
+// the LAN configuration's is the BMC's own NIC, not the system's.
 func (b *BMC) Info(ctx context.Context) (hostmgmt.BMCInfo, error) {
 	var info hostmgmt.BMCInfo
 	err := b.do(ctx, "info", func(ctx context.Context, c *ipmi.Client) error {
@@ -128,15 +128,6 @@ func (b *BMC) Info(ctx context.Context) (hostmgmt.BMCInfo, error) {
 			info.SerialNumber = guidString(guid.GUID)
 		case !isCompletion(err):
 			return fmt.Errorf("get system guid: %w", err)
-		}
-		lan, err := c.GetLanConfigParam(ctx, ipmi.ChannelNumberSelf, ipmi.LanConfigParamSelector_MAC, 0, 0)
-		switch {
-		case err == nil:
-			if mac := macString(lan.ParamData); mac != "" {
-				info.MACAddresses = []string{mac}
-			}
-		case !isCompletion(err):
-			return fmt.Errorf("get lan configuration parameters (mac address): %w", err)
 		}
 		return nil
 	})
@@ -192,17 +183,4 @@ func guidString(g [16]byte) string {
 	}
 	return fmt.Sprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 		g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15])
-}
-
-// macString spells the 6-byte MAC address of LAN parameter 5, or ""
-// when it is unset (all zero) or short.
-func macString(b []byte) string {
-	if len(b) < 6 {
-		return ""
-	}
-	mac := net.HardwareAddr(b[:6])
-	if string(mac) == string(make([]byte, 6)) {
-		return ""
-	}
-	return mac.String()
 }
