@@ -74,7 +74,10 @@ func admin(s State, a AdminAction, now time.Time, t Timings, sys SystemContext) 
 	if s.Administrative == "" {
 		return s, nil, refuse(RuleEvent, "Host not added")
 	}
-	busy := s.Stage != StageIdle && s.Stage != StageFailureWait && s.Stage != StageFailureThreshold
+	// Waiting for a host to come online (or go offline) after an action
+	// has ended (power-on) is not being busy: mtce takes a new action.
+	waiting := s.Action == ActionNone && (s.Stage == StageOnlineWait || s.Stage == StageOfflineWait)
+	busy := s.Stage != StageIdle && s.Stage != StageFailureWait && s.Stage != StageFailureThreshold && !waiting
 	switch a {
 	case ActionLock, ActionForceLock:
 		if locked(s) {
