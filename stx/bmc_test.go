@@ -169,3 +169,33 @@ func TestRedfishAtLeast1(t *testing.T) {
 		assert.Equal(t, want, redfishAtLeast1(v), v)
 	}
 }
+
+// TestBMCSchemes: the table's rows open their engines, and a URL
+// parameter a row does not take is refused naming bm_ip.
+func TestBMCSchemes(t *testing.T) {
+	schemes := BMCSchemes()
+	for _, raw := range []string{
+		"redfish://10.0.0.5", "redfish://10.0.0.5:8443?insecure=true&system=1&auth=basic", "redfish+http://127.0.0.1:8000?system=worker-0",
+		"ipmi://127.0.0.1:9001", "ipmi://10.0.0.5?interface=lanplus",
+	} {
+		u, err := url.Parse(raw)
+		require.NoError(t, err)
+		b, err := schemes[u.Scheme](u, BMCLogin{Username: "admin", Password: "pw"})
+		require.NoError(t, err, raw)
+		require.NotNil(t, b, raw)
+		closeBMC(b)
+	}
+	for raw, reason := range map[string]string{
+		"redfish://10.0.0.5?insecure=maybe":        "insecure",
+		"redfish+http://127.0.0.1:8000?insecure=1": `no parameter "insecure"`,
+		"redfish://10.0.0.5?auth=kerberos":         "auth",
+		"ipmi://10.0.0.5?system=1":                 `no parameter "system"`,
+		"ipmi://10.0.0.5?interface=serial":         "interface",
+	} {
+		u, err := url.Parse(raw)
+		require.NoError(t, err)
+		_, err = schemes[u.Scheme](u, BMCLogin{})
+		require.ErrorIs(t, err, hostmgmt.ErrInvalid, raw)
+		assert.Contains(t, err.Error(), reason, raw)
+	}
+}

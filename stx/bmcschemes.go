@@ -2,10 +2,14 @@ package stx
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/edgeflock/flock/hostmgmt"
 	"github.com/edgeflock/flock/hostmgmt/ipmibmc"
+	"github.com/edgeflock/flock/hostmgmt/redfishbmc"
 )
 
 // BMCSchemes returns the table of BMC engines by the scheme of a host's
@@ -13,24 +17,70 @@ import (
 // redfish and ipmi with a bare bm_ip use the redfish and ipmi rows). Add
 // or replace rows through Config.BMCSchemes.
 //
-//	redfish://host[:port][?insecure=true]  Redfish over HTTPS (gofish); insecure accepts a self-signed certificate
-//	redfish+http://host:port               Redfish over plain HTTP (an emulator such as stx-bmcsim)
-//	ipmi://host[:port]                     IPMI over LAN (go-ipmi), port 623 by default
-//	qemu+unix:///path/to/qmp.sock          a QEMU VM's QMP socket (go-qemu)
+//	redfish://host[:port]       Redfish over HTTPS (gofish)
+//	redfish+http://host:port    Redfish over plain HTTP (an emulator such as stx-bmcsim)
+//	ipmi://host[:port]          IPMI over LAN (go-ipmi), port 623 by default
+//	qemu+unix:///path/qmp.sock  a QEMU VM's QMP socket (go-qemu)
+//
+// Redfish URLs take the query parameters system=ID (the ComputerSystem,
+// when the service has several), auth=session|basic and, for HTTPS,
+// insecure=true (accept a self-signed certificate: the host's own
+// opt-in). ipmi takes interface=lan|lanplus.
 //
 // libvirt:///domain?uri=qemu:///system needs the cgo engine
-// engines/libvirt/libvirtbmc, which the core module does not require.
+// engines/libvirt/libvirtbmc, which the core module does not require:
+// a build that has it adds the row through Config.BMCSchemes.
 func BMCSchemes() map[string]BMCOpener {
 	return map[string]BMCOpener{
+		"redfish":      func(u *url.URL, l BMCLogin) (hostmgmt.BMC, error) { return openRedfish("https", u, l) },
+		"redfish+http": func(u *url.URL, l BMCLogin) (hostmgmt.BMC, error) { return openRedfish("http", u, l) },
 		"ipmi": func(u *url.URL, l BMCLogin) (hostmgmt.BMC, error) {
-			return ipmibmc.New(u.Host, &ipmibmc.Options{Username: l.Username, Password: l.Password})
+			q, err := query(u, "interface")
+			if err != nil {
+				return nil, err
+			}
+			return ipmibmc.New(u.Host, &ipmibmc.Options{Username: l.Username, Password: l.Password, Interface: q.Get("interface")})
 		},
 	}
+}
+
+func openRedfish(scheme string, u *url.URL, l BMCLogin) (hostmgmt.BMC, error) {
+	allowed := []string{"system", "auth"}
+	if scheme == "https" {
+		allowed = append(allowed, "insecure")
+	}
+	q, err := query(u, allowed...)
+	if err != nil {
+		return nil, err
+	}
+	insecure := false
+	switch v := q.Get("insecure"); v {
+	case "", "false", "0":
+	case "true", "1":
+		insecure = true
+	default:
+		return nil, &hostmgmt.FieldError{Field: "bm_ip", Reason: fmt.Sprintf("insecure=%q: want true or false", v)}
+	}
+	return redfishbmc.New(scheme+"://"+u.Host, &redfishbmc.Options{Username: l.Username, Password: l.Password,
+		Auth: q.Get("auth"), InsecureTLS: insecure, System: q.Get("system")})
+}
+
+// query returns u's query parameters, refusing any not in allowed.
+func query(u *url.URL, allowed ...string) (url.Values, error) {
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, &hostmgmt.FieldError{Field: "bm_ip", Reason: "query: " + err.Error()}
+	}
+	for k := range q {
+		if !slices.Contains(allowed, k) {
+			return nil, &hostmgmt.FieldError{Field: "bm_ip", Reason: fmt.Sprintf("%s URL takes no parameter %q (only %s)", u.Scheme, k, strings.Join(allowed, ", "))}
+		}
+	}
+	return q, nil
 }
 
 // probeRedfish asks the Redfish service root for its version. It sends
 // no credentials, so it accepts any certificate.
 func probeRedfish(ctx context.Context, endpoint string) (string, error) {
-	_ = url.URL{}
-	return "", hostmgmt.ErrUnimplemented
+	return redfishbmc.Probe(ctx, endpoint, &redfishbmc.Options{InsecureTLS: true})
 }
