@@ -80,10 +80,17 @@
 // New does no I/O. The first call dials the socket and does the QMP
 // handshake, bounded by the call's context and Options.ConnectTimeout;
 // the connection is kept for later calls, which are serialised, and is
-// dropped after an I/O error or a call whose context ended (the only way
-// to stop go-qemu waiting for an answer is to close the connection), so
-// the next call connects again. As gives the go-qemu client
-// (**qmp.SocketMonitor or **qemu.Domain), connecting if needed.
+// dropped after an I/O error or a call whose context ended (closing it
+// is what stops the wait for an answer), so the next call connects
+// again. QEMU refusing a command keeps it.
+//
+// The connection is the engine's own small QMP client, which implements
+// go-qemu's qmp.Monitor; go-qemu's qemu.Domain runs on it. go-qemu's
+// qmp.SocketMonitor is not used: its reader hands out each answer in
+// its bufio.Scanner's buffer and reads the next line into that same
+// buffer, so an answer followed by an event (system_reset's RESET) can
+// be overwritten while it is decoded. As gives the go-qemu client
+// (**qemu.Domain or *qmp.Monitor), connecting if needed.
 //
 // # Errors
 //
