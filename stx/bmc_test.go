@@ -176,7 +176,7 @@ func TestBMCSchemes(t *testing.T) {
 	schemes := BMCSchemes()
 	for _, raw := range []string{
 		"redfish://10.0.0.5", "redfish://10.0.0.5:8443?insecure=true&system=1&auth=basic", "redfish+http://127.0.0.1:8000?system=worker-0",
-		"ipmi://127.0.0.1:9001", "ipmi://10.0.0.5?interface=lanplus",
+		"ipmi://127.0.0.1:9001", "ipmi://10.0.0.5?interface=lanplus", "qemu+unix:///run/vm/qmp.sock",
 	} {
 		u, err := url.Parse(raw)
 		require.NoError(t, err)
@@ -191,6 +191,7 @@ func TestBMCSchemes(t *testing.T) {
 		"redfish://10.0.0.5?auth=kerberos":         "auth",
 		"ipmi://10.0.0.5?system=1":                 `no parameter "system"`,
 		"ipmi://10.0.0.5?interface=serial":         "interface",
+		"qemu+unix:///run/vm.sock?x=1":             `no parameter "x"`,
 	} {
 		u, err := url.Parse(raw)
 		require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/edgeflock/flock/hostmgmt"
 	"github.com/edgeflock/flock/hostmgmt/ipmibmc"
+	"github.com/edgeflock/flock/hostmgmt/qemubmc"
 	"github.com/edgeflock/flock/hostmgmt/redfishbmc"
 )
 
@@ -40,6 +41,12 @@ func BMCSchemes() map[string]BMCOpener {
 				return nil, err
 			}
 			return ipmibmc.New(u.Host, &ipmibmc.Options{Username: l.Username, Password: l.Password, Interface: q.Get("interface")})
+		},
+		"qemu+unix": func(u *url.URL, _ BMCLogin) (hostmgmt.BMC, error) {
+			if _, err := query(u); err != nil {
+				return nil, err
+			}
+			return qemubmc.New(u.Path, nil)
 		},
 	}
 }

@@ -44,7 +44,7 @@ type BMCRig struct {
 	// then wrap hostmgmt.ErrNotSent. Datagram protocols cannot know.
 	RefusedNotSent bool
 	// Native is a pointer to the engine's native client type (for
-	// example **gofish.APIClient): As must fill it.
+	// example new(*gofish.APIClient), new(*qemu.Domain)): As must fill it.
 	Native any
 	// Settle bounds how long the host takes to show the state a power
 	// call asked for; 0 means 15 s.

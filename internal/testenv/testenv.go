@@ -7,7 +7,7 @@
 // test is skipped with a message saying how to install the component.
 //
 // The starters of components whose client libraries are heavy (Kubernetes,
-// Ceph, libvirt and QEMU, OpenStack Keystone) live beside the engines in
+// Ceph, libvirt, OpenStack Keystone) live beside the engines in
 // their own modules under engines/ and build on this package's Start,
 // WaitFor, Output and Missing.
 package testenv
