@@ -33,3 +33,16 @@ func BenchmarkPowerStateGET(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNew is loading the embedded mockup and cloning one system.
+func BenchmarkNew(b *testing.B) {
+	for b.Loop() {
+		srv, err := New(&Options{Username: "u", Password: "p"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := srv.AddSystem("1", NewMemoryHost(nil)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,10 +1,13 @@
 package bmcsim
 
 import (
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -12,9 +15,25 @@ import (
 	"github.com/edgeflock/flock/hostmgmt"
 )
 
+// fuzzMockup is the part of the embedded mockup the fuzzed requests
+// touch (the service root, the system, its manager and chassis, its
+// virtual CD): a server of it starts fast enough for every input.
+func fuzzMockup(t testing.TB) fstest.MapFS {
+	m := fstest.MapFS{}
+	for _, dir := range []string{
+		".", "Systems", "Managers", "Chassis", "SessionService",
+		"Systems/437XR1138R2", "Systems/437XR1138R2/VirtualMedia/CD1", "Managers/BMC", "Chassis/1U",
+	} {
+		data, err := fs.ReadFile(defaultMockup(), path.Join(dir, "index.json"))
+		require.NoError(t, err)
+		m[path.Join(dir, "index.json")] = &fstest.MapFile{Data: data}
+	}
+	return m
+}
+
 // fuzzServer is a server with one memory host, called directly.
-func fuzzServer(t *testing.T) (*Server, *MemoryHost) {
-	srv, err := New(&Options{Username: testUser, Password: testPass})
+func fuzzServer(t *testing.T, mockup fs.FS) (*Server, *MemoryHost) {
+	srv, err := New(&Options{Mockup: mockup, Username: testUser, Password: testPass})
 	require.NoError(t, err)
 	host := NewMemoryHost(nil)
 	require.NoError(t, srv.AddSystem("web1", host))
@@ -50,8 +69,9 @@ func FuzzPatch(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	mockup := fuzzMockup(f)
 	f.Fuzz(func(t *testing.T, body string) {
-		srv, host := fuzzServer(t)
+		srv, host := fuzzServer(t, mockup)
 		before := serve(t, srv, http.MethodGet, sysPath, "").Body.String()
 		w := serve(t, srv, http.MethodPatch, sysPath, body)
 		checkAnswer(t, w, body)
@@ -71,8 +91,9 @@ func FuzzReset(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	mockup := fuzzMockup(f)
 	f.Fuzz(func(t *testing.T, body string) {
-		srv, host := fuzzServer(t)
+		srv, host := fuzzServer(t, mockup)
 		w := serve(t, srv, http.MethodPost, sysPath+"/Actions/ComputerSystem.Reset", body)
 		checkAnswer(t, w, body)
 		if w.Code != http.StatusNoContent {
@@ -90,8 +111,9 @@ func FuzzInsertMedia(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	mockup := fuzzMockup(f)
 	f.Fuzz(func(t *testing.T, body string) {
-		srv, host := fuzzServer(t)
+		srv, host := fuzzServer(t, mockup)
 		w := serve(t, srv, http.MethodPost, sysPath+"/VirtualMedia/CD1/Actions/VirtualMedia.InsertMedia", body)
 		checkAnswer(t, w, body)
 		if w.Code != http.StatusNoContent {
@@ -109,8 +131,9 @@ func FuzzLogin(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	mockup := fuzzMockup(f)
 	f.Fuzz(func(t *testing.T, body string) {
-		srv, _ := fuzzServer(t)
+		srv, _ := fuzzServer(t, mockup)
 		req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, sessionsPath, strings.NewReader(body))
 		w := httptest.NewRecorder()
 		srv.ServeHTTP(w, req)
