@@ -506,6 +506,7 @@ func (s *Server) delete(w http.ResponseWriter, _ *http.Request, p string) *apiEr
 		if ss == nil {
 			return notFound(p)
 		}
+		s.log.Info("bmcsim: session deleted", "user", ss.user, "session", ss.id)
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}

@@ -14,7 +14,8 @@
 // templates: AddSystem clones them for each virtual host to
 // /redfish/v1/Systems/<id>, /redfish/v1/Managers/<id> and
 // /redfish/v1/Chassis/<id>, with every @odata.id, link and action target
-// rewritten, so several systems share one port. The rest of the tree
+// rewritten and its own UUID (derived from the template's and the id),
+// so several systems share one port. The rest of the tree
 // (AccountService, UpdateService, registries, $metadata...) is served as
 // the mockup has it, read-only.
 //

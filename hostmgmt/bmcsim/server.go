@@ -3,6 +3,7 @@ package bmcsim
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
@@ -162,6 +163,9 @@ func (s *Server) AddSystem(id string, backend hostmgmt.BMC) error {
 	}
 	for _, p := range []string{sys.path, sys.manager, sys.chassis} {
 		clones[p]["Id"] = id
+		if u, ok := clones[p]["UUID"].(string); ok {
+			clones[p]["UUID"] = nameUUID(u, id)
+		}
 	}
 	prepareSystem(clones[sys.path], sys.path)
 	for p, body := range clones {
@@ -221,6 +225,16 @@ func prepareMedia(body map[string]any, p string) {
 		"#VirtualMedia.InsertMedia": map[string]any{"target": p + "/Actions/VirtualMedia.InsertMedia"},
 		"#VirtualMedia.EjectMedia":  map[string]any{"target": p + "/Actions/VirtualMedia.EjectMedia"},
 	}
+}
+
+// nameUUID is a name-based UUID (version 5 layout) of a template's UUID
+// and a system id: each system's differs, and stays across restarts.
+func nameUUID(template, id string) string {
+	h := sha1.Sum([]byte(template + "/" + id))
+	h[6] = h[6]&0x0f | 0x50
+	h[8] = h[8]&0x3f | 0x80
+	x := hex.EncodeToString(h[:16])
+	return x[0:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 }
 
 func anys(ss []string) []any {

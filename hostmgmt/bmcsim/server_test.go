@@ -185,6 +185,8 @@ func TestSystemsAreClonesWithRewrittenLinks(t *testing.T) {
 	assert.Equal(t, []any{map[string]any{"@odata.id": "/redfish/v1/Managers/web2"}}, links["ManagedBy"])
 	assert.Equal(t, []any{map[string]any{"@odata.id": "/redfish/v1/Chassis/web2"}}, links["Chassis"])
 	assert.Equal(t, "On", r.getJSON(t, sysPath)["PowerState"], "each system has its own backend")
+	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, sys["UUID"])
+	assert.NotEqual(t, sys["UUID"], r.getJSON(t, sysPath)["UUID"], "each system has its own UUID")
 
 	// No served resource of a system names the mockup's system, manager
 	// or chassis, and every resource it links to within its subtrees
