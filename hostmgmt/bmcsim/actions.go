@@ -72,7 +72,9 @@ type systemPatch struct {
 }
 
 // checkSystemPatch checks a PATCH body against the stored system (cur)
-// and returns every problem at once; nothing is changed.
+// and returns every problem at once; nothing is changed. Annotations
+// (names with an @) are ignored: clients that PATCH back what they read
+// send them.
 func checkSystemPatch(body, cur map[string]any) (systemPatch, *apiError) {
 	var sp systemPatch
 	var msgs []message
@@ -99,6 +101,9 @@ func checkSystemPatch(body, cur map[string]any) (systemPatch, *apiError) {
 	}
 	for _, k := range sortedKeys(body) {
 		v := body[k]
+		if strings.Contains(k, "@") {
+			continue // an annotation (@odata.etag, ...@Redfish.AllowableValues) sent back
+		}
 		switch k {
 		case "AssetTag":
 			sp.assetTag = str(k, v, nil)
@@ -111,6 +116,9 @@ func checkSystemPatch(body, cur map[string]any) (systemPatch, *apiError) {
 			curBoot, _ := cur["Boot"].(map[string]any)
 			for _, bk := range sortedKeys(boot) {
 				name := "Boot/" + bk
+				if strings.Contains(bk, "@") {
+					continue
+				}
 				switch bk {
 				case "BootSourceOverrideTarget":
 					sp.target = str(name, boot[bk], bootTargets)

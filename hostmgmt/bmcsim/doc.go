@@ -74,6 +74,7 @@
 //	method the resource does not take      405 OperationNotAllowed (with Allow)
 //	malformed JSON, or not an object       400 MalformedJSON
 //	unknown or read-only PATCH property    400 PropertyUnknown / PropertyNotWritable
+//	                                           (annotations, names with an @, are ignored)
 //	PATCH value of the wrong type          400 PropertyValueTypeError
 //	PATCH value not allowed                400 PropertyValueNotInList (the allowed ones in Resolution)
 //	reset type not allowed                 400 ActionParameterValueNotInList, its message

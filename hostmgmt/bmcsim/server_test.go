@@ -346,6 +346,16 @@ func TestBootOverrideOnce(t *testing.T) {
 	assert.Equal(t, hostmgmt.BootCD, r.host.NextBoot())
 }
 
+func TestPatchIgnoresAnnotations(t *testing.T) {
+	r := newRig(t, nil)
+	resp, data := r.do(t, http.MethodPatch, sysPath, `{"@odata.etag":"x","Boot":{"BootSourceOverrideTarget":"Cd","BootSourceOverrideEnabled":"Once",`+
+		`"BootSourceOverrideTarget@Redfish.AllowableValues":["Usb"]}}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", data)
+	assert.Equal(t, hostmgmt.BootCD, r.host.NextBoot())
+	allowed := r.getJSON(t, sysPath)["Boot"].(map[string]any)["BootSourceOverrideTarget@Redfish.AllowableValues"]
+	assert.Equal(t, []any{"None", "Pxe", "Cd", "Hdd"}, allowed, "annotations are not written")
+}
+
 func TestBootOverrideContinuous(t *testing.T) {
 	r := newRig(t, nil)
 	resp, data := r.do(t, http.MethodPatch, sysPath, `{"Boot":{"BootSourceOverrideTarget":"Hdd","BootSourceOverrideEnabled":"Continuous","BootSourceOverrideMode":"Legacy"}}`)
