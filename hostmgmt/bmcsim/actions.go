@@ -186,7 +186,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, p string) *apiErr
 		}
 	}
 	s.mu.RLock()
-	cur := deepCopy(s.res[p]).(map[string]any)
+	cur := deepCopy(sys.own[p]).(map[string]any)
 	s.mu.RUnlock()
 	sp, e := checkSystemPatch(body, cur)
 	if e != nil {
@@ -210,13 +210,13 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, p string) *apiErr
 		s.log.Info("bmcsim: boot override", "system", sys.id, "target", target, "enabled", enabled)
 	}
 	s.mu.Lock()
-	b := s.res[p]["Boot"].(map[string]any)
+	b := sys.own[p]["Boot"].(map[string]any)
 	b["BootSourceOverrideTarget"], b["BootSourceOverrideEnabled"] = target, enabled
 	if sp.mode != nil {
 		b["BootSourceOverrideMode"] = *sp.mode
 	}
 	if sp.assetTag != nil {
-		s.res[p]["AssetTag"] = *sp.assetTag
+		sys.own[p]["AssetTag"] = *sp.assetTag
 	}
 	s.mu.Unlock()
 	data, e := s.render(r.Context(), p)
@@ -256,11 +256,15 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, p string) *apiErro
 func (s *Server) media(p string) *system {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	t, _ := s.res[p]["@odata.type"].(string)
+	sys := s.owner(p)
+	if sys == nil {
+		return nil
+	}
+	t, _ := sys.own[p]["@odata.type"].(string)
 	if !strings.HasPrefix(t, "#VirtualMedia.") {
 		return nil
 	}
-	return s.owner(p)
+	return sys
 }
 
 // resetOps maps reset types to power operations (Nmi and
@@ -356,7 +360,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request, sys *system) *api
 // sets a "Continuous" one again for the next boot.
 func (s *Server) bootConsumed(ctx context.Context, sys *system) {
 	s.mu.Lock()
-	b := s.res[sys.path]["Boot"].(map[string]any)
+	b := sys.own[sys.path]["Boot"].(map[string]any)
 	target, _ := b["BootSourceOverrideTarget"].(string)
 	enabled, _ := b["BootSourceOverrideEnabled"].(string)
 	if enabled == "Once" {
@@ -423,7 +427,7 @@ func (s *Server) mediaAction(w http.ResponseWriter, r *http.Request, sys *system
 	sys.act.Lock()
 	defer sys.act.Unlock()
 	s.mu.RLock()
-	types, _ := s.res[vm]["MediaTypes"].([]any)
+	types, _ := sys.own[vm]["MediaTypes"].([]any)
 	s.mu.RUnlock()
 	cd := slices.Contains(types, any("CD")) || slices.Contains(types, any("DVD"))
 	insert := action == "VirtualMedia.InsertMedia"
@@ -440,7 +444,7 @@ func (s *Server) mediaAction(w http.ResponseWriter, r *http.Request, sys *system
 		}
 	}
 	s.mu.Lock()
-	m := s.res[vm]
+	m := sys.own[vm]
 	if insert {
 		m["Image"], m["ImageName"], m["Inserted"], m["ConnectedVia"] = image, path.Base(image), true, "URI"
 		m["WriteProtected"] = true

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"testing"
 )
 
@@ -34,14 +35,19 @@ func BenchmarkPowerStateGET(b *testing.B) {
 	}
 }
 
-// BenchmarkNew is loading the embedded mockup and cloning one system.
-func BenchmarkNew(b *testing.B) {
+// BenchmarkAddSystem is adding one more system to a server (a lab
+// serves hundreds from one process).
+func BenchmarkAddSystem(b *testing.B) {
+	srv, err := New(&Options{Username: "u", Password: "p"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	host := NewMemoryHost(nil)
+	b.ReportAllocs()
+	i := 0
 	for b.Loop() {
-		srv, err := New(&Options{Username: "u", Password: "p"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := srv.AddSystem("1", NewMemoryHost(nil)); err != nil {
+		i++
+		if err := srv.AddSystem("node"+strconv.Itoa(i), host); err != nil {
 			b.Fatal(err)
 		}
 	}

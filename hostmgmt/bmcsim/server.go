@@ -50,17 +50,22 @@ type Server struct {
 	files      map[string]staticFile
 
 	mu       sync.RWMutex
-	res      map[string]map[string]any // by path, no trailing slash
+	res      map[string]map[string]any // by path, no trailing slash; the systems' are theirs
 	systems  []*system
+	byID     map[string]*system
 	sessions map[string]*session // by token
 }
 
-// system is one virtual host.
+// system is one virtual host. Its resources are the template's, rewritten
+// as they are served, but for those it changes (its ComputerSystem,
+// Manager and Chassis, its virtual media), which it owns.
 type system struct {
 	id                     string
 	backend                hostmgmt.BMC
 	path, manager, chassis string
-	act                    sync.Mutex // one action at a time
+	rw                     rewriter                  // template paths to the system's
+	own                    map[string]map[string]any // under Server.mu
+	act                    sync.Mutex                // one action at a time
 }
 
 // session is a login (POST SessionService/Sessions).
@@ -104,7 +109,7 @@ func New(opts *Options) (*Server, error) {
 	}
 	s := &Server{
 		user: opts.Username, pass: opts.Password, timeout: opts.SessionTimeout,
-		log: opts.Logger, tmpl: tp, files: t.files, res: t.res, sessions: map[string]*session{},
+		log: opts.Logger, tmpl: tp, files: t.files, res: t.res, sessions: map[string]*session{}, byID: map[string]*system{},
 	}
 	if s.timeout == 0 {
 		s.timeout = defaultSessionTTL
@@ -155,34 +160,32 @@ func (s *Server) AddSystem(id string, backend hostmgmt.BMC) error {
 	sys := &system{
 		id: id, backend: backend,
 		path: root + "/Systems/" + id, manager: root + "/Managers/" + id, chassis: root + "/Chassis/" + id,
+		own: map[string]map[string]any{},
 	}
-	rw := rewriter{{s.tmpl.system, sys.path}, {s.tmpl.manager, sys.manager}, {s.tmpl.chassis, sys.chassis}}
-	clones := map[string]map[string]any{}
-	for p, body := range s.tmpl.res {
-		clones[rw.str(p)] = rw.clone(body).(map[string]any)
-	}
-	for _, p := range []string{sys.path, sys.manager, sys.chassis} {
-		clones[p]["Id"] = id
-		if u, ok := clones[p]["UUID"].(string); ok {
-			clones[p]["UUID"] = nameUUID(u, id)
+	sys.rw = rewriter{{s.tmpl.system, sys.path}, {s.tmpl.manager, sys.manager}, {s.tmpl.chassis, sys.chassis}}
+	for _, tp := range []string{s.tmpl.system, s.tmpl.manager, s.tmpl.chassis} {
+		p := sys.rw.str(tp)
+		sys.own[p] = sys.rw.clone(s.tmpl.res[tp]).(map[string]any)
+		sys.own[p]["Id"] = id
+		if u, ok := sys.own[p]["UUID"].(string); ok {
+			sys.own[p]["UUID"] = nameUUID(u, id)
 		}
 	}
-	prepareSystem(clones[sys.path], sys.path)
-	for p, body := range clones {
+	prepareSystem(sys.own[sys.path], sys.path)
+	for tp, body := range s.tmpl.res {
 		if t, _ := body["@odata.type"].(string); strings.HasPrefix(t, "#VirtualMedia.") {
-			prepareMedia(body, p)
+			p := sys.rw.str(tp)
+			sys.own[p] = sys.rw.clone(body).(map[string]any)
+			prepareMedia(sys.own[p], p)
 		}
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, p := range []string{sys.path, sys.manager, sys.chassis} {
-		if s.res[p] != nil {
+		if s.res[p] != nil || s.byID[id] != nil {
 			return fmt.Errorf("bmcsim: %w", &hostmgmt.FieldError{Field: "id", Reason: fmt.Sprintf("%s is already served", p)})
 		}
-	}
-	for p, body := range clones {
-		s.res[p] = body
 	}
 	for coll, p := range map[string]string{"Systems": sys.path, "Managers": sys.manager, "Chassis": sys.chassis} {
 		c := s.res[root+"/"+coll]
@@ -190,6 +193,7 @@ func (s *Server) AddSystem(id string, backend hostmgmt.BMC) error {
 		setMembers(c, append(members, map[string]any{"@odata.id": p}))
 	}
 	s.systems = append(s.systems, sys)
+	s.byID[id] = sys
 	s.log.Info("bmcsim: system added", "id", id, "path", sys.path)
 	return nil
 }
@@ -333,21 +337,56 @@ func (s *Server) session(tok string) *session {
 
 // owner returns the system whose subtrees hold p, or nil; s.mu is held.
 func (s *Server) owner(p string) *system {
-	for _, sys := range s.systems {
-		if under(p, sys.path) || under(p, sys.manager) || under(p, sys.chassis) {
-			return sys
+	rest, ok := strings.CutPrefix(p, root+"/")
+	if !ok {
+		return nil
+	}
+	kind, rest, _ := strings.Cut(rest, "/")
+	id, _, _ := strings.Cut(rest, "/")
+	if kind != "Systems" && kind != "Managers" && kind != "Chassis" {
+		return nil
+	}
+	return s.byID[id]
+}
+
+// lookup returns the stored resource at p, shared: a system's own or
+// the template's (rewrite reports which, to rewrite it for the system),
+// or another of the mockup's; s.mu is held.
+func (s *Server) lookup(p string) (body map[string]any, sys *system, rewrite bool) {
+	if sys = s.owner(p); sys == nil {
+		return s.res[p], nil, false
+	}
+	if body, ok := sys.own[p]; ok {
+		return body, sys, false
+	}
+	for _, pair := range sys.rw {
+		if rest, ok := strings.CutPrefix(p, pair[1]); ok && (rest == "" || rest[0] == '/') {
+			return s.tmpl.res[pair[0]+rest], sys, true
 		}
 	}
-	return nil
+	return nil, sys, false
+}
+
+// copyOf returns a copy of the resource at p to change and serve, nil if
+// there is none; s.mu is held.
+func (s *Server) copyOf(p string) map[string]any {
+	body, sys, rewrite := s.lookup(p)
+	switch {
+	case body == nil:
+		return nil
+	case rewrite:
+		return sys.rw.clone(body).(map[string]any)
+	}
+	return deepCopy(body).(map[string]any)
 }
 
 // exists reports whether a resource or file is at p.
 func (s *Server) exists(p string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	_, ok := s.res[p]
+	body, _, _ := s.lookup(p)
 	_, file := s.files[p]
-	return ok || file || p == sessionsPath || (strings.HasPrefix(p, sessionsPath+"/") && s.sessionByID(strings.TrimPrefix(p, sessionsPath+"/")) != nil)
+	return body != nil || file || p == sessionsPath || (strings.HasPrefix(p, sessionsPath+"/") && s.sessionByID(strings.TrimPrefix(p, sessionsPath+"/")) != nil)
 }
 
 // sessionByID returns the session with id; s.mu is held.
@@ -391,10 +430,8 @@ func (s *Server) isSystem(p string) bool {
 func (s *Server) systemAt(p string) *system {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, sys := range s.systems {
-		if sys.path == p {
-			return sys
-		}
+	if sys := s.owner(p); sys != nil && sys.path == p {
+		return sys
 	}
 	return nil
 }
@@ -454,17 +491,13 @@ func (s *Server) render(ctx context.Context, p string) ([]byte, *apiError) {
 		}
 	}
 	s.mu.RLock()
-	stored, ok := s.res[p]
-	var body map[string]any
-	if ok {
-		body = deepCopy(stored).(map[string]any)
-	}
+	body := s.copyOf(p)
 	var nics []string
 	if sys != nil && ov.info != nil && strings.HasPrefix(p, sys.path+"/EthernetInterfaces/") {
 		nics = s.nics(sys)
 	}
 	s.mu.RUnlock()
-	body, ok = ov.apply(sys, p, body, nics)
+	body, ok := ov.apply(sys, p, body, nics)
 	if !ok {
 		return nil, notFound(p)
 	}
@@ -479,9 +512,13 @@ func (s *Server) render(ctx context.Context, p string) ([]byte, *apiError) {
 // address, in the collection's order; s.mu is held.
 func (s *Server) nics(sys *system) []string {
 	var l []string
-	for _, id := range memberIDs(s.res[sys.path+"/EthernetInterfaces"]) {
-		if _, ok := s.res[id]["MACAddress"]; ok {
-			l = append(l, id)
+	coll, _, _ := s.lookup(sys.path + "/EthernetInterfaces")
+	for _, id := range memberIDs(coll) {
+		id = sys.rw.str(id)
+		if nic, _, _ := s.lookup(id); nic != nil {
+			if _, ok := nic["MACAddress"]; ok {
+				l = append(l, id)
+			}
 		}
 	}
 	return l

@@ -191,15 +191,13 @@ func TestSystemsAreClonesWithRewrittenLinks(t *testing.T) {
 	// No served resource of a system names the mockup's system, manager
 	// or chassis, and every resource it links to within its subtrees
 	// is served.
-	r.srv.mu.RLock()
 	var paths []string
-	for p := range r.srv.res {
-		if r.srv.owner(p) != nil {
-			paths = append(paths, p)
+	for p := range r.srv.tmpl.res {
+		for _, id := range []string{"web1", "web2"} {
+			paths = append(paths, r.srv.byID[id].rw.str(p))
 		}
 	}
-	r.srv.mu.RUnlock()
-	require.Greater(t, len(paths), 100)
+	require.Greater(t, len(paths), 200)
 	for _, p := range paths {
 		resp, data := r.do(t, http.MethodGet, p, "")
 		require.Equal(t, http.StatusOK, resp.StatusCode, p)
