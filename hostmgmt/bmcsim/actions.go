@@ -494,7 +494,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) *apiError {
 	}
 	ss := &session{id: randomHex(8), token: randomHex(16), user: user}
 	s.mu.Lock()
-	s.session("") // drop expired sessions
+	s.sweep()
 	ss.last = time.Now()
 	s.sessions[ss.token] = ss
 	s.mu.Unlock()

@@ -323,16 +323,24 @@ func (s *Server) credentials(user, password string) bool {
 	return u&p == 1
 }
 
-// session returns the live session of tok, dropping expired ones; s.mu
-// is held.
+// session returns the live session of tok, dropping it if it expired;
+// s.mu is held.
 func (s *Server) session(tok string) *session {
-	now := time.Now()
-	for t, ss := range s.sessions {
-		if now.Sub(ss.last) > s.timeout {
-			delete(s.sessions, t)
+	ss := s.sessions[tok]
+	if ss != nil && time.Since(ss.last) > s.timeout {
+		delete(s.sessions, tok)
+		return nil
+	}
+	return ss
+}
+
+// sweep drops the expired sessions; s.mu is held.
+func (s *Server) sweep() {
+	for tok, ss := range s.sessions {
+		if time.Since(ss.last) > s.timeout {
+			delete(s.sessions, tok)
 		}
 	}
-	return s.sessions[tok]
 }
 
 // owner returns the system whose subtrees hold p, or nil; s.mu is held.
@@ -528,7 +536,7 @@ func (s *Server) nics(sys *system) []string {
 func (s *Server) renderSession(p string) ([]byte, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.session("") // drop expired sessions
+	s.sweep()
 	if p == sessionsPath {
 		var members []any
 		for _, ss := range s.sessions {
