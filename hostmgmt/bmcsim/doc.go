@@ -122,6 +122,19 @@
 //     publishes the Base 1.5.0 registry.
 //   - The emulator's sessions replace the mockup's sample ones, and
 //     SessionService.SessionTimeout shows Options.SessionTimeout.
+//   - Everything not listed above keeps the mockup's sample values,
+//     including the system's Status (a Warning health rollup with a CPU
+//     temperature condition in public-rackmount1) whatever the sensors say.
+//
+// # Against StarlingX
+//
+// StarlingX has no BMC emulator of its own; its virtual labs put
+// OpenStack's sushy-tools (Redfish) or virtualbmc (IPMI) in front of
+// libvirt domains. bmcsim takes sushy-tools' place: it serves a whole DMTF
+// mockup rather than sushy-tools' minimal tree, any hostmgmt.BMC (memory,
+// QEMU over QMP, libvirt) rather than libvirt or Nova only, and many
+// systems behind one port with one account, without sushy-tools' BIOS,
+// storage and indicator emulation.
 //
 // A MemoryHost is the in-memory backend: power state, next boot device,
 // virtual CD, info and settable sensor readings in fields, an OnPower hook
