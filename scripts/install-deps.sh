@@ -10,6 +10,7 @@ pkgs=(
   libvirt-dev libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu   # engines/libvirt (cgo)
   qemu-system-x86                              # engines/libvirt: QEMU + QMP
   openipmi ipmitool                            # internal/testenv: IPMI BMC simulator
+  redfishtool python3-sushy                    # hostmgmt/bmcsim: DMTF's and OpenStack's Redfish clients drive the emulator
   keystone uwsgi uwsgi-plugin-python3          # engines/openstack: Keystone
   python3-venv python3-pip python3-oslo.utils python3-keystoneauth1 python3-prettytable python3-six python3-httplib2 python3-dateutil python3-requests python3-openssl python3-pbr   # StarlingX's fm client (fault/faulthttp)
   lshw hwloc ethtool pciutils util-linux iproute2   # inventory/hwdiscovery: the tools its facts are compared with
