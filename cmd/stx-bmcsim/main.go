@@ -16,10 +16,12 @@
 //
 // Each --system NAME (repeatable; default one system named "1") is served
 // at /redfish/v1/Systems/NAME. Its backend, the host it powers, is
-// chosen by BACKEND's scheme in the table openBackend: for now only
-// memory (the default: an in-memory host, powered on; "memory:?off=1"
-// starts it off). QEMU (qemu+unix:///path/to/qmp.sock) and libvirt
-// (libvirt:///domain?uri=...) backends are to be added to that table.
+// chosen by BACKEND's scheme in the table openBackend: memory (the
+// default: an in-memory host, powered on; "memory:?off=1" starts it off)
+// or a QEMU VM through its QMP socket (qemu+unix:///path/to/qmp.sock, the
+// VM started with -no-shutdown), so a Redfish reset really resets the VM.
+// A libvirt domain backend needs the cgo engine of engines/libvirt,
+// which this binary does not link.
 //
 // On SIGTERM or SIGINT it stops taking connections, lets requests in
 // flight finish (up to 10 s) and exits 0.
@@ -43,6 +45,7 @@ import (
 
 	"github.com/edgeflock/flock/hostmgmt"
 	"github.com/edgeflock/flock/hostmgmt/bmcsim"
+	"github.com/edgeflock/flock/hostmgmt/qemubmc"
 )
 
 func main() {
@@ -78,7 +81,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.user, "username", "admin", "the account's user name")
 	fs.StringVar(&c.pass, "password", "", "the account's password")
 	fs.StringVar(&passFile, "password-file", "", "file whose first line is the account's password")
-	fs.Var(&systems, "system", "a system, NAME[=BACKEND]; repeatable (default one system \"1\"); BACKEND: memory only for now")
+	fs.Var(&systems, "system", "a system, NAME[=BACKEND]; repeatable (default one system \"1\"); BACKEND: memory: or qemu+unix:///path/to/qmp.sock")
 	fs.DurationVar(&c.sessionTimeout, "session-timeout", 30*time.Minute, "end sessions unused this long")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (with --tls-key: serve HTTPS)")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS key file")
@@ -136,8 +139,13 @@ func openBackend(spec string) (hostmgmt.BMC, error) {
 			return nil, fmt.Errorf("memory backend: off=%q: want true or false", off)
 		}
 		return bmcsim.NewMemoryHost(&bmcsim.MemoryOptions{Off: off == "1" || off == "true"}), nil
+	case "qemu+unix":
+		if u.Host != "" || u.Path == "" || u.RawQuery != "" {
+			return nil, fmt.Errorf("backend %q: want qemu+unix:///path/to/qmp.sock", spec)
+		}
+		return qemubmc.New(u.Path, nil)
 	}
-	return nil, fmt.Errorf("backend %q: unknown scheme %q (memory only for now)", spec, u.Scheme)
+	return nil, fmt.Errorf("backend %q: unknown scheme %q (memory:, qemu+unix:///path/to/qmp.sock)", spec, u.Scheme)
 }
 
 func run(args []string, stderr io.Writer) error {

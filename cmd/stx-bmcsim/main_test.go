@@ -26,6 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/edgeflock/flock/hostmgmt"
+	"github.com/edgeflock/flock/hostmgmt/qemubmc"
 	"github.com/edgeflock/flock/internal/testenv"
 )
 
@@ -165,7 +166,8 @@ func TestBadCommandLines(t *testing.T) {
 		{"empty-password-file", []string{"--password-file", empty}, "empty first line"},
 		{"missing-password-file", []string{"--password-file", "/nonexistent/pw"}, "--password-file"},
 		{"tls-cert-alone", []string{"--password", "a", "--tls-cert", "c.pem"}, "--tls-cert and --tls-key go together"},
-		{"unknown-backend", []string{"--password", "a", "--system", "vm1=qemu+unix:///run/qmp.sock"}, `unknown scheme "qemu+unix" (memory only for now)`},
+		{"unknown-backend", []string{"--password", "a", "--system", "vm1=libvirt:///vm1"}, `unknown scheme "libvirt"`},
+		{"qemu-backend-host", []string{"--password", "a", "--system", "vm1=qemu+unix://host/run/qmp.sock"}, `want qemu+unix:///path/to/qmp.sock`},
 		{"bad-memory-option", []string{"--password", "a", "--system", "vm1=memory:?off=maybe"}, "off="},
 		{"bad-system-name", []string{"--password", "a", "--system", "a/b"}, "invalid id"},
 		{"duplicate-system", []string{"--password", "a", "--system", "x", "--system", "x"}, "already served"},
@@ -191,4 +193,31 @@ func TestOpenBackend(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, hostmgmt.PowerOn, st, spec)
 	}
+}
+
+// TestQEMUBackend: a Redfish reset of a system backed by a QEMU VM acts
+// on the VM itself, as the VM's own QMP socket shows.
+func TestQEMUBackend(t *testing.T) {
+	vm := testenv.StartQEMU(t, nil)
+	bin := build(t)
+	_, url := start(t, bin, "http", http.DefaultClient, "--password", "pw", "--system", "vm1=qemu+unix://"+vm.QMP)
+	watch, err := qemubmc.New(vm.Watch, nil)
+	require.NoError(t, err)
+	defer watch.Close()
+	power := func() hostmgmt.PowerState {
+		st, err := watch.PowerState(t.Context())
+		require.NoError(t, err)
+		return st
+	}
+	require.Equal(t, hostmgmt.PowerOn, power())
+	reset := url + "/redfish/v1/Systems/vm1/Actions/ComputerSystem.Reset"
+	code, body := call(t, http.DefaultClient, "POST", reset, "admin", "pw", `{"ResetType":"ForceOff"}`)
+	require.Less(t, code, 300, "%v", body)
+	assert.Equal(t, hostmgmt.PowerOff, power(), "the VM is stopped")
+	code, sys := call(t, http.DefaultClient, "GET", url+"/redfish/v1/Systems/vm1", "admin", "pw", "")
+	require.Equal(t, 200, code)
+	assert.Equal(t, "Off", sys["PowerState"])
+	code, body = call(t, http.DefaultClient, "POST", reset, "admin", "pw", `{"ResetType":"On"}`)
+	require.Less(t, code, 300, "%v", body)
+	assert.Equal(t, hostmgmt.PowerOn, power(), "the VM runs again")
 }
