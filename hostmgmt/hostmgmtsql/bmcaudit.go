@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -38,6 +39,7 @@ func (m *Manager) auditBMCs(ctx context.Context) {
 // caution threshold), readings back in range clear it, and a BMC that
 // cannot be read counts towards 200.010. HostState.BMC shows the result.
 func (m *Manager) AuditBMCs(ctx context.Context) {
+	m.seedSensorAlarms(ctx)
 	m.mu.Lock()
 	hosts := make([]*host, 0, len(m.hosts))
 	for _, h := range m.hosts {
@@ -56,6 +58,48 @@ func (m *Manager) AuditBMCs(ctx context.Context) {
 		})
 	}
 	_ = g.Wait()
+}
+
+// alarmLister is the part of fault.Service that lists alarms.
+type alarmLister interface {
+	ListAlarms(ctx context.Context, q fault.AlarmQuery) ([]fault.Alarm, error)
+}
+
+// seedSensorAlarms reads, once per start, the 200.007 alarms raised
+// before it, so the first audit clears only those back in range instead
+// of clearing every sensor blindly. Without a lister (a bare
+// fault.Reporter), the first audit clears every sensor in range.
+func (m *Manager) seedSensorAlarms(ctx context.Context) {
+	m.mu.Lock()
+	seeded := m.sensorsSeeded
+	m.mu.Unlock()
+	l, ok := m.o.Faults.(alarmLister)
+	if seeded || !ok {
+		return
+	}
+	as, err := l.ListAlarms(ctx, fault.AlarmQuery{AlarmID: "200.007", IncludeSuppressed: true, IncludeMasked: true})
+	if err != nil {
+		m.log.Warn("list sensor alarms", "err", err)
+		return
+	}
+	raised := map[string]map[string]fault.Severity{} // hostname → sensor → severity
+	for _, a := range as {
+		rest, ok := strings.CutPrefix(a.EntityInstanceID, "host=")
+		if !ok {
+			continue
+		}
+		hostname, sensor, ok := strings.Cut(rest, ".sensor=")
+		if !ok {
+			continue
+		}
+		if raised[hostname] == nil {
+			raised[hostname] = map[string]fault.Severity{}
+		}
+		raised[hostname][sensor] = a.Severity
+	}
+	m.mu.Lock()
+	m.sensorSeed, m.sensorsSeeded = raised, true
+	m.mu.Unlock()
 }
 
 // auditBMC reads one host's BMC and raises or clears its sensor alarms.
@@ -103,9 +147,14 @@ func (m *Manager) auditBMC(ctx context.Context, h *host) {
 	var changes []change
 	m.mu.Lock()
 	h.bmcStatus = &hostmgmt.BMCStatus{Power: power, Sensors: sensors, ReadAt: now}
-	first := h.sensorAlarms == nil
-	if first {
-		h.sensorAlarms = map[string]fault.Severity{}
+	// A host's first audit since start: what was raised before comes
+	// from the seed; without one, every sensor in range is cleared.
+	first := h.sensorAlarms == nil && !m.sensorsSeeded
+	if h.sensorAlarms == nil {
+		h.sensorAlarms = maps.Clone(m.sensorSeed[h.hostname])
+		if h.sensorAlarms == nil {
+			h.sensorAlarms = map[string]fault.Severity{}
+		}
 	}
 	seen := make(map[string]bool, len(sensors))
 	for _, s := range sensors {

@@ -138,6 +138,10 @@ type Manager struct {
 	wg   sync.WaitGroup   // workers
 	ctx  context.Context  // Run's, for workers
 	mnfa map[hostmgmt.Network]bool
+	// sensorsSeeded: the 200.007 alarms raised before this start have
+	// been read into the hosts' sensorAlarms.
+	sensorsSeeded bool
+	sensorSeed    map[string]map[string]fault.Severity // hostname → sensor → severity
 }
 
 // host is one host as the Manager holds it: the committed state, what

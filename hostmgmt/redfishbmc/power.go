@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -35,11 +36,7 @@ func (b *BMC) system(ctx context.Context, c *gofish.APIClient) (*schemas.Compute
 	if uri != "" {
 		return schemas.GetObject[schemas.ComputerSystem](c, uri)
 	}
-	systems, err := c.Service.Systems()
-	if err != nil {
-		return nil, err
-	}
-	sys, err := pickSystem(systems, b.opts.System)
+	sys, err := findSystem(c, b.opts.System)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +46,31 @@ func (b *BMC) system(ctx context.Context, c *gofish.APIClient) (*schemas.Compute
 	b.sysURI = sys.ODataID
 	b.release()
 	return sys, nil
+}
+
+// systemsCollection is where Redfish (1.6 and later fix the URI)
+// keeps the ComputerSystems.
+const systemsCollection = "/redfish/v1/Systems"
+
+// findSystem returns the ComputerSystem named id. A named one is found
+// among the collection's links (one GET for the collection, one for the
+// system: a service with a thousand systems is not read whole); failing
+// that, and for an unnamed one, every member is read.
+func findSystem(c *gofish.APIClient, id string) (*schemas.ComputerSystem, error) {
+	if id != "" {
+		if coll, err := schemas.GetCollection(c, systemsCollection); err == nil {
+			for _, link := range coll.ItemLinks {
+				if path.Base(strings.TrimSuffix(link, "/")) == id {
+					return schemas.GetObject[schemas.ComputerSystem](c, link)
+				}
+			}
+		}
+	}
+	systems, err := c.Service.Systems()
+	if err != nil {
+		return nil, err
+	}
+	return pickSystem(systems, id)
 }
 
 // pickSystem returns the system named id, or the only one when id is
