@@ -81,6 +81,14 @@ func (b *BMC) handle(ctx context.Context) (*libvirt.Connect, *libvirt.Domain, er
 			b.mu.Unlock()
 			return nil, nil, errClosed
 		}
+		if b.conn != nil {
+			// A break libvirt noticed already (keepalive, the peer's
+			// EOF seen by the event loop): open anew rather than fail.
+			if alive, err := b.conn.IsAlive(); err != nil || !alive {
+				b.opts.Logger.Debug("libvirtbmc: connection broken", "uri", b.uri, "err", err)
+				b.dropLocked(b.conn) //nolint:errcheck // broken anyway
+			}
+		}
 		if b.conn != nil && b.dom != nil {
 			c, d := b.conn, b.dom
 			err := errors.Join(c.Ref(), d.Ref())

@@ -21,8 +21,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"libvirt.org/go/libvirt"
 
-	"github.com/edgeflock/flock/engines/libvirt/libvirttestenv"
 	"github.com/edgeflock/flock/engines/libvirt/libvirtbmc"
+	"github.com/edgeflock/flock/engines/libvirt/libvirttestenv"
 	"github.com/edgeflock/flock/hostmgmt"
 	"github.com/edgeflock/flock/hostmgmt/hostmgmttest"
 )
@@ -354,16 +354,20 @@ func TestTestDriver(t *testing.T) {
 // bootOnce: the next start boots from the device set, and the start after
 // it from the previous order again.
 func bootOnce(t *testing.T, p *peer) {
+	// Generous: where /dev/kvm exists and KVM does not work, libvirtd
+	// probes QEMU again on each define and start (see the report).
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
 	d := p.start(t)
 	b := p.open(t, d, p.uri)
 	require.Equal(t, hostmgmt.BootDisk, d.nextBoot(t))
-	require.NoError(t, b.SetBootDevice(t.Context(), hostmgmt.BootCD))
-	require.NoError(t, b.SetBootDevice(t.Context(), hostmgmt.BootPXE), "a second setting replaces the first")
+	require.NoError(t, b.SetBootDevice(ctx, hostmgmt.BootCD))
+	require.NoError(t, b.SetBootDevice(ctx, hostmgmt.BootPXE), "a second setting replaces the first")
 	assert.Equal(t, hostmgmt.BootPXE, d.nextBoot(t))
 	assert.Equal(t, hostmgmt.BootDisk, d.liveBoot(t), "the running domain keeps what it booted with")
 
 	// A reset with a device set restarts the domain so that it applies.
-	require.NoError(t, b.Power(t.Context(), hostmgmt.OpReset))
+	require.NoError(t, b.Power(ctx, hostmgmt.OpReset))
 	assert.Equal(t, libvirt.DOMAIN_RUNNING, d.state(t))
 	assert.Equal(t, hostmgmt.BootPXE, d.liveBoot(t), "this boot is from the device set")
 	assert.Equal(t, hostmgmt.BootDisk, d.nextBoot(t), "the next one is from the previous order")
@@ -372,14 +376,14 @@ func bootOnce(t *testing.T, p *peer) {
 	require.ErrorAs(t, err, &lerr, "the engine's record is gone")
 	assert.Equal(t, libvirt.ERR_NO_DOMAIN_METADATA, lerr.Code)
 
-	require.NoError(t, b.Power(t.Context(), hostmgmt.OpCycle))
+	require.NoError(t, b.Power(ctx, hostmgmt.OpCycle))
 	assert.Equal(t, hostmgmt.BootDisk, d.liveBoot(t))
 	assert.Equal(t, hostmgmt.BootDisk, d.nextBoot(t))
 
 	// Set on a shut-off domain, it holds for its power-on.
-	require.NoError(t, b.Power(t.Context(), hostmgmt.OpPowerOff))
-	require.NoError(t, b.SetBootDevice(t.Context(), hostmgmt.BootCD))
-	require.NoError(t, b.Power(t.Context(), hostmgmt.OpPowerOn))
+	require.NoError(t, b.Power(ctx, hostmgmt.OpPowerOff))
+	require.NoError(t, b.SetBootDevice(ctx, hostmgmt.BootCD))
+	require.NoError(t, b.Power(ctx, hostmgmt.OpPowerOn))
 	assert.Equal(t, hostmgmt.BootCD, d.liveBoot(t))
 	assert.Equal(t, hostmgmt.BootDisk, d.nextBoot(t))
 }

@@ -42,7 +42,9 @@ func (b *BMC) Power(context.Context, hostmgmt.PowerOp) error { return errNoLibvi
 func (b *BMC) SetBootDevice(context.Context, hostmgmt.BootDevice) error { return errNoLibvirt }
 
 // Info fails: no libvirt.
-func (b *BMC) Info(context.Context) (hostmgmt.BMCInfo, error) { return hostmgmt.BMCInfo{}, errNoLibvirt }
+func (b *BMC) Info(context.Context) (hostmgmt.BMCInfo, error) {
+	return hostmgmt.BMCInfo{}, errNoLibvirt
+}
 
 // Sensors fails: no libvirt.
 func (b *BMC) Sensors(context.Context) ([]hostmgmt.Sensor, error) { return nil, errNoLibvirt }
