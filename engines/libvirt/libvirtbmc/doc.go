@@ -139,24 +139,6 @@ type Options struct {
 	Logger *slog.Logger `json:"-" yaml:"-"`
 }
 
-// withDefaults returns a copy of o with the defaults filled in.
-func (o *Options) withDefaults() Options {
-	var r Options
-	if o != nil {
-		r = *o
-	}
-	if r.KeepAliveInterval == 0 {
-		r.KeepAliveInterval = 5 * time.Second
-	}
-	if r.KeepAliveCount == 0 {
-		r.KeepAliveCount = 3
-	}
-	if r.Logger == nil {
-		r.Logger = slog.New(slog.DiscardHandler)
-	}
-	return r
-}
-
 // checkArgs validates New's arguments.
 func checkArgs(uri, domain string) error {
 	if uri == "" {

@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	"libvirt.org/go/libvirt"
 
@@ -282,6 +284,24 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", hostmgmt.ErrNotFound, err)
 	}
 	return err
+}
+
+// withDefaults returns a copy of o with the defaults filled in.
+func (o *Options) withDefaults() Options {
+	var r Options
+	if o != nil {
+		r = *o
+	}
+	if r.KeepAliveInterval == 0 {
+		r.KeepAliveInterval = 5 * time.Second
+	}
+	if r.KeepAliveCount == 0 {
+		r.KeepAliveCount = 3
+	}
+	if r.Logger == nil {
+		r.Logger = slog.New(slog.DiscardHandler)
+	}
+	return r
 }
 
 // powerState maps a domain state to a power state.
