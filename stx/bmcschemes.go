@@ -30,7 +30,8 @@ import (
 //
 // libvirt:///domain?uri=qemu:///system needs the cgo engine
 // engines/libvirt/libvirtbmc, which the core module does not require:
-// a build that has it adds the row through Config.BMCSchemes.
+// a build that has it adds the row through Config.BMCSchemes, with
+// libvirtbmc.NewFromURL.
 func BMCSchemes() map[string]BMCOpener {
 	return map[string]BMCOpener{
 		"redfish":      func(u *url.URL, l BMCLogin) (hostmgmt.BMC, error) { return openRedfish("https", u, l) },

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -42,6 +43,7 @@ func StartLibvirtd(t testing.TB) *Libvirtd {
 	if os.Getuid() != 0 {
 		testenv.Missing(t, "libvirtd", "run the tests as root (libvirtd's QEMU driver as a user needs a session setup)", fmt.Errorf("uid %d", os.Getuid()))
 	}
+	lockLibvirtd(t)
 	dir := t.TempDir()
 	lp, err := testenv.Start(t, "virtlogd", nil, virtlogd, "-p", filepath.Join(dir, "virtlogd.pid"))
 	if err != nil {
@@ -54,7 +56,18 @@ func StartLibvirtd(t testing.TB) *Libvirtd {
 	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p, err := testenv.Start(t, "libvirtd", nil, libvirtd, "-f", conf, "-p", filepath.Join(dir, "libvirtd.pid"))
+	args := []string{libvirtd, "-f", conf, "-p", filepath.Join(dir, "libvirtd.pid")}
+	bin := libvirtd
+	if _, err := os.Stat("/dev/kvm"); err == nil {
+		// A /dev/kvm that exists but cannot run a VM (this VM's nested
+		// case) makes libvirtd re-probe QEMU's capabilities on every
+		// domain define and start (~16 s each): it keeps finding KVM
+		// "usable now". Tests run TCG, so libvirtd gets its own mount
+		// namespace where /dev/kvm is an unusable file, and a qemu.conf
+		// with no per-domain namespaces (which would try to mount it).
+		bin, args = maskKVM(t, dir, args)
+	}
+	p, err := testenv.Start(t, "libvirtd", nil, bin, args...)
 	if err != nil {
 		t.Fatalf("libvirttestenv: %v", err)
 	}
@@ -72,4 +85,49 @@ func StartLibvirtd(t testing.TB) *Libvirtd {
 		t.Fatalf("libvirttestenv: %v", err)
 	}
 	return l
+}
+
+// maskKVM returns the command that runs args (libvirtd and its flags) in
+// a private mount namespace with /dev/kvm covered by a mode-000 file and
+// /etc/libvirt/qemu.conf by a copy that adds namespaces = [].
+func maskKVM(t testing.TB, dir string, args []string) (string, []string) {
+	t.Helper()
+	unshare := testenv.LookPath(t, "unshare (util-linux)", "apt-get install -y util-linux", "unshare")
+	noKVM := filepath.Join(dir, "no-kvm")
+	if err := os.WriteFile(noKVM, nil, 0o000); err != nil {
+		t.Fatal(err)
+	}
+	base, err := os.ReadFile("/etc/libvirt/qemu.conf")
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	qemuConf := filepath.Join(dir, "qemu.conf")
+	if err := os.WriteFile(qemuConf, append(base, "\nnamespaces = []\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	script := fmt.Sprintf("mount --bind '%s' /dev/kvm && mount --bind '%s' /etc/libvirt/qemu.conf && exec %s",
+		noKVM, qemuConf, strings.Join(quoted, " "))
+	return unshare, []string{"--mount", "--propagation", "private", "sh", "-c", script}
+}
+
+// lockLibvirtd makes this test binary the only one running a libvirtd
+// until t ends: the system QEMU driver's state (/run/libvirt, the
+// persistent domains, virtlogd's socket) is one per machine, and test
+// packages run in parallel. A second call in the same binary waits for
+// the first one's test to end.
+func lockLibvirtd(t testing.TB) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "flock-libvirttestenv.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatalf("libvirttestenv: lock: %v", err)
+	}
+	t.Cleanup(func() { f.Close() }) // closing releases the lock
 }
