@@ -210,7 +210,8 @@ func (m *Manager) removeHost(ctx context.Context, uuid string) error {
 }
 
 // sync adds the hosts inventory has that the Manager does not, and
-// removes those it no longer has.
+// removes those it no longer has: those missing from its list that it
+// also says, asked one by one, it does not have.
 func (m *Manager) sync(ctx context.Context) error {
 	ihs, err := m.o.Inventory.ListHosts(ctx)
 	if err != nil {
@@ -232,6 +233,15 @@ func (m *Manager) sync(ctx context.Context) error {
 	}
 	m.mu.Unlock()
 	for _, u := range gone {
+		// A host added since the list was read (by an action on it, which
+		// resolves it through inventory) is not gone: ask inventory.
+		_, err := m.o.Inventory.GetHost(ctx, u)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, inventory.ErrNotFound) {
+			return err
+		}
 		if err := m.removeHost(ctx, u); err != nil {
 			return err
 		}
