@@ -75,10 +75,31 @@ func normalMAC(macs ...string) string {
 // has them, else its Sensors collection. Status is the sensor's
 // Status.Health when it has one, else its reading against its
 // thresholds; unknown without a reading. Absent sensors are left out.
+//
+// The Thermal and Power resources found on the first call are read
+// directly on later ones (two requests per chassis); a failure forgets
+// them, so the next call looks again.
 func (b *BMC) Sensors(ctx context.Context) ([]hostmgmt.Sensor, error) {
 	var out []hostmgmt.Sensor
 	err := b.call(ctx, "sensors", func(c *gofish.APIClient) error {
 		out = out[:0]
+		if err := b.acquire(ctx); err != nil {
+			return err
+		}
+		sources := b.sources
+		b.release()
+		if sources != nil {
+			var err error
+			if out, err = readSources(c, sources, out); err == nil {
+				return nil
+			}
+			if err := b.acquire(ctx); err != nil {
+				return err
+			}
+			b.sources = nil
+			b.release()
+			return err
+		}
 		sys, err := b.system(ctx, c)
 		if err != nil {
 			return err
@@ -92,6 +113,7 @@ func (b *BMC) Sensors(ctx context.Context) ([]hostmgmt.Sensor, error) {
 				return err
 			}
 		}
+		found := []sensorSource{}
 		for _, ch := range chassis {
 			thermal, err := ch.Thermal()
 			if err != nil {
@@ -104,8 +126,17 @@ func (b *BMC) Sensors(ctx context.Context) ([]hostmgmt.Sensor, error) {
 			if thermal != nil || power != nil {
 				out = append(out, thermalSensors(thermal)...)
 				out = append(out, powerSensors(power)...)
+				var src sensorSource
+				if thermal != nil {
+					src.thermal = thermal.ODataID
+				}
+				if power != nil {
+					src.power = power.ODataID
+				}
+				found = append(found, src)
 				continue
 			}
+			found = nil // a Sensors collection: found again each time
 			sensors, err := ch.Sensors()
 			if err != nil {
 				return err
@@ -116,9 +147,37 @@ func (b *BMC) Sensors(ctx context.Context) ([]hostmgmt.Sensor, error) {
 				}
 			}
 		}
+		if found != nil && len(found) == len(chassis) {
+			if err := b.acquire(ctx); err != nil {
+				return err
+			}
+			b.sources = found
+			b.release()
+		}
 		return nil
 	})
 	return out, err
+}
+
+// readSources reads the sensors of known Thermal and Power resources.
+func readSources(c *gofish.APIClient, sources []sensorSource, out []hostmgmt.Sensor) ([]hostmgmt.Sensor, error) {
+	for _, src := range sources {
+		if src.thermal != "" {
+			t, err := schemas.GetObject[schemas.Thermal](c, src.thermal)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, thermalSensors(t)...)
+		}
+		if src.power != "" {
+			p, err := schemas.GetObject[schemas.Power](c, src.power)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, powerSensors(p)...)
+		}
+	}
+	return out, nil
 }
 
 type number interface{ ~int | ~float32 | ~float64 }

@@ -72,7 +72,15 @@ type BMC struct {
 	lock   chan struct{}
 	client *gofish.APIClient
 	sysURI string
+	// sources are the Thermal and Power resources Sensors reads, once
+	// found; nil until then, or when a chassis has only a Sensors
+	// collection.
+	sources []sensorSource
 }
+
+// sensorSource is one chassis' Thermal and Power resources ("" for one
+// it lacks).
+type sensorSource struct{ thermal, power string }
 
 var (
 	_ hostmgmt.BMC             = (*BMC)(nil)

@@ -446,3 +446,33 @@ func TestAs(t *testing.T) {
 	assert.True(t, b.As(&hc))
 	assert.False(t, b.As(new(int)))
 }
+
+// TestSensorsReadKnownSources: once found, the Thermal and Power
+// resources are read directly (two requests per chassis, not the system
+// and chassis again), with the same readings; when they go away, the
+// next call looks for the sensors again.
+func TestSensorsReadKnownSources(t *testing.T) {
+	m := newMockup(t, user, pass)
+	b := serve(t, m, nil)
+	first, err := b.Sensors(ctx(t))
+	require.NoError(t, err)
+	_, _, before := m.counts()
+	again, err := b.Sensors(ctx(t))
+	require.NoError(t, err)
+	_, _, after := m.counts()
+	assert.Equal(t, first, again)
+	assert.Equal(t, 2, after-before, "Thermal and Power only")
+
+	m.mu.Lock()
+	thermal := m.res["/redfish/v1/Chassis/1U/Thermal"]
+	delete(m.res, "/redfish/v1/Chassis/1U/Thermal")
+	m.mu.Unlock()
+	_, err = b.Sensors(ctx(t))
+	require.Error(t, err, "a known source that is gone fails once")
+	m.mu.Lock()
+	m.res["/redfish/v1/Chassis/1U/Thermal"] = thermal
+	m.mu.Unlock()
+	found, err := b.Sensors(ctx(t))
+	require.NoError(t, err)
+	assert.Equal(t, first, found, "and is looked for again")
+}
