@@ -3,6 +3,7 @@ package hostmgmt
 import (
 	"context"
 	"errors"
+	"math"
 	"time"
 )
 
@@ -23,6 +24,12 @@ var powerStates = enumValues[PowerState]{"power_state", []PowerState{PowerOn, Po
 // Valid reports whether p is a power state.
 func (p PowerState) Valid() bool { return powerStates.valid(p) }
 
+// String returns the name.
+func (p PowerState) String() string { return string(p) }
+
+// UnmarshalText parses a name strictly: anything else is a *FieldError.
+func (p *PowerState) UnmarshalText(b []byte) error { return powerStates.unmarshal(p, b) }
+
 // PowerOp is a power operation.
 type PowerOp string
 
@@ -41,6 +48,12 @@ var powerOps = enumValues[PowerOp]{"power_op", []PowerOp{OpPowerOn, OpPowerOff, 
 // Valid reports whether op is a power operation.
 func (op PowerOp) Valid() bool { return powerOps.valid(op) }
 
+// String returns the name.
+func (op PowerOp) String() string { return string(op) }
+
+// UnmarshalText parses a name strictly: anything else is a *FieldError.
+func (op *PowerOp) UnmarshalText(b []byte) error { return powerOps.unmarshal(op, b) }
+
 // BootDevice is a one-time boot source.
 type BootDevice string
 
@@ -55,6 +68,12 @@ var bootDevices = enumValues[BootDevice]{"boot_device", []BootDevice{BootPXE, Bo
 
 // Valid reports whether d is a boot device.
 func (d BootDevice) Valid() bool { return bootDevices.valid(d) }
+
+// String returns the name.
+func (d BootDevice) String() string { return string(d) }
+
+// UnmarshalText parses a name strictly: anything else is a *FieldError.
+func (d *BootDevice) UnmarshalText(b []byte) error { return bootDevices.unmarshal(d, b) }
 
 // BMCInfo describes a BMC and the system it manages.
 type BMCInfo struct {
@@ -82,6 +101,12 @@ var sensorTypes = enumValues[SensorType]{"type", []SensorType{SensorTemperature,
 // Valid reports whether t is a sensor type.
 func (t SensorType) Valid() bool { return sensorTypes.valid(t) }
 
+// String returns the name.
+func (t SensorType) String() string { return string(t) }
+
+// UnmarshalText parses a name strictly: anything else is a *FieldError.
+func (t *SensorType) UnmarshalText(b []byte) error { return sensorTypes.unmarshal(t, b) }
+
 // SensorStatus is a reading against its thresholds.
 type SensorStatus string
 
@@ -97,6 +122,12 @@ var sensorStatuses = enumValues[SensorStatus]{"status", []SensorStatus{SensorOK,
 
 // Valid reports whether s is a sensor status.
 func (s SensorStatus) Valid() bool { return sensorStatuses.valid(s) }
+
+// String returns the name.
+func (s SensorStatus) String() string { return string(s) }
+
+// UnmarshalText parses a name strictly: anything else is a *FieldError.
+func (s *SensorStatus) UnmarshalText(b []byte) error { return sensorStatuses.unmarshal(s, b) }
 
 // ParsePowerOp returns the power operation named s, or a *FieldError
 // naming power_op.
@@ -121,10 +152,13 @@ func CheckBootDevice(d BootDevice) error {
 }
 
 // Status returns the status of reading against t: critical past a
-// critical limit, warning past a caution limit, else ok. Engines whose
+// critical limit, warning past a caution limit, unknown for a reading
+// that is not a finite number, else ok. Engines whose
 // protocol reports no status of its own use it.
 func (t Thresholds) Status(reading float64) SensorStatus {
 	switch {
+	case math.IsNaN(reading) || math.IsInf(reading, 0):
+		return SensorUnknown
 	case t.LowerCritical != nil && reading <= *t.LowerCritical, t.UpperCritical != nil && reading >= *t.UpperCritical:
 		return SensorCritical
 	case t.LowerCaution != nil && reading <= *t.LowerCaution, t.UpperCaution != nil && reading >= *t.UpperCaution:

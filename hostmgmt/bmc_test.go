@@ -2,8 +2,10 @@ package hostmgmt_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -60,4 +62,22 @@ func TestThresholdsStatus(t *testing.T) {
 		assert.Equal(t, want, th.Status(reading), "reading %v", reading)
 	}
 	assert.Equal(t, hostmgmt.SensorOK, hostmgmt.Thresholds{}.Status(1e9), "no limits")
+	assert.Equal(t, hostmgmt.SensorUnknown, th.Status(math.NaN()), "not a number")
+	assert.Equal(t, hostmgmt.SensorUnknown, th.Status(math.Inf(1)))
+}
+
+func TestBMCEnumsJSON(t *testing.T) {
+	var s hostmgmt.Sensor
+	require.NoError(t, json.Unmarshal([]byte(`{"name":"Fan","type":"fan","status":"warning"}`), &s))
+	assert.Equal(t, hostmgmt.SensorFan, s.Type)
+	err := json.Unmarshal([]byte(`{"name":"Fan","type":"smell","status":"ok"}`), &s)
+	var fe *hostmgmt.FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "type", fe.Field)
+	var op hostmgmt.PowerOp
+	require.Error(t, json.Unmarshal([]byte(`"explode"`), &op))
+	require.NoError(t, json.Unmarshal([]byte(`"cycle"`), &op))
+	assert.Equal(t, "cycle", op.String())
+	var st hostmgmt.BMCStatus
+	require.Error(t, json.Unmarshal([]byte(`{"power":"sideways"}`), &st), "a power state is one of on, off, unknown")
 }

@@ -7,14 +7,14 @@ import (
 	"strings"
 )
 
-// BMSchemes are the URL schemes a host's bm_ip may use instead of an IP
+// BMSchemes returns the URL schemes a host's bm_ip may use instead of an IP
 // address, one per BMC engine: redfish (HTTPS), redfish+http (an
 // emulator on plain HTTP), ipmi (IPMI over LAN, host:port), qemu+unix (a
 // VM's QMP socket: qemu+unix:///path/to/qmp.sock) and libvirt (a domain:
 // libvirt:///domain?uri=qemu:///system). StarlingX's bm_ip is an IP
 // address only; a URL is Flock's extension for BMCs on other ports and
 // for virtual hosts.
-var BMSchemes = []string{"redfish", "redfish+http", "ipmi", "qemu+unix", "libvirt"}
+func BMSchemes() []string { return []string{"redfish", "redfish+http", "ipmi", "qemu+unix", "libvirt"} }
 
 // CheckBMAddress returns bm_ip normalised: an IP address (IPv4-mapped
 // IPv6 unmapped) or a BMC URL with one of BMSchemes, a host (redfish,
@@ -25,7 +25,7 @@ func CheckBMAddress(s string) (string, error) {
 	if !strings.Contains(s, "://") {
 		a, err := netip.ParseAddr(s)
 		if err != nil || a.Zone() != "" {
-			return "", Fieldf("bm_ip", "%q is neither an IP address nor a BMC URL (%s://...)", s, strings.Join(BMSchemes, "://, "))
+			return "", Fieldf("bm_ip", "%q is neither an IP address nor a BMC URL (%s://...)", s, strings.Join(BMSchemes(), "://, "))
 		}
 		return a.Unmap().String(), nil
 	}
@@ -33,8 +33,8 @@ func CheckBMAddress(s string) (string, error) {
 	if err != nil {
 		return "", Fieldf("bm_ip", "%q is not a URL", s)
 	}
-	if !slices.Contains(BMSchemes, u.Scheme) {
-		return "", Fieldf("bm_ip", "URL scheme %q is not one of %s", u.Scheme, strings.Join(BMSchemes, ", "))
+	if !slices.Contains(BMSchemes(), u.Scheme) {
+		return "", Fieldf("bm_ip", "URL scheme %q is not one of %s", u.Scheme, strings.Join(BMSchemes(), ", "))
 	}
 	if u.User != nil {
 		return "", Fieldf("bm_ip", "carries a user name or password; set bm_username and bm_password instead")

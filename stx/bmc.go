@@ -10,9 +10,11 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/edgeflock/flock/hostmgmt"
@@ -44,7 +46,10 @@ type hostBMCs struct {
 	inv     inventory.BMCCredentialReader
 	schemes map[string]BMCOpener
 	probe   RedfishProber
-	db      *sqlstore.DB
+	// insecureTLS: Redfish BMCs given by a bare bm_ip accept a
+	// self-signed certificate (host_maintenance.bmc_insecure_tls).
+	insecureTLS bool
+	db          *sqlstore.DB
 	log     *slog.Logger
 
 	mu   sync.Mutex
@@ -71,6 +76,7 @@ func newHostBMCs(ctx context.Context, db *sqlstore.DB, inv inventory.BMCCredenti
 func (b *hostBMCs) BMC(ctx context.Context, uuid string) (hostmgmt.BMC, error) {
 	cr, err := b.inv.BMCCredentials(ctx, uuid)
 	if errors.Is(err, inventory.ErrNotFound) {
+		b.forget(uuid)
 		return nil, fmt.Errorf("%w: host %s", hostmgmt.ErrNotFound, uuid)
 	}
 	if err != nil {
@@ -92,8 +98,8 @@ func (b *hostBMCs) BMC(ctx context.Context, uuid string) (hostmgmt.BMC, error) {
 		if o.key == key {
 			return o.bmc, nil
 		}
-		closeBMC(o.bmc)
 		delete(b.open, uuid)
+		go closeBMC(o.bmc) // not under mu: a close may wait for a call in flight
 	}
 	open := b.schemes[u.Scheme]
 	if open == nil {
@@ -125,17 +131,22 @@ func (b *hostBMCs) locate(ctx context.Context, uuid string, cr inventory.BMCCred
 	if strings.Contains(host, ":") { // IPv6
 		host = "[" + host + "]"
 	}
+	proto := cr.Type
 	switch cr.Type {
 	case "redfish", "ipmi":
-		return &url.URL{Scheme: cr.Type, Host: host}, nil
 	case "dynamic", "bmc":
-		proto, err := b.learn(ctx, uuid, cr.Address, host)
-		if err != nil {
+		var err error
+		if proto, err = b.learn(ctx, uuid, cr.Address, host); err != nil {
 			return nil, err
 		}
-		return &url.URL{Scheme: proto, Host: host}, nil
+	default:
+		return nil, &hostmgmt.FieldError{Field: "bm_type", Reason: fmt.Sprintf("%q is not a BMC type", cr.Type)}
 	}
-	return nil, &hostmgmt.FieldError{Field: "bm_type", Reason: fmt.Sprintf("%q is not a BMC type", cr.Type)}
+	u := &url.URL{Scheme: proto, Host: host}
+	if proto == "redfish" && b.insecureTLS {
+		u.RawQuery = "insecure=true"
+	}
+	return u, nil
 }
 
 // schemeFits reports whether a bm_ip URL's scheme suits bm_type: dynamic
@@ -168,7 +179,13 @@ func (b *hostBMCs) learn(ctx context.Context, uuid, address, host string) (strin
 	switch {
 	case err == nil && redfishAtLeast1(version):
 		proto = "redfish"
-	case err != nil && !errors.Is(err, hostmgmt.ErrNotSent) && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || ctx.Err() != nil):
+	case err == nil, errors.Is(err, syscall.ECONNREFUSED):
+		// An answer that is not Redfish 1.0 or later, or no HTTPS
+		// service at all: IPMI.
+	case isNetError(err) || ctx.Err() != nil:
+		// No answer (a BMC down or rebooting, a route missing): learn
+		// nothing, ask again next time, as mtce learns only once the
+		// BMC answers.
 		return "", fmt.Errorf("BMC of host %s: probing for Redfish: %w", uuid, err)
 	}
 	b.log.Info("BMC protocol learned", "host", uuid, "address", address, "protocol", proto, "redfish_version", version, "probe_err", err)
@@ -179,6 +196,17 @@ func (b *hostBMCs) learn(ctx context.Context, uuid, address, host string) (strin
 		return "", fmt.Errorf("BMC of host %s: remembering its protocol: %w", uuid, err)
 	}
 	return proto, nil
+}
+
+// isNetError reports whether err is a failure to reach the peer (a
+// timeout, an unreachable network, a reset connection, a name that does
+// not resolve) rather than an answer.
+func isNetError(err error) bool {
+	var ne net.Error
+	var oe *net.OpError
+	var de *net.DNSError
+	return errors.As(err, &ne) || errors.As(err, &oe) || errors.As(err, &de) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
 // redfishAtLeast1 reports whether a RedfishVersion ("1.6.0") is 1.0 or
@@ -193,20 +221,22 @@ func redfishAtLeast1(v string) bool {
 
 func (b *hostBMCs) forget(uuid string) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if o, ok := b.open[uuid]; ok {
-		closeBMC(o.bmc)
-		delete(b.open, uuid)
+	o, ok := b.open[uuid]
+	delete(b.open, uuid)
+	b.mu.Unlock()
+	if ok {
+		go closeBMC(o.bmc) // a close may wait for a call in flight
 	}
 }
 
-// close closes every open BMC.
+// close closes every open BMC, when the controller stops.
 func (b *hostBMCs) close() {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	for uuid, o := range b.open {
+	open := b.open
+	b.open = map[string]openBMC{}
+	b.mu.Unlock()
+	for _, o := range open {
 		closeBMC(o.bmc)
-		delete(b.open, uuid)
 	}
 }
 

@@ -5,9 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
+	"os"
 	"path/filepath"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,10 +30,20 @@ type recordedBMC struct {
 	hostmgmt.BMC
 	url    string
 	login  BMCLogin
-	closed bool
+	closed atomic.Bool
 }
 
-func (r *recordedBMC) Close() error { r.closed = true; return nil }
+func (r *recordedBMC) Close() error { r.closed.Store(true); return nil }
+
+// closedSoon reports whether r gets closed (closes run in the background).
+func closedSoon(r *recordedBMC) bool {
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		if r.closed.Load() {
+			return true
+		}
+	}
+	return false
+}
 
 func TestHostBMCs(t *testing.T) {
 	ctx := t.Context()
@@ -94,8 +109,15 @@ func TestHostBMCs(t *testing.T) {
 	set("redfish", "10.0.0.5", "admin", "pw-2")
 	r2, err := get(b)
 	require.NoError(t, err)
-	assert.True(t, r.closed, "a new password closes the old engine")
+	assert.True(t, closedSoon(r), "a new password closes the old engine")
 	assert.Equal(t, "pw-2", r2.login.Password)
+
+	b.insecureTLS = true
+	set("redfish", "10.0.0.6", "admin", "pw-2")
+	r2, err = get(b)
+	require.NoError(t, err)
+	assert.Equal(t, "redfish://10.0.0.6?insecure=true", r2.url, "bmc_insecure_tls reaches bare addresses")
+	b.insecureTLS = false
 
 	set("ipmi", "fd00::7", "root", "pw")
 	r, err = get(b)
@@ -139,7 +161,7 @@ func TestHostBMCs(t *testing.T) {
 		err           error
 	}{
 		{"10.0.0.10", "0.9.4", nil},
-		{"10.0.0.11", "", fmt.Errorf("%w: connection refused", hostmgmt.ErrNotSent)},
+		{"10.0.0.11", "", fmt.Errorf("%w: %w", hostmgmt.ErrNotSent, &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)})},
 		{"10.0.0.12", "", errors.New("404 Not Found")},
 	} {
 		probeAnswer = func(string) (string, error) { return answer.version, answer.err }
@@ -148,9 +170,14 @@ func TestHostBMCs(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "ipmi://"+answer.addr, r.url, "probe answered %q, %v", answer.version, answer.err)
 	}
-	// A probe that times out learns nothing.
-	probeAnswer = func(string) (string, error) { return "", context.DeadlineExceeded }
+	// A probe that gets no answer learns nothing: the BMC may be down.
+	probeAnswer = func(string) (string, error) {
+		return "", fmt.Errorf("%w: %w", hostmgmt.ErrNotSent, &net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)})
+	}
 	set("dynamic", "10.0.0.13", "admin", "pw")
+	_, err = get(b)
+	require.ErrorIs(t, err, syscall.EHOSTUNREACH)
+	probeAnswer = func(string) (string, error) { return "", context.DeadlineExceeded }
 	_, err = get(b)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	probeAnswer = func(string) (string, error) { return "1.0.0", nil }
@@ -161,7 +188,7 @@ func TestHostBMCs(t *testing.T) {
 	set("none", "10.0.0.13", "admin", "pw")
 	_, err = get(b)
 	require.ErrorIs(t, err, hostmgmt.ErrNoBMC)
-	assert.True(t, r.closed, "deprovisioning closes the engine")
+	assert.True(t, closedSoon(r), "deprovisioning closes the engine")
 }
 
 func TestRedfishAtLeast1(t *testing.T) {

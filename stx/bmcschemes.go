@@ -26,7 +26,8 @@ import (
 // Redfish URLs take the query parameters system=ID (the ComputerSystem,
 // when the service has several), auth=session|basic and, for HTTPS,
 // insecure=true (accept a self-signed certificate: the host's own
-// opt-in). ipmi takes interface=lan|lanplus.
+// opt-in). ipmi takes interface=lanplus (IPMI 2.0, the default) or lan
+// (IPMI 1.5, for old BMCs and OpenIPMI's ipmi_sim).
 //
 // libvirt:///domain?uri=qemu:///system needs the cgo engine
 // engines/libvirt/libvirtbmc, which the core module does not require:
@@ -41,7 +42,11 @@ func BMCSchemes() map[string]BMCOpener {
 			if err != nil {
 				return nil, err
 			}
-			return ipmibmc.New(u.Host, &ipmibmc.Options{Username: l.Username, Password: l.Password, Interface: q.Get("interface")})
+			iface := q.Get("interface")
+			if iface == "" {
+				iface = "lanplus" // IPMI 2.0: what BMCs of this decade speak
+			}
+			return ipmibmc.New(u.Host, &ipmibmc.Options{Username: l.Username, Password: l.Password, Interface: iface})
 		},
 		"qemu+unix": func(u *url.URL, _ BMCLogin) (hostmgmt.BMC, error) {
 			if _, err := query(u); err != nil {

@@ -47,6 +47,11 @@ type HostMgmtConfig struct {
 	// BMCAuditInterval is how often every host's BMC is read (power
 	// state, sensors); default 30s, negative turns the audit off.
 	BMCAuditInterval time.Duration `yaml:"bmc_audit_interval"`
+	// BMCInsecureTLS makes the Redfish BMCs of hosts whose bm_ip is a
+	// bare address accept a certificate that does not verify (most
+	// BMCs' self-signed one). Off by default; a host can opt in alone
+	// with bm_ip redfish://ADDRESS?insecure=true.
+	BMCInsecureTLS bool `yaml:"bmc_insecure_tls"`
 }
 
 // hostMgmt is host maintenance as stx runs it: the Manager, the
@@ -132,6 +137,7 @@ func openHostMgmt(ctx context.Context, cfg HostMgmtConfig, db *sqlstore.DB, inv 
 	if err != nil {
 		return nil, fmt.Errorf("stx: %w", err)
 	}
+	hm.bmcs.insecureTLS = cfg.BMCInsecureTLS
 	hm.m, err = hostmgmtsql.New(ctx, db.DB, hostmgmtsql.Dialect(db.Dialect), hostmgmtsql.Options{
 		Inventory: inv, Faults: faults, Agents: hb, Heartbeat: hb, BMCs: hm.bmcs, BMCAuditInterval: cfg.BMCAuditInterval,
 		Swacter: &localController{inv: inv, hostname: active},

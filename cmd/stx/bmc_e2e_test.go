@@ -48,7 +48,7 @@ func TestBMCOverIPMI(t *testing.T) {
 	bmc := testenv.StartBMC(t)
 	_, c := runningSystem(t, stx.Config{HostMgmt: stx.HostMgmtConfig{BMCAuditInterval: 300 * time.Millisecond}})
 	c.must("host-add", "-n", "worker-0", "-p", "worker", "-m", inventorytest.MAC("worker-0"))
-	c.must("host-update", "worker-0", "bm_type=ipmi", "bm_ip=ipmi://"+bmc.Host+":"+strconv.Itoa(bmc.Port),
+	c.must("host-update", "worker-0", "bm_type=ipmi", "bm_ip=ipmi://"+bmc.Host+":"+strconv.Itoa(bmc.Port)+"?interface=lan",
 		"bm_username="+bmc.User, "bm_password="+bmc.Password)
 
 	waitFor := func(what string, cond func() bool) {

@@ -49,7 +49,8 @@ func sensorUUID(host, name string) string {
 
 // sensors serves GET /v1/ihosts/{id}/isensors: the readings of the last
 // BMC audit, in sysinv's isensor shape; a host without a BMC or not yet
-// audited has none.
+// audited has none. When the last audit could not read the BMC, every
+// sensor is offline (updated_at says when it was last read).
 func (h *handler) sensors(w http.ResponseWriter, r *http.Request, id string) {
 	st, err := h.svc.GetHostState(r.Context(), id)
 	if err != nil {
@@ -67,8 +68,9 @@ func (h *handler) sensors(w http.ResponseWriter, r *http.Request, id string) {
 			if s.Status != hostmgmt.SensorUnknown {
 				is.Reading = &s.Reading
 			}
-			if is.Status == "" {
-				is.Status = "offline"
+			if is.Status == "" || st.BMC.Error != "" {
+				// Unknown, or not read by the last audit: sysinv's offline.
+				is.Status, is.Reading = "offline", nil
 			}
 			out = append(out, is)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -103,10 +104,11 @@ func (m *Manager) seedSensorAlarms(ctx context.Context) {
 }
 
 // auditBMC reads one host's BMC and raises or clears its sensor alarms.
+// It does not retry: the next audit is the retry.
 func (m *Manager) auditBMC(ctx context.Context, h *host) {
 	var power hostmgmt.PowerState
 	var sensors []hostmgmt.Sensor
-	err := m.bmcCall(ctx, h, bmcAuditTimeout, func(ctx context.Context, b hostmgmt.BMC) error {
+	err := m.bmcCall(ctx, h, bmcAuditTimeout, false, func(ctx context.Context, b hostmgmt.BMC) error {
 		p, err := b.PowerState(ctx)
 		if err != nil {
 			return err
@@ -119,34 +121,54 @@ func (m *Manager) auditBMC(ctx context.Context, h *host) {
 		return nil
 	})
 	now := time.Now().UTC()
-	if errors.Is(err, hostmgmt.ErrNoBMC) {
-		// Deprovisioned: nothing to show, and nothing to alarm on.
-		m.mu.Lock()
-		h.bmcStatus = nil
-		raised := h.sensorAlarms
-		h.sensorAlarms = map[string]fault.Severity{}
+	var changes []sensorChange
+	m.mu.Lock()
+	if m.hosts[h.uuid] != h { // deleted meanwhile
 		m.mu.Unlock()
-		for name := range raised {
-			m.clearAlarm(ctx, h, "200.007", sensorSuffix(name))
-		}
 		return
 	}
-	if err != nil {
-		m.mu.Lock()
+	hostname := h.hostname
+	switch {
+	case errors.Is(err, hostmgmt.ErrNoBMC):
+		// Deprovisioned: nothing to show, and nothing to alarm on.
+		h.bmcStatus = nil
+		for name := range h.sensorAlarms {
+			changes = append(changes, sensorChange{name, fault.SeverityClear})
+		}
+		h.sensorAlarms = map[string]fault.Severity{}
+	case err != nil:
+		// The readings stay, with the time they were read and why they
+		// could not be read again.
 		if h.bmcStatus == nil {
 			h.bmcStatus = &hostmgmt.BMCStatus{Power: hostmgmt.PowerUnknown}
 		}
-		h.bmcStatus.Error, h.bmcStatus.ReadAt = err.Error(), now
-		m.mu.Unlock()
-		return
+		h.bmcStatus.Error = err.Error()
+	default:
+		sensors = sanitize(sensors)
+		h.bmcStatus = &hostmgmt.BMCStatus{Power: power, Sensors: sensors, ReadAt: now}
+		changes = m.sensorChangesLocked(h, sensors)
 	}
-	type change struct {
-		name string
-		sev  fault.Severity // SeverityClear clears
+	m.mu.Unlock()
+	slices.SortFunc(changes, func(a, b sensorChange) int { return strings.Compare(a.name, b.name) })
+	for _, c := range changes {
+		if c.sev == fault.SeverityClear {
+			m.clearAlarm(ctx, h, "200.007", sensorSuffix(c.name))
+			continue
+		}
+		m.raiseSensorAlarm(ctx, hostname, c.name, c.sev)
 	}
-	var changes []change
-	m.mu.Lock()
-	h.bmcStatus = &hostmgmt.BMCStatus{Power: power, Sensors: sensors, ReadAt: now}
+}
+
+// sensorChange is a 200.007 to raise (at sev) or clear (SeverityClear).
+type sensorChange = struct {
+	name string
+	sev  fault.Severity
+}
+
+// sensorChangesLocked updates h.sensorAlarms from sensors and returns
+// what to raise and clear. Sensors sharing a name (one per chassis) are
+// one alarm, at the worst status among them.
+func (m *Manager) sensorChangesLocked(h *host, sensors []hostmgmt.Sensor) []sensorChange {
 	// A host's first audit since start: what was raised before comes
 	// from the seed; without one, every sensor in range is cleared.
 	first := h.sensorAlarms == nil && !m.sensorsSeeded
@@ -156,11 +178,17 @@ func (m *Manager) auditBMC(ctx context.Context, h *host) {
 			h.sensorAlarms = map[string]fault.Severity{}
 		}
 	}
-	seen := make(map[string]bool, len(sensors))
+	rank := map[hostmgmt.SensorStatus]int{hostmgmt.SensorUnknown: 0, hostmgmt.SensorOK: 1, hostmgmt.SensorWarning: 2, hostmgmt.SensorCritical: 3}
+	worst := make(map[string]hostmgmt.SensorStatus, len(sensors))
 	for _, s := range sensors {
-		seen[s.Name] = true
+		if cur, ok := worst[s.Name]; !ok || rank[s.Status] > rank[cur] {
+			worst[s.Name] = s.Status
+		}
+	}
+	var changes []sensorChange
+	for name, status := range worst {
 		var want fault.Severity
-		switch s.Status {
+		switch status {
 		case hostmgmt.SensorCritical:
 			want = fault.SeverityCritical
 		case hostmgmt.SensorWarning:
@@ -170,45 +198,62 @@ func (m *Manager) auditBMC(ctx context.Context, h *host) {
 		default:
 			continue // no reading: keep what is raised
 		}
-		had, raised := h.sensorAlarms[s.Name]
+		had, raised := h.sensorAlarms[name]
 		switch {
 		case want != fault.SeverityClear && (!raised || had != want):
-			h.sensorAlarms[s.Name] = want
-			changes = append(changes, change{s.Name, want})
+			h.sensorAlarms[name] = want
+			changes = append(changes, sensorChange{name, want})
 		case want == fault.SeverityClear && (raised || first):
-			delete(h.sensorAlarms, s.Name)
-			changes = append(changes, change{s.Name, fault.SeverityClear})
+			delete(h.sensorAlarms, name)
+			changes = append(changes, sensorChange{name, fault.SeverityClear})
 		}
 	}
 	for name := range h.sensorAlarms {
-		if !seen[name] { // the sensor is gone
+		if _, ok := worst[name]; !ok { // the sensor is gone
 			delete(h.sensorAlarms, name)
-			changes = append(changes, change{name, fault.SeverityClear})
+			changes = append(changes, sensorChange{name, fault.SeverityClear})
 		}
 	}
-	m.mu.Unlock()
-	slices.SortFunc(changes, func(a, b change) int { return strings.Compare(a.name, b.name) })
-	for _, c := range changes {
-		if c.sev == fault.SeverityClear {
-			m.clearAlarm(ctx, h, "200.007", sensorSuffix(c.name))
-			continue
+	return changes
+}
+
+// sanitize makes readings JSON can carry: a reading that is not a
+// finite number is no reading (status unknown), a limit that is not one
+// is no limit.
+func sanitize(sensors []hostmgmt.Sensor) []hostmgmt.Sensor {
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	limit := func(p *float64) *float64 {
+		if p == nil || !finite(*p) {
+			return nil
 		}
-		m.raiseSensorAlarm(ctx, h, c.name, c.sev)
+		return p
 	}
+	for i := range sensors {
+		s := &sensors[i]
+		if !finite(s.Reading) {
+			s.Reading, s.Status = 0, hostmgmt.SensorUnknown
+		}
+		if !s.Status.Valid() {
+			s.Status = hostmgmt.SensorUnknown
+		}
+		t := &s.Thresholds
+		t.LowerCritical, t.LowerCaution, t.UpperCaution, t.UpperCritical = limit(t.LowerCritical), limit(t.LowerCaution), limit(t.UpperCaution), limit(t.UpperCritical)
+	}
+	return sensors
 }
 
 func sensorSuffix(name string) string { return ".sensor=" + name }
 
 // raiseSensorAlarm raises 200.007 for one sensor, in hwmon's words.
-func (m *Manager) raiseSensorAlarm(ctx context.Context, h *host, sensor string, sev fault.Severity) {
-	if m.o.Faults == nil || h.hostname == "" {
+func (m *Manager) raiseSensorAlarm(ctx context.Context, hostname, sensor string, sev fault.Severity) {
+	if m.o.Faults == nil || hostname == "" {
 		return
 	}
 	d, _ := catalog.Lookup("200.007")
 	_, err := m.o.Faults.SetAlarm(ctx, fault.Alarm{
 		AlarmID: "200.007", State: fault.StateSet, EntityTypeID: "host.sensor",
-		EntityInstanceID: "host=" + h.hostname + sensorSuffix(sensor), Severity: sev,
-		ReasonText:           fmt.Sprintf("%s is reporting a '%s' out-of-tolerance reading from the '%s' sensor", h.hostname, sev, sensor),
+		EntityInstanceID: "host=" + hostname + sensorSuffix(sensor), Severity: sev,
+		ReasonText:           fmt.Sprintf("%s is reporting a '%s' out-of-tolerance reading from the '%s' sensor", hostname, sev, sensor),
 		AlarmType:            d.AlarmType,
 		ProbableCause:        d.ProbableCause,
 		ProposedRepairAction: d.ProposedRepairAction,
@@ -216,6 +261,6 @@ func (m *Manager) raiseSensorAlarm(ctx context.Context, h *host, sensor string, 
 		Suppression:          d.Suppression,
 	})
 	if err != nil {
-		m.log.Warn("raise alarm", "id", "200.007", "host", h.hostname, "sensor", sensor, "err", err)
+		m.log.Warn("raise alarm", "id", "200.007", "host", hostname, "sensor", sensor, "err", err)
 	}
 }

@@ -2,7 +2,10 @@ package hostmgmtsql_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -118,10 +121,46 @@ func TestBMCAudit(t *testing.T) {
 	_, ok = sensorAlarm()
 	require.True(t, ok)
 
+	// A refused BMC (nothing was sent) is not retried by the audit, and
+	// counts: 200.010 from the fifth audit on.
+	bmc.Fail(fmt.Errorf("%w: connection refused", hostmgmt.ErrNotSent))
+	for range 6 {
+		m.AuditBMCs(ctx)
+	}
+	as, err = fm.ListAlarms(ctx, fault.AlarmQuery{AlarmID: "200.010"})
+	require.NoError(t, err)
+	assert.Len(t, as, 1, "a refusing BMC raises 200.010")
+	// Sensors sharing a name (one per chassis) are one alarm at the
+	// worst of their statuses.
+	bmc.Fail(nil)
+	bmc.SetSensors([]hostmgmt.Sensor{
+		{Name: "Inlet", Type: hostmgmt.SensorTemperature, Reading: 99, Units: "Cel", Status: hostmgmt.SensorCritical},
+		{Name: "Inlet", Type: hostmgmt.SensorTemperature, Reading: 20, Units: "Cel", Status: hostmgmt.SensorOK},
+		{Name: "Bad", Type: hostmgmt.SensorVoltage, Reading: math.NaN(), Units: "V", Status: hostmgmt.SensorOK},
+	})
+	m.AuditBMCs(ctx)
+	m.AuditBMCs(ctx)
+	a, ok = sensorAlarm()
+	require.True(t, ok)
+	assert.Equal(t, "host=worker-0.sensor=Inlet", a.EntityInstanceID)
+	assert.Equal(t, fault.SeverityCritical, a.Severity)
+	st, err = m.GetHostState(ctx, "worker-0")
+	require.NoError(t, err)
+	_, err = json.Marshal(st)
+	require.NoError(t, err, "a reading that is not a number is carried as no reading")
+	assert.Equal(t, hostmgmt.SensorUnknown, st.BMC.Sensors[2].Status)
+
+	bmc.Fail(fmt.Errorf("%w: connection refused", hostmgmt.ErrNotSent))
+	for range 5 {
+		m.AuditBMCs(ctx)
+	}
 	f.bmcs.Deprovision(h.UUID)
 	m.AuditBMCs(ctx)
 	_, ok = sensorAlarm()
 	assert.False(t, ok, "a host without a BMC has no sensor alarms")
+	as, err = fm.ListAlarms(ctx, fault.AlarmQuery{AlarmID: "200.010"})
+	require.NoError(t, err)
+	assert.Empty(t, as, "nor a BMC access alarm")
 	st, err = m.GetHostState(ctx, "worker-0")
 	require.NoError(t, err)
 	assert.Nil(t, st.BMC)

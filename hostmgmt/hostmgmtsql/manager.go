@@ -160,8 +160,9 @@ type host struct {
 	flags    hostmgmt.HealthFlags
 	bmcFails int
 	// bmcChecked: a BMC call succeeded since start, so 200.010 is known
-	// to be clear while bmcFails < 5.
+	// to be clear unless bmcAlarmed.
 	bmcChecked bool
+	bmcAlarmed bool // this Manager raised 200.010
 	netAlarms  map[hostmgmt.Network]fault.Severity
 	bmcStatus  *hostmgmt.BMCStatus
 	// sensorAlarms is the 200.007 severity raised per sensor; nil until

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -218,50 +220,60 @@ func (m *Manager) send(ctx context.Context, uuid string, c hostmgmt.Command) err
 // sendRetry is the wait between tries of a command the link refused.
 const sendRetry = 200 * time.Millisecond
 
-// bmc runs fn on the host's BMC and counts access failures: the fifth in
-// a row raises 200.010, a success clears it.
+// bmc runs fn on the host's BMC through hostmgmt.Retry (a call that
+// surely was not sent is sent again) and counts access failures: the
+// fifth in a row raises 200.010, a success clears it.
 func (m *Manager) bmc(ctx context.Context, h *host, fn func(context.Context, hostmgmt.BMC) error) bool {
-	return m.bmcCall(ctx, h, bmcTimeout, fn) == nil
+	return m.bmcCall(ctx, h, bmcTimeout, true, fn) == nil
 }
 
 // bmcCall opens the host's BMC and calls fn within timeout, through
-// hostmgmt.Retry (what surely was not sent is sent again). It counts
-// back-to-back failures: the fifth raises 200.010, a success clears it.
-// ErrNoBMC (no BMC provisioned) is returned and not counted.
-func (m *Manager) bmcCall(ctx context.Context, h *host, timeout time.Duration, fn func(context.Context, hostmgmt.BMC) error) error {
+// hostmgmt.Retry when retry is set. It counts back-to-back failures:
+// from the fifth on, 200.010 is raised (once); a success clears it.
+// ErrNoBMC (no BMC provisioned) is returned, resets the count and clears
+// 200.010. The alarms are written with ctx, not with the call's
+// deadline, which a BMC that never answers has used up.
+func (m *Manager) bmcCall(ctx context.Context, h *host, timeout time.Duration, retry bool, fn func(context.Context, hostmgmt.BMC) error) error {
 	if m.o.BMCs == nil {
 		return hostmgmt.ErrNoBMC
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	callCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	err := hostmgmt.Retry(ctx, func(ctx context.Context) error {
+	call := func(ctx context.Context) error {
 		b, err := m.o.BMCs.BMC(ctx, h.uuid)
 		if err != nil {
 			return err
 		}
 		return fn(ctx, b)
-	})
-	if errors.Is(err, hostmgmt.ErrNoBMC) {
-		return err
 	}
-	m.mu.Lock()
-	// A success clears 200.010 when it may be raised: after five
-	// failures, or once after a start (raised before it).
-	clearIt := err == nil && (h.bmcFails >= bmcAlarmAfter || !h.bmcChecked)
-	if err != nil {
-		h.bmcFails++
+	var err error
+	if retry {
+		err = hostmgmt.Retry(callCtx, call)
 	} else {
-		h.bmcFails, h.bmcChecked = 0, true
+		err = call(callCtx)
 	}
-	fails := h.bmcFails
+	noBMC := errors.Is(err, hostmgmt.ErrNoBMC)
+	m.mu.Lock()
+	// 200.010 may be raised: by this Manager, or before its start.
+	mayBeRaised := h.bmcAlarmed || !h.bmcChecked
+	raise := false
+	switch {
+	case err == nil || noBMC:
+		h.bmcFails, h.bmcChecked, h.bmcAlarmed = 0, true, false
+	default:
+		h.bmcFails++
+		if h.bmcFails >= bmcAlarmAfter && !h.bmcAlarmed {
+			h.bmcAlarmed, raise = true, true
+		}
+	}
 	m.mu.Unlock()
 	switch {
-	case clearIt:
-		m.clearAlarm(ctx, h, "200.010", "")
-	case fails == bmcAlarmAfter:
+	case raise:
 		m.raiseAlarm(ctx, h, "200.010", "", fault.SeverityWarning)
+	case (err == nil || noBMC) && mayBeRaised:
+		m.clearAlarm(ctx, h, "200.010", "")
 	}
-	if err != nil {
+	if err != nil && !noBMC {
 		m.log.Warn("BMC", "host", h.hostname, "err", err)
 	}
 	return err
@@ -298,6 +310,12 @@ func (m *Manager) deleteHost(ctx context.Context, h *host) {
 	}
 	for _, id := range []string{"200.001", "200.004", "200.010", "200.011"} {
 		m.clearAlarm(ctx, h, id, "")
+	}
+	m.mu.Lock()
+	sensors := slices.Collect(maps.Keys(h.sensorAlarms))
+	m.mu.Unlock()
+	for _, name := range sensors {
+		m.clearAlarm(ctx, h, "200.007", sensorSuffix(name))
 	}
 	if err := m.removeHost(ctx, h.uuid); err != nil {
 		m.log.Warn("delete host", "host", h.hostname, "err", err)

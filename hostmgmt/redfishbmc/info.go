@@ -246,6 +246,7 @@ func thermalSensors(t *schemas.Thermal) []hostmgmt.Sensor {
 		}
 		name := x.Name
 		if name == "" {
+			//lint:ignore SA1019 BMCs older than Thermal v1.1.0 name their fans only here
 			name = x.FanName
 		}
 		if s, ok := reading(name, x.MemberID, hostmgmt.SensorFan, f64(x.Reading), units, x.Status, th); ok {
