@@ -50,7 +50,7 @@ type hostBMCs struct {
 	// self-signed certificate (host_maintenance.bmc_insecure_tls).
 	insecureTLS bool
 	db          *sqlstore.DB
-	log     *slog.Logger
+	log         *slog.Logger
 
 	mu   sync.Mutex
 	open map[string]openBMC // by host uuid
