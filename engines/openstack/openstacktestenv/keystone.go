@@ -8,6 +8,8 @@ package openstacktestenv
 import (
 	"crypto/rand"
 	"fmt"
+	mrand "math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -45,8 +47,17 @@ func StartKeystone(t testing.TB) *Keystone {
 		testenv.Missing(t, "Keystone", keystoneInstall, err)
 	}
 	dir := t.TempDir()
-	port := testenv.FreePort(t)
-	k := &Keystone{AuthURL: fmt.Sprintf("http://127.0.0.1:%d/v3/", port), User: "admin",
+	// Keystone binds its port some 20 s after it is chosen (the
+	// bootstrap writes the URL first): on 127.0.0.1, a parallel test may
+	// take the port meanwhile. An address of its own in 127/8 (all of it
+	// is loopback on Linux) leaves it to Keystone.
+	l, err := net.Listen("tcp", fmt.Sprintf("127.%d.%d.%d:0", 1+mrand.IntN(254), mrand.IntN(256), 1+mrand.IntN(254)))
+	if err != nil {
+		t.Fatalf("openstacktestenv: %v", err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	k := &Keystone{AuthURL: "http://" + addr + "/v3/", User: "admin",
 		Password: rand.Text()[:20], Project: "admin", Domain: "Default", Region: "RegionOne"}
 	conf := filepath.Join(dir, "keystone.conf")
 	body := fmt.Sprintf(`[DEFAULT]
@@ -87,7 +98,7 @@ enabled = false
 		}
 	}
 	p, err := testenv.StartEnv(t, "keystone", append(os.Environ(), "OS_KEYSTONE_CONFIG_FILES="+conf), uwsgi,
-		"--http-socket", "127.0.0.1:"+strconv.Itoa(port), "--plugins", "python3",
+		"--http-socket", addr, "--plugins", "python3",
 		"--wsgi-file", wsgi, "--master", "--processes", "1", "--threads", "4", "--die-on-term",
 		"--pidfile", filepath.Join(dir, "uwsgi.pid"))
 	if err != nil {
