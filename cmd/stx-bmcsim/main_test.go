@@ -27,6 +27,7 @@ import (
 
 	"github.com/edgeflock/flock/hostmgmt"
 	"github.com/edgeflock/flock/hostmgmt/qemubmc"
+	"github.com/edgeflock/flock/internal/bmcsimcmd"
 	"github.com/edgeflock/flock/internal/testenv"
 )
 
@@ -178,20 +179,10 @@ func TestBadCommandLines(t *testing.T) {
 		{"busy-port", []string{"--password", "a", "--listen", busy.Addr().String()}, "address already in use"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := run(tc.args, io.Discard)
+			err := bmcsimcmd.Run(tc.args, io.Discard, nil)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 		})
-	}
-}
-
-func TestOpenBackend(t *testing.T) {
-	for _, spec := range []string{"", "memory:", "memory://", "memory:?off=false"} {
-		b, err := openBackend(spec)
-		require.NoError(t, err, spec)
-		st, err := b.PowerState(t.Context())
-		require.NoError(t, err)
-		assert.Equal(t, hostmgmt.PowerOn, st, spec)
 	}
 }
 
