@@ -69,6 +69,11 @@ func (m *monitor) handshake(ctx context.Context) error {
 		return context.Cause(ctx)
 	}
 	if err != nil {
+		// The connection's deadline is ctx's, and may fire a moment
+		// before ctx's own timer marks it done.
+		if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+			return fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+		}
 		return err
 	}
 	_ = m.conn.SetDeadline(time.Time{})
