@@ -280,15 +280,20 @@ func (f *FakeAgents) Wait() { f.wg.Wait() }
 // FakeBMC is a simulated BMC with injectable faults.
 type FakeBMC struct {
 	mu sync.Mutex
-	// Power is the host's power.
+	// power is the host's power, boot its one-time boot device.
 	power hostmgmt.PowerState
 	boot  hostmgmt.BootDevice
 	ops   []hostmgmt.PowerOp
-	// Fail, if set, is returned by every call (an unreachable BMC).
+	// fail, if set, is returned by every call (an unreachable BMC).
 	fail error
 	// hang makes every call wait for its context (a BMC that never
 	// answers).
 	hang bool
+	// failNext calls fail with failErr before reaching the BMC.
+	failNext int
+	failErr  error
+	// loseNext power calls act, then fail as if the answer was lost.
+	loseNext int
 	// sensors, if set, replace the default readings.
 	sensors []hostmgmt.Sensor
 }
@@ -365,10 +370,32 @@ func (b *FakeBMC) SetSensors(s []hostmgmt.Sensor) {
 	b.mu.Unlock()
 }
 
+// FailNext makes the next n calls fail with err without acting (err
+// wrapping hostmgmt.ErrNotSent is a request that never left).
+func (b *FakeBMC) FailNext(n int, err error) {
+	b.mu.Lock()
+	b.failNext, b.failErr = n, err
+	b.mu.Unlock()
+}
+
+// LoseAnswers makes the next n power calls act and then fail as if
+// their answer was lost: the case that must never be sent again.
+func (b *FakeBMC) LoseAnswers(n int) {
+	b.mu.Lock()
+	b.loseNext = n
+	b.mu.Unlock()
+}
+
 // enter begins a call: it waits for ctx when the BMC hangs and returns
 // the injected failure. On nil, b.mu is held and the caller unlocks it.
 func (b *FakeBMC) enter(ctx context.Context) error {
 	b.mu.Lock()
+	if b.failNext > 0 {
+		b.failNext--
+		err := b.failErr
+		b.mu.Unlock()
+		return err
+	}
 	if b.hang {
 		b.mu.Unlock()
 		<-ctx.Done()
@@ -413,7 +440,7 @@ func (x *boundBMC) PowerState(ctx context.Context) (hostmgmt.PowerState, error) 
 
 // Power implements hostmgmt.BMC. Off and soft-off kill the host's fake
 // agent; on, reset, cycle and graceful-restart reboot it.
-func (x *boundBMC) Power(ctx context.Context, op hostmgmt.PowerOp) error {
+func (x *boundBMC) Power(ctx context.Context, op hostmgmt.PowerOp) (err error) {
 	if err := hostmgmt.CheckPowerOp(op); err != nil {
 		return err
 	}
@@ -428,7 +455,16 @@ func (x *boundBMC) Power(ctx context.Context, op hostmgmt.PowerOp) error {
 		x.b.power = hostmgmt.PowerOn
 	}
 	x.b.boot = ""
+	lost := x.b.loseNext > 0
+	if lost {
+		x.b.loseNext--
+	}
 	x.b.mu.Unlock()
+	defer func() {
+		if lost {
+			err = errors.New("fake BMC: read: connection reset by peer (the answer was lost)")
+		}
+	}()
 	if x.f.Agents != nil {
 		if off {
 			x.f.Agents.Kill(x.uuid)
