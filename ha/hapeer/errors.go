@@ -63,14 +63,14 @@ const (
 	// its sender on this path: an older generation, a retired instance of
 	// the same generation, or a sequence not above the last accepted.
 	DropReplayed
-	numDropReasons = iota
+	numDropReasons = 1 + iota // array size, index 0 unused
 )
 
 var dropNames = [...]string{"", "oversize", "truncated", "version", "malformed", "forged", "wrong_path", "unexpected_node", "replayed"}
 
 // DropReasons lists every reason, for callers that pre-create series.
 func DropReasons() []DropReason {
-	rs := make([]DropReason, 0, numDropReasons)
+	rs := make([]DropReason, 0, numDropReasons-1)
 	for r := DropOversize; r <= DropReplayed; r++ {
 		rs = append(rs, r)
 	}
