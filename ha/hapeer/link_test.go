@@ -281,16 +281,16 @@ func gathered(t *testing.T, reg *prometheus.Registry, path string, r DropReason)
 func TestLinkConfig(t *testing.T) {
 	good, _ := pairConfigs()
 	for field, mut := range map[string]func(*Config){
-		"node":             func(c *Config) { c.Node = "" },
-		"peer":             func(c *Config) { c.Peer = c.Node },
-		"key":              func(c *Config) { c.Key = c.Key[:31] },
-		"paths":            func(c *Config) { c.Paths = nil },
-		"period":           func(c *Config) { c.Period = time.Microsecond },
-		"dead_interval":    func(c *Config) { c.DeadInterval = c.withDefaults().Period },
-		"paths[1].name":    func(c *Config) { c.Paths[1].Name = "mgmt" },
-		"paths[2].local":   func(c *Config) { c.Paths[2].Local = "10.0.0.1" },
-		"paths[0].peer":    func(c *Config) { c.Paths[0].Peer = "0.0.0.0:2000" },
-		"paths[0].name":    func(c *Config) { c.Paths[0].Name = "Mgmt" },
+		"node":           func(c *Config) { c.Node = "" },
+		"peer":           func(c *Config) { c.Peer = c.Node },
+		"key":            func(c *Config) { c.Key = c.Key[:31] },
+		"paths":          func(c *Config) { c.Paths = nil },
+		"period":         func(c *Config) { c.Period = time.Microsecond },
+		"dead_interval":  func(c *Config) { c.DeadInterval = c.withDefaults().Period },
+		"paths[1].name":  func(c *Config) { c.Paths[1].Name = "mgmt" },
+		"paths[2].local": func(c *Config) { c.Paths[2].Local = "10.0.0.1" },
+		"paths[0].peer":  func(c *Config) { c.Paths[0].Peer = "0.0.0.0:2000" },
+		"paths[0].name":  func(c *Config) { c.Paths[0].Name = "Mgmt" },
 	} {
 		t.Run(field, func(t *testing.T) {
 			c := good
