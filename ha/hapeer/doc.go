@@ -43,7 +43,7 @@
 // message rate: per node, 20 heartbeats a second on each path sent and
 // as many received, each one HMAC-SHA512 and a sendto/recvfrom system
 // call, and the loop wakes at most twice per period. BenchmarkLinkCPU
-// measures it (docs/benchmarks.md has the figure); the CPU is
+// measures it; the CPU is
 // proportional to paths/Period, so halving the period doubles it, and a
 // 20 ms period (for a 50 ms failover) costs 2.5 times the default.
 // DeadInterval itself costs nothing: it only sets how many losses in a
