@@ -61,6 +61,9 @@ var (
 )
 
 func join(path, name string) string {
+	if name == "" || strings.ContainsAny(name, ".[]\" \t\n") {
+		name = strconv.Quote(name)
+	}
 	if path == "" {
 		return name
 	}
@@ -281,6 +284,11 @@ func def[T comparable](p *T, v T) {
 	}
 }
 
+type named[T any] struct {
+	name string
+	v    T
+}
+
 // validate checks a model with defaults filled in.
 func (m *Model) validate() error {
 	var errs []error
@@ -320,9 +328,9 @@ func (m *Model) validate() error {
 			bad(p+".name", "%q given twice", d.Name)
 		}
 		domains[d.Name] = true
-		for f, v := range map[string]time.Duration{"hello_interval": d.HelloInterval, "dead_interval": d.DeadInterval, "wait_interval": d.WaitInterval, "exchange_interval": d.ExchangeInterval} {
-			if v < 0 {
-				bad(p+"."+f, "must be positive")
+		for _, f := range []named[time.Duration]{{"hello_interval", d.HelloInterval}, {"dead_interval", d.DeadInterval}, {"wait_interval", d.WaitInterval}, {"exchange_interval", d.ExchangeInterval}} {
+			if f.v <= 0 {
+				bad(p+"."+f.name, "must be positive")
 			}
 		}
 		if d.DeadInterval <= d.HelloInterval {
@@ -405,9 +413,9 @@ func (m *Model) validate() error {
 		} else if s.IP != nil {
 			bad(p+".ip", "only for kind ip")
 		}
-		for f, v := range map[string]int{"max_failures": s.MaxFailures, "fail_countdown": s.FailCountdown, "max_action_failures": s.MaxActionFailures, "max_transition_failures": s.MaxTransitionFailures, "audit_debounce": s.AuditDebounce} {
-			if v < 0 {
-				bad(p+"."+f, "must not be negative")
+		for _, f := range []named[int]{{"max_failures", s.MaxFailures}, {"fail_countdown", s.FailCountdown}, {"max_action_failures", s.MaxActionFailures}, {"max_transition_failures", s.MaxTransitionFailures}, {"audit_debounce", s.AuditDebounce}} {
+			if f.v < 0 {
+				bad(p+"."+f.name, "must not be negative")
 			}
 		}
 		if s.FailCountdownInterval < 0 {
@@ -444,9 +452,9 @@ func (m *Model) validate() error {
 			if a.Interval != 0 && a.Action != ActionAuditEnabled && a.Action != ActionAuditDisabled {
 				bad(q+".interval", "only audit actions have an interval")
 			}
-			for f, v := range map[string]int{"max_failure_retries": a.MaxFailureRetries, "max_timeout_retries": a.MaxTimeoutRetries, "max_total_retries": a.MaxTotalRetries} {
-				if v < 0 {
-					bad(q+"."+f, "must not be negative")
+			for _, f := range []named[int]{{"max_failure_retries", a.MaxFailureRetries}, {"max_timeout_retries", a.MaxTimeoutRetries}, {"max_total_retries", a.MaxTotalRetries}} {
+				if f.v < 0 {
+					bad(q+"."+f.name, "must not be negative")
 				}
 			}
 		}
