@@ -20,7 +20,7 @@ var heavyPackages = []string{"k8s.io/", "sigs.k8s.io/", "helm.sh/", "github.com/
 // kits of every service (DESIGN.md, "Import weight").
 var lightPackages = []string{
 	"./fault", "./fault/faulthttp", "./fault/faulttest", "./fault/faultsql", "./fault/faultstore",
-	"./inventory", "./inventory/inventoryhttp", "./inventory/inventorytest", "./inventory/inventorysql", "./inventory/hwdiscovery", "./agent", "./agent/agenttest", "./agent/linuxconfig", "./hostmgmt", "./hostmgmt/hostmgmthttp", "./hostmgmt/hostmgmttest", "./hostmgmt/hostmgmtsql", "./hostmgmt/heartbeat", "./hostmgmt/bmcsim",
+	"./inventory", "./inventory/inventoryhttp", "./inventory/inventorytest", "./inventory/inventorysql", "./inventory/hwdiscovery", "./agent", "./agent/agenttest", "./agent/linuxconfig", "./hostmgmt", "./hostmgmt/hostmgmthttp", "./hostmgmt/hostmgmttest", "./hostmgmt/hostmgmtsql", "./hostmgmt/heartbeat", "./hostmgmt/bmcsim", "./ha",
 }
 
 func heavyDeps(deps []string) []string {
