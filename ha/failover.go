@@ -562,6 +562,9 @@ func (st *failoverStep) event(ev FailoverEvent) {
 		}
 		s.Phase, s.Deadline = FailoverFailPending, st.now.Add(st.cfg.FailPendingDelay)
 		s.FenceRequested = time.Time{}
+		if s.Role == ControllerFailed {
+			s.Phase, s.Deadline = FailoverFailed, time.Time{}
+		}
 	case !wasAlive && alive:
 		s.Phase, s.Deadline = FailoverNormal, time.Time{}
 		s.FenceRequested, s.ViewBefore = time.Time{}, nil
@@ -722,6 +725,11 @@ func (st *failoverStep) decide() {
 	}
 	if s.Role != ControllerActive {
 		s.RenewAt = time.Time{}
+	}
+	// A request unanswered for RetryInterval is lost; whoever still
+	// needs the lease has asked again above.
+	if !s.LeaseRequested.IsZero() && !st.now.Before(s.LeaseRequested.Add(cfg.RetryInterval)) {
+		s.LeaseRequested = time.Time{}
 	}
 }
 
