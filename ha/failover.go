@@ -539,13 +539,8 @@ func (st *failoverStep) event(ev FailoverEvent) {
 		}
 		s.LeaseRequested = time.Time{}
 	case FailoverLeaseFailed:
-		s.LeaseRequested = time.Time{}
-		if s.Phase == FailoverLeaseWait {
-			s.Deadline = st.now.Add(st.cfg.RetryInterval)
-		}
-		if s.Role == ControllerActive {
-			s.RenewAt = st.now.Add(st.cfg.RetryInterval)
-		}
+		// LeaseRequested stays: the request (or renewal) is retried
+		// RetryInterval after it was sent, not at once.
 	case FailoverPeerLease:
 		s.PeerLeaseUntil = ev.LeaseUntil
 		if s.Phase == FailoverLeaseWait {
