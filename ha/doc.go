@@ -32,6 +32,19 @@
 // times out, the periodic audit starts, a failure count counts down, a
 // debounced status heals.
 //
+// # Failover
+//
+// StepFailover is the failover decision of §3.6, also pure: this node's
+// role, the peer's per-path state (hapeer's events), the peer's reported
+// role and health, this node's health score, host maintenance's cluster
+// view and the fence and witness results go in; go-active, go-standby,
+// fail, request-fence, request-lease, renew-lease, release-lease and
+// alarms 400.005 and 400.002 come out. It selects the survivor as
+// StarlingX does and adds Flock's rule: a standby takes over from a
+// silent peer only after fencing it or once the peer's witness lease has
+// ended, and an active that cannot renew its lease demotes itself first.
+// See StepFailover for the rules and the invariant.
+//
 // # Errors
 //
 // Every error wraps one of ErrInvalid (a *FieldError naming the field by
