@@ -238,6 +238,17 @@ type FailoverState struct {
 	PeerRole      ControllerState `json:"peer_role,omitempty"`
 	PeerHealth    InterfaceDown   `json:"peer_health,omitzero"`
 	PeerWasActive bool            `json:"peer_was_active,omitempty"`
+	// PeerElects, PeerSeq, PeerAck: the peer's vote, its report's
+	// sequence number and the sequence number of this node's report it
+	// had last seen (see Report).
+	PeerElects string `json:"peer_elects,omitempty"`
+	PeerSeq    uint64 `json:"peer_seq,omitempty"`
+	PeerAck    uint64 `json:"peer_ack,omitempty"`
+	// Elects is this node's vote: which node it would have active. Seq
+	// is its report's sequence number, advanced whenever its role,
+	// health, WasActive or vote change.
+	Elects string `json:"elects,omitempty"`
+	Seq    uint64 `json:"seq,omitempty"`
 	// Health: this node's interface-down flags.
 	Health InterfaceDown `json:"health,omitzero"`
 	// View: host maintenance's current cluster view (nil: none).
@@ -299,6 +310,12 @@ type FailoverEvent struct {
 	Role      ControllerState `json:"role,omitempty"`
 	Health    InterfaceDown   `json:"health,omitzero"`
 	WasActive bool            `json:"was_active,omitempty"`
+	// Elects, Seq, Ack: for peer-state, the peer's vote, its report's
+	// sequence number and the last sequence number of this node's it
+	// had seen. A report older than the last one (lower Seq) is ignored.
+	Elects string `json:"elects,omitempty"`
+	Seq    uint64 `json:"seq,omitempty"`
+	Ack    uint64 `json:"ack,omitempty"`
 	// View: for cluster-view (nil: the view is lost).
 	View *ClusterView `json:"view,omitempty"`
 	// LeaseUntil: for lease-granted, this node's lease end; for
@@ -378,9 +395,14 @@ func (c FailoverConfig) validate() error {
 //
 // While the peer is heard on some path (the rules of §3.6 1):
 //   - the node with the higher health score (InterfaceDown.Score) is
-//     active and the other standby; the healthier standby goes active
-//     only once the peer reports it is no longer active; a node whose
-//     mgmt is down while the peer's is up fails itself;
+//     active and the other standby; a node whose mgmt is down while the
+//     peer's is up fails itself;
+//   - a standby goes active only through a handshake: its report
+//     (Report, sent in every heartbeat) votes for itself, and the peer's
+//     report must say the peer is not active, vote for this node and
+//     acknowledge (Ack) that report's Seq. Two nodes deciding on stale
+//     reports therefore never both go active (a peer that has failed
+//     itself needs no handshake);
 //   - with equal scores nothing changes; if neither is active (both
 //     starting), the one that was active before (WasActive) goes active,
 //     and if that is a tie too, the node whose name sorts first (§3.6
@@ -415,7 +437,9 @@ func (c FailoverConfig) validate() error {
 //
 // Invariant (FuzzStepFailover checks it on random event sequences): this
 // node emits go-active only when (a) the peer is heard and its last
-// report is not active, or (b) the peer is silent and a fence of it was
+// report says it has failed, or says it is not active, votes for this
+// node and acknowledges this node's current report (in which this node
+// votes for itself), or (b) the peer is silent and a fence of it was
 // confirmed since it went silent, or (c) the peer is silent, a witness
 // is configured, this node holds a lease that has not ended and the
 // peer's last seen lease ended at least DriftMargin ago; and with a
@@ -445,7 +469,25 @@ func StepFailover(s FailoverState, ev FailoverEvent, now time.Time, cfg Failover
 	}
 	st.event(ev)
 	st.decide()
+	n := &st.s
+	if n.Role != s.Role || n.Health != s.Health || n.WasActive != s.WasActive || n.Elects != s.Elects || n.Seq == 0 {
+		n.Seq++
+	}
 	return st.s, st.acts, nil
+}
+
+// Report is the peer-state event this node's peer must get: the caller
+// puts it in every heartbeat (or sends it whenever it changes), and the
+// peer feeds it to its own StepFailover. Its Ack acknowledges the
+// peer's last report, so a node knows its peer has seen its current
+// candidacy before it goes active.
+func (s FailoverState) Report() FailoverEvent {
+	r := s.Role
+	if r == "" {
+		r = ControllerInit
+	}
+	return FailoverEvent{Kind: FailoverPeerState, Role: r, Health: s.Health, WasActive: s.WasActive,
+		LeaseUntil: s.LeaseUntil, Elects: s.Elects, Seq: s.Seq, Ack: s.PeerSeq}
 }
 
 func checkFailoverEvent(ev FailoverEvent, cfg FailoverConfig) error {
@@ -498,9 +540,13 @@ func (st *failoverStep) event(ev FailoverEvent) {
 			st.pathDown(p)
 		}
 	case FailoverPeerRestarted:
-		s.PeerRole = ControllerUnknown
+		s.PeerRole, s.PeerElects, s.PeerSeq, s.PeerAck = ControllerUnknown, "", 0, 0
 	case FailoverPeerState:
+		if ev.Seq < s.PeerSeq {
+			break // overtaken by a later report
+		}
 		s.PeerRole, s.PeerHealth, s.PeerWasActive = ev.Role, ev.Health, ev.WasActive
+		s.PeerElects, s.PeerSeq, s.PeerAck = ev.Elects, ev.Seq, ev.Ack
 		if !ev.LeaseUntil.IsZero() {
 			s.PeerLeaseUntil = ev.LeaseUntil
 		}
@@ -721,6 +767,7 @@ func (st *failoverStep) decide() {
 	if s.Role != ControllerActive {
 		s.RenewAt = time.Time{}
 	}
+	s.Elects = st.elect()
 	// A request unanswered for RetryInterval is lost; whoever still
 	// needs the lease has asked again above.
 	if !s.LeaseRequested.IsZero() && !st.now.Before(s.LeaseRequested.Add(cfg.RetryInterval)) {
@@ -788,13 +835,39 @@ func (st *failoverStep) alive() {
 		case ControllerFailed:
 			st.goActive(RuleHealth)
 		default:
-			if win, rule := st.better(); win {
+			win, rule := st.better()
+			switch {
+			case !win:
+				if s.Role == ControllerInit {
+					st.goStandby(rule)
+				}
+			case s.Elects == st.cfg.Node && s.PeerElects == st.cfg.Node && s.PeerAck == s.Seq:
+				// The peer has seen this node's current report, in
+				// which it stands, and votes for it.
 				st.goActive(rule)
-			} else if s.Role == ControllerInit {
-				st.goStandby(rule)
 			}
 		}
 	}
+}
+
+// elect is this node's vote: the node it would have active while the
+// peer is heard.
+func (st *failoverStep) elect() string {
+	s := &st.s
+	switch {
+	case s.Role == ControllerActive:
+		return st.cfg.Node
+	case s.Role == ControllerFailed || s.PeerRole == ControllerActive:
+		return st.cfg.Peer
+	case !s.PeerAlive() || s.PeerRole == "" || s.PeerRole == ControllerUnknown:
+		return ""
+	case s.PeerRole == ControllerFailed:
+		return st.cfg.Node
+	}
+	if win, _ := st.better(); win {
+		return st.cfg.Node
+	}
+	return st.cfg.Peer
 }
 
 // silent applies §3.6 2: the peer is silent on every path.

@@ -17,6 +17,8 @@ func fuzzEvent(b []byte, now time.Time, paths []string) ha.FailoverEvent {
 	ev.Role = roles[int(b[1])%len(roles)]
 	ev.Health = ha.InterfaceDown{Mgmt: b[2]&1 != 0, OAM: b[2]&2 != 0, ClusterHost: b[2]&4 != 0}
 	ev.WasActive = b[2]&8 != 0
+	ev.Elects = []string{"", "controller-0", "controller-1"}[int(b[3])%3]
+	ev.Seq, ev.Ack = uint64(b[1]>>4), uint64(b[3]>>4)
 	if b[2]&16 == 0 {
 		ev.View = &ha.ClusterView{Hosts: int(b[3] & 3), PeerHosts: int(b[3] >> 2 & 3), Storage0Expected: b[3]&16 != 0,
 			Storage0: b[3]&32 != 0, PeerStorage0: b[3]&64 != 0, PeerSMStopped: b[3]&128 != 0}
@@ -36,7 +38,9 @@ func fuzzEvent(b []byte, now time.Time, paths []string) ha.FailoverEvent {
 // every step:
 //
 //   - a go-active action is emitted only when (a) the peer is heard and
-//     its last report is not active, or (b) the peer is silent and a
+//     its last report says it has failed, or that it is not active,
+//     votes for this node and acknowledges this node's current report,
+//     in which this node stands, or (b) the peer is silent and a
 //     fence-confirmed event was fed since it went silent, or (c) the peer
 //     is silent, a witness is configured, this node holds a lease ending
 //     more than DriftMargin from now, and the peer's last seen lease
@@ -89,7 +93,8 @@ func FuzzStepFailover(f *testing.F) {
 					role = ha.ControllerActive
 					holds := !next.LeaseUntil.IsZero() && now.Before(next.LeaseUntil.Add(-cfg.DriftMargin))
 					peerEnded := next.PeerLeaseUntil.IsZero() || !now.Before(next.PeerLeaseUntil.Add(cfg.DriftMargin))
-					a := next.PeerAlive() && next.PeerRole != ha.ControllerActive
+					a := next.PeerAlive() && (next.PeerRole == ha.ControllerFailed ||
+						next.PeerRole != ha.ControllerActive && next.PeerElects == cfg.Node && s.Elects == cfg.Node && next.PeerAck == s.Seq)
 					b := !next.PeerAlive() && fenced
 					c := !next.PeerAlive() && cfg.Witness && holds && peerEnded
 					if !a && !b && !c {

@@ -4,6 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/edgeflock/flock/ha"
 )
 
@@ -29,6 +32,9 @@ type pairSim struct {
 	now    time.Time
 	queue  []pairEv
 	steps  int
+	// delay: reports wait in inflight until a deliver operation.
+	delay    bool
+	inflight []pairEv
 }
 
 type pairEv struct {
@@ -118,14 +124,14 @@ func (p *pairSim) settle() {
 			if !heard || !p.running[i] {
 				continue
 			}
-			s := p.st[i]
-			rep := ha.FailoverEvent{Kind: ha.FailoverPeerState, Role: s.Role, Health: s.Health, WasActive: s.WasActive, LeaseUntil: s.LeaseUntil}
-			if s.Role == "" {
-				rep.Role = ha.ControllerInit
-			}
+			rep := p.st[i].Report()
 			if p.sent[i] == nil || *p.sent[i] != rep {
 				p.sent[i] = &rep
-				p.step(j, rep)
+				if p.delay {
+					p.inflight = append(p.inflight, pairEv{j, rep})
+				} else {
+					p.step(j, rep)
+				}
 				changed = true
 			}
 		}
@@ -189,6 +195,7 @@ func FuzzFailoverPair(f *testing.F) {
 				p.cfg[i].FailPendingDelay = 500 * time.Millisecond
 			}
 		}
+		p.delay = mode&8 != 0
 		p.start(0)
 		p.start(1)
 		p.settle()
@@ -196,7 +203,7 @@ func FuzzFailoverPair(f *testing.F) {
 			op, arg, dt := data[0], int(data[1]), data[2]
 			data = data[3:]
 			p.advance(p.now.Add(time.Duration(dt) * 20 * time.Millisecond))
-			switch op % 6 {
+			switch op % 7 {
 			case 0: // cut or mend one path
 				k := arg % len(p.link)
 				p.link[k] = !p.link[k]
@@ -217,9 +224,77 @@ func FuzzFailoverPair(f *testing.F) {
 				i := arg % 2
 				p.health[i] = ha.InterfaceDown{OAM: arg&2 != 0, ClusterHost: arg&4 != 0}
 				p.step(i, ha.FailoverEvent{Kind: ha.FailoverHealth, Health: p.health[i]})
+			case 6: // deliver the reports in flight, if the peer is heard
+				in := p.inflight
+				p.inflight = nil
+				for _, q := range in {
+					if p.up(0) || p.up(1) {
+						p.step(q.node, q.ev)
+					}
+				}
 			}
 			p.settle()
 		}
 		p.advance(p.now.Add(10 * time.Second))
 	})
+}
+
+func newPair(t *testing.T, fence, witness bool) *pairSim {
+	p := &pairSim{t: t, link: []bool{true, true}, now: time.Unix(1000, 0)}
+	p.witness.holder = -1
+	p.witness.reach = [2]bool{true, true}
+	for i, n := range []string{"controller-0", "controller-1"} {
+		p.cfg[i] = ha.FailoverConfig{Node: n, Peer: []string{"controller-1", "controller-0"}[i], Paths: []string{"mgmt", "oam"},
+			Fence: fence, Witness: witness, WaitInterval: time.Second, RetryInterval: 300 * time.Millisecond, DriftMargin: 100 * time.Millisecond}
+	}
+	p.start(0)
+	p.start(1)
+	p.settle()
+	return p
+}
+
+// The pair simulation itself: two starting nodes elect controller-0
+// through the handshake; after a silent partition exactly one side is
+// active, with a fence (the standby fences the active and takes over:
+// the fenced one is off) and with a witness (the active keeps its lease,
+// the standby is refused); with neither, the standby stays standby.
+func TestFailoverPair(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		fence, witness bool
+		// after the partition: which nodes run and which is active
+		running [2]bool
+		active  int
+	}{
+		{"fence", true, false, [2]bool{false, true}, 1},
+		{"witness", false, true, [2]bool{true, true}, 0},
+		{"neither", false, false, [2]bool{true, true}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPair(t, tc.fence, tc.witness)
+			p.advance(p.now.Add(time.Second))
+			require.Equal(t, ha.ControllerActive, p.st[0].Role, "%s / %s", p.st[0], p.st[1])
+			require.Equal(t, ha.ControllerStandby, p.st[1].Role)
+			p.link[0], p.link[1] = false, false
+			p.settle()
+			p.advance(p.now.Add(10 * time.Second))
+			assert.Equal(t, tc.running, p.running)
+			assert.Equal(t, ha.ControllerActive, p.st[tc.active].Role, "%s / %s", p.st[0], p.st[1])
+			if p.running[1-tc.active] {
+				assert.NotEqual(t, ha.ControllerActive, p.st[1-tc.active].Role)
+			}
+			assert.Equal(t, !tc.fence && !tc.witness, p.st[1].Blocked)
+		})
+	}
+	// With a witness, a crashed active's lease runs out and the standby
+	// takes over.
+	p := newPair(t, false, true)
+	p.advance(p.now.Add(time.Second))
+	require.Equal(t, ha.ControllerActive, p.st[0].Role)
+	p.running[0] = false
+	p.settle()
+	p.advance(p.now.Add(time.Second))
+	assert.Equal(t, ha.ControllerStandby, p.st[1].Role, "the crashed active's lease has not ended yet")
+	p.advance(p.now.Add(5 * time.Second))
+	assert.Equal(t, ha.ControllerActive, p.st[1].Role)
 }
