@@ -127,7 +127,9 @@ const (
 	FailRenewLease   FailoverActionKind = "renew-lease"
 	FailReleaseLease FailoverActionKind = "release-lease"
 	// FailRaiseAlarm, FailClearAlarm: raise or clear Alarm (400.005 for
-	// Path, 400.002 when a takeover is blocked).
+	// Path, 400.002 when a takeover is blocked). A path's first path-up
+	// clears its 400.005 whether or not it was raised (before a restart,
+	// say); clearing an alarm that is not raised does nothing.
 	FailRaiseAlarm FailoverActionKind = "raise-alarm"
 	FailClearAlarm FailoverActionKind = "clear-alarm"
 )
