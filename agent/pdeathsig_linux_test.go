@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
@@ -34,14 +35,29 @@ func init() {
 	pdeathSig = agent.ParentDeathSignal()
 }
 
-// TestPdeathHelper is the helper processes of TestExecKeepsParentDeathSignal:
-// "middle" starts "child" with a parent-death signal and prints its pid;
-// "child" re-executes itself as "execd" from another goroutine with
-// ExecRebooter; "execd" says so and waits.
-func TestPdeathHelper(t *testing.T) {
-	switch os.Getenv(pdeathHelper) {
+// TestMain runs the helper processes of TestExecKeepsParentDeathSignal
+// when the environment names one, and the tests otherwise.
+func TestMain(m *testing.M) {
+	if h := os.Getenv(pdeathHelper); h != "" {
+		pdeathHelperMain(h)
+	}
+	os.Exit(m.Run())
+}
+
+// pdeathHelperMain is the helper processes: "middle" starts "child" with
+// a parent-death signal and prints its pid; "child" re-executes itself
+// as "execd" from another goroutine with ExecRebooter; "execd" says so
+// and waits. Each waits until it is killed.
+func pdeathHelperMain(role string) {
+	wait := func() {
+		c := make(chan os.Signal, 1)
+		signal.Notify(c, syscall.SIGTERM)
+		<-c
+		os.Exit(0)
+	}
+	switch role {
 	case "middle":
-		cmd := exec.Command(os.Args[0], "-test.run=^TestPdeathHelper$")
+		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), pdeathHelper+"=child")
 		cmd.Stdout = os.Stdout
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -49,7 +65,7 @@ func TestPdeathHelper(t *testing.T) {
 			os.Exit(2)
 		}
 		os.Stdout.WriteString("child " + strconv.Itoa(cmd.Process.Pid) + "\n")
-		select {}
+		wait()
 	case "child":
 		done := make(chan error)
 		go func() {
@@ -60,17 +76,16 @@ func TestPdeathHelper(t *testing.T) {
 		os.Exit(3)
 	case "execd":
 		os.Stdout.WriteString("execd " + strconv.Itoa(int(pdeathSig)) + "\n")
-		select {}
-	default:
-		t.Skip("a helper process of TestExecKeepsParentDeathSignal")
+		wait()
 	}
+	os.Exit(4)
 }
 
 // TestExecKeepsParentDeathSignal: an agent started with a parent-death
 // signal keeps it across a simulated (exec) reboot done from any
 // goroutine, so it still dies with its parent.
 func TestExecKeepsParentDeathSignal(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestPdeathHelper$")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), pdeathHelper+"=middle")
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)

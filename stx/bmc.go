@@ -86,16 +86,24 @@ func (b *hostBMCs) BMC(ctx context.Context, uuid string) (hostmgmt.BMC, error) {
 		b.forget(uuid)
 		return nil, fmt.Errorf("%w: host %s", hostmgmt.ErrNoBMC, uuid)
 	}
+	// The engine is kept while inventory's fields stay the same: no URL
+	// to build, no learned protocol to read again on every call.
+	pw := sha256.Sum256([]byte(cr.Password))
+	key := cr.Type + "\x00" + cr.Address + "\x00" + cr.Username + "\x00" + hex.EncodeToString(pw[:])
+	b.mu.Lock()
+	o, ok := b.open[uuid]
+	b.mu.Unlock()
+	if ok && o.key == key {
+		return o.bmc, nil
+	}
 	u, err := b.locate(ctx, uuid, cr)
 	if err != nil {
 		return nil, err
 	}
-	pw := sha256.Sum256([]byte(cr.Password))
-	key := u.String() + "\x00" + cr.Username + "\x00" + hex.EncodeToString(pw[:])
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if o, ok := b.open[uuid]; ok {
-		if o.key == key {
+		if o.key == key { // opened meanwhile
 			return o.bmc, nil
 		}
 		delete(b.open, uuid)
