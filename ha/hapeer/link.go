@@ -1,6 +1,7 @@
 package hapeer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -87,6 +88,11 @@ type Options struct {
 	// many paths it arrived on, on Run's goroutine, in the order of
 	// arrival; m.Payload is its own copy. It must return quickly.
 	Handler func(m Message)
+	// OnHeartbeat receives the payload of the peer's heartbeats (its
+	// node-info: failover state, group states) whenever it differs from
+	// the last one delivered, and the first one of each run of the peer,
+	// on Run's goroutine; m.Payload is read-only. It must return quickly.
+	OnHeartbeat func(m Message)
 	// Instance is this run's instance id; zero means a random one.
 	Instance InstanceID
 	// Listen opens a path's socket; nil means net.ListenUDP on the path's
@@ -108,7 +114,7 @@ type pathLink struct {
 type rx struct {
 	path int
 	at   time.Time
-	msg  Message // Payload copied for non-heartbeats, nil for heartbeats
+	msg  Message // Payload copied; for heartbeats shared read-only with the path's last
 }
 
 // Link runs the peer protocol with one peer over several paths: it sends
@@ -306,6 +312,7 @@ func listenUDP(p Path) (Conn, error) {
 func (l *Link) receive(ctx context.Context, i int, p *pathLink, out chan<- rx) {
 	buf := make([]byte, MaxMessage+1)
 	var m Message
+	var lastHB []byte // the last heartbeat payload on this path, never modified
 	for {
 		n, _, err := p.conn.ReadFromUDPAddrPort(buf)
 		if err != nil {
@@ -320,7 +327,10 @@ func (l *Link) receive(ctx context.Context, i int, p *pathLink, out chan<- rx) {
 		}
 		r := rx{path: i, at: time.Now(), msg: m}
 		if m.Type == TypeHeartbeat {
-			r.msg.Payload = nil
+			if !bytes.Equal(m.Payload, lastHB) || lastHB == nil {
+				lastHB = append(make([]byte, 0, len(m.Payload)), m.Payload...)
+			}
+			r.msg.Payload = lastHB
 		} else {
 			r.msg.Payload = append([]byte(nil), m.Payload...)
 		}
@@ -342,6 +352,8 @@ type peerView struct {
 	retired   [retiredInstances]InstanceID
 	next      int
 	delivered uint64 // the last delivered non-heartbeat's sequence
+	hb        []byte // the last heartbeat payload delivered in this run
+	hbKnown   bool
 }
 
 // see takes in a message's run; it reports whether the run is the
@@ -367,7 +379,7 @@ func (v *peerView) see(m *Message) (current, restarted bool) {
 	}
 	v.retired[v.next] = v.inst
 	v.next = (v.next + 1) % retiredInstances
-	v.inst, v.delivered = m.Instance, 0
+	v.inst, v.delivered, v.hb, v.hbKnown = m.Instance, 0, nil, false
 	return true, true
 }
 
@@ -417,6 +429,12 @@ func (l *Link) loop(ctx context.Context, rxc <-chan rx) {
 				if nAlive == 1 {
 					l.peerUp.set(true)
 					emit(EventPeerUp, "", r.at)
+				}
+			}
+			if r.msg.Type == TypeHeartbeat && (!peer.hbKnown || !bytes.Equal(r.msg.Payload, peer.hb)) {
+				peer.hb, peer.hbKnown = r.msg.Payload, true
+				if l.opts.OnHeartbeat != nil {
+					l.opts.OnHeartbeat(r.msg)
 				}
 			}
 			if r.msg.Type != TypeHeartbeat && r.msg.Seq > peer.delivered {

@@ -319,3 +319,43 @@ func TestLinkRunTwice(t *testing.T) {
 		assert.Error(t, p.a.Run(context.Background()))
 	})
 }
+
+// TestLinkHeartbeatPayload: the peer's heartbeat payload is delivered
+// once per change (not once per heartbeat or per path), and again after
+// the peer restarts even when unchanged.
+func TestLinkHeartbeatPayload(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net := newMemNet()
+		cfgA, cfgB := pairConfigs()
+		var mu sync.Mutex
+		var got []string
+		onHB := func(m Message) {
+			mu.Lock()
+			got = append(got, string(m.Payload))
+			mu.Unlock()
+		}
+		a, err := New(cfgA, nil, &Options{OnHeartbeat: onHB, Listen: net.listen})
+		require.NoError(t, err)
+		newB := func() *Link {
+			b, err := New(cfgB, nil, &Options{Listen: net.listen})
+			require.NoError(t, err)
+			return b
+		}
+		b := newB()
+		require.NoError(t, b.SetHeartbeatPayload([]byte("standby")))
+		start(t, a)
+		stopB := start(t, b)
+		time.Sleep(time.Second)
+		require.NoError(t, b.SetHeartbeatPayload([]byte("active")))
+		time.Sleep(time.Second)
+		stopB()
+		b = newB()
+		require.NoError(t, b.SetHeartbeatPayload([]byte("active")))
+		start(t, b)
+		time.Sleep(time.Second)
+		synctest.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Equal(t, []string{"standby", "active", "active"}, got)
+	})
+}
