@@ -84,11 +84,20 @@ const (
 	// FailoverPeerLease: the witness reports the peer's lease end
 	// (LeaseUntil; zero: the peer holds none).
 	FailoverPeerLease FailoverEventKind = "peer-lease"
+	// FailoverSwact: an operator's graceful swact: the active node yields
+	// to its standby peer (§3.7). It goes standby, votes for the peer
+	// and reports that it yields; the peer then wins survivor selection
+	// and goes active through the usual handshake. The yield ends when
+	// the peer is active, goes silent, or after SwactTimeout (the swact
+	// failed: the normal rules apply again). Refused with a *RuleError
+	// (RuleSwact) unless this node is active and its peer is heard and
+	// standby.
+	FailoverSwact FailoverEventKind = "swact"
 	// FailoverTimer: NextDeadline passed.
 	FailoverTimer FailoverEventKind = "timer"
 )
 
-var failoverEventKindValues = enumValues[FailoverEventKind]{"kind", []FailoverEventKind{FailoverPathUp, FailoverPathDown, FailoverPeerDown, FailoverPeerRestarted, FailoverPeerState, FailoverHealth, FailoverClusterView, FailoverFenceConfirmed, FailoverFenceFailed, FailoverLeaseGranted, FailoverLeaseFailed, FailoverPeerLease, FailoverTimer}}
+var failoverEventKindValues = enumValues[FailoverEventKind]{"kind", []FailoverEventKind{FailoverPathUp, FailoverPathDown, FailoverPeerDown, FailoverPeerRestarted, FailoverPeerState, FailoverHealth, FailoverClusterView, FailoverFenceConfirmed, FailoverFenceFailed, FailoverLeaseGranted, FailoverLeaseFailed, FailoverPeerLease, FailoverSwact, FailoverTimer}}
 
 // Valid reports whether k is one of the FailoverEventKind values.
 func (k FailoverEventKind) Valid() bool { return failoverEventKindValues.valid(k) }
@@ -164,6 +173,7 @@ const (
 	RuleLeaseLost       = "lease-lost"        // the active could not renew its lease
 	RuleNoProtection    = "no-protection"     // neither fence nor witness
 	RuleFenceFailed     = "fence-failed"      // the fence was not confirmed
+	RuleSwact           = "swact"             // an operator's swact: the active yields to its standby
 )
 
 // FailoverAction is what StepFailover asks the caller to do.
@@ -270,6 +280,11 @@ type FailoverState struct {
 	LeaseRequested time.Time `json:"lease_requested,omitzero"`
 	// PeerLeaseUntil: the end of the peer's lease as last seen.
 	PeerLeaseUntil time.Time `json:"peer_lease_until,omitzero"`
+	// Yield: this node yields to its peer in a swact, until YieldUntil;
+	// PeerYield: the peer's last report said it yields to this node.
+	Yield      bool      `json:"yield,omitempty"`
+	YieldUntil time.Time `json:"yield_until,omitzero"`
+	PeerYield  bool      `json:"peer_yield,omitempty"`
 	// Blocked: alarm 400.002 is raised.
 	Blocked bool `json:"blocked,omitempty"`
 }
@@ -299,6 +314,9 @@ func (s FailoverState) NextDeadline(cfg FailoverConfig) time.Time {
 	if !s.LeaseRequested.IsZero() {
 		t = earliest(t, s.LeaseRequested.Add(cfg.RetryInterval))
 	}
+	if s.Yield {
+		t = earliest(t, s.YieldUntil)
+	}
 	return t
 }
 
@@ -318,6 +336,8 @@ type FailoverEvent struct {
 	Elects string `json:"elects,omitempty"`
 	Seq    uint64 `json:"seq,omitempty"`
 	Ack    uint64 `json:"ack,omitempty"`
+	// Yield: for peer-state, the peer yields to this node (a swact).
+	Yield bool `json:"yield,omitempty"`
 	// View: for cluster-view (nil: the view is lost).
 	View *ClusterView `json:"view,omitempty"`
 	// LeaseUntil: for lease-granted, this node's lease end; for
@@ -351,6 +371,9 @@ type FailoverConfig struct {
 	// RetryInterval: when an unanswered or refused fence or lease
 	// request is retried. Default 1 s.
 	RetryInterval time.Duration
+	// SwactTimeout: how long a node that yielded in a swact waits for
+	// its peer to go active before the swact is given up. Default 30 s.
+	SwactTimeout time.Duration
 	// SplitBrainRecovery: what to do when both nodes are active and
 	// hear each other (default select-best-active).
 	SplitBrainRecovery SplitBrainRecovery
@@ -366,6 +389,9 @@ func (c FailoverConfig) withDefaults() FailoverConfig {
 	if c.RetryInterval == 0 {
 		c.RetryInterval = time.Second
 	}
+	if c.SwactTimeout == 0 {
+		c.SwactTimeout = 30 * time.Second
+	}
 	if c.SplitBrainRecovery == "" {
 		c.SplitBrainRecovery = SplitBrainSelectBestActive
 	}
@@ -380,7 +406,7 @@ func (c FailoverConfig) validate() error {
 		return invalid("peer", "%q must be set and differ from node %q", c.Peer, c.Node)
 	case len(c.Paths) == 0:
 		return invalid("paths", "no path")
-	case c.DriftMargin < 0 || c.WaitInterval < 0 || c.FailPendingDelay < 0 || c.RetryInterval < 0:
+	case c.DriftMargin < 0 || c.WaitInterval < 0 || c.FailPendingDelay < 0 || c.RetryInterval < 0 || c.SwactTimeout < 0:
 		return invalid("drift_margin", "durations must not be negative")
 	case !c.SplitBrainRecovery.Valid():
 		return invalid("split_brain_recovery", "%q is not valid", c.SplitBrainRecovery)
@@ -457,6 +483,11 @@ func StepFailover(s FailoverState, ev FailoverEvent, now time.Time, cfg Failover
 	if err := checkFailoverEvent(ev, cfg); err != nil {
 		return s, nil, err
 	}
+	if ev.Kind == FailoverSwact {
+		if err := checkSwact(s); err != nil {
+			return s, nil, err
+		}
+	}
 	st := &failoverStep{s: s, cfg: cfg, now: now}
 	st.s.Paths = make(map[string]bool, len(cfg.Paths))
 	for _, p := range cfg.Paths {
@@ -472,7 +503,7 @@ func StepFailover(s FailoverState, ev FailoverEvent, now time.Time, cfg Failover
 	st.event(ev)
 	st.decide()
 	n := &st.s
-	if n.Role != s.Role || n.Health != s.Health || n.WasActive != s.WasActive || n.Elects != s.Elects || n.Seq == 0 {
+	if n.Role != s.Role || n.Health != s.Health || n.WasActive != s.WasActive || n.Elects != s.Elects || n.Yield != s.Yield || n.Seq == 0 {
 		n.Seq++
 	}
 	return st.s, st.acts, nil
@@ -489,7 +520,7 @@ func (s FailoverState) Report() FailoverEvent {
 		r = ControllerInit
 	}
 	return FailoverEvent{Kind: FailoverPeerState, Role: r, Health: s.Health, WasActive: s.WasActive,
-		LeaseUntil: s.LeaseUntil, Elects: s.Elects, Seq: s.Seq, Ack: s.PeerSeq}
+		LeaseUntil: s.LeaseUntil, Elects: s.Elects, Seq: s.Seq, Ack: s.PeerSeq, Yield: s.Yield}
 }
 
 func checkFailoverEvent(ev FailoverEvent, cfg FailoverConfig) error {
@@ -542,13 +573,13 @@ func (st *failoverStep) event(ev FailoverEvent) {
 			st.pathDown(p)
 		}
 	case FailoverPeerRestarted:
-		s.PeerRole, s.PeerElects, s.PeerSeq, s.PeerAck = ControllerUnknown, "", 0, 0
+		s.PeerRole, s.PeerElects, s.PeerSeq, s.PeerAck, s.PeerYield = ControllerUnknown, "", 0, 0, false
 	case FailoverPeerState:
 		if ev.Seq < s.PeerSeq {
 			break // overtaken by a later report
 		}
 		s.PeerRole, s.PeerHealth, s.PeerWasActive = ev.Role, ev.Health, ev.WasActive
-		s.PeerElects, s.PeerSeq, s.PeerAck = ev.Elects, ev.Seq, ev.Ack
+		s.PeerElects, s.PeerSeq, s.PeerAck, s.PeerYield = ev.Elects, ev.Seq, ev.Ack, ev.Yield
 		if !ev.LeaseUntil.IsZero() {
 			s.PeerLeaseUntil = ev.LeaseUntil
 		}
@@ -589,6 +620,10 @@ func (st *failoverStep) event(ev FailoverEvent) {
 	case FailoverLeaseFailed:
 		// LeaseRequested stays: the request (or renewal) is retried
 		// RetryInterval after it was sent, not at once.
+	case FailoverSwact:
+		s.Yield, s.YieldUntil = true, st.now.Add(st.cfg.SwactTimeout)
+		st.goStandby(RuleSwact)
+		s.WasActive = true // until the peer has taken over: a failed swact comes back here
 	case FailoverPeerLease:
 		s.PeerLeaseUntil = ev.LeaseUntil
 		if s.Phase == FailoverLeaseWait {
@@ -727,6 +762,13 @@ func (st *failoverStep) failSelf(rule string) {
 func (st *failoverStep) decide() {
 	s := &st.s
 	cfg := st.cfg
+	// A swact ends when the peer took over, went silent or timed out.
+	if s.Yield && (s.PeerRole == ControllerActive || s.PeerRole == ControllerFailed || !s.PeerAlive() || !st.now.Before(s.YieldUntil)) {
+		if s.PeerRole == ControllerActive {
+			s.WasActive = false
+		}
+		s.Yield, s.YieldUntil = false, time.Time{}
+	}
 	// The active's lease.
 	if s.Role == ControllerActive && cfg.Witness {
 		switch {
@@ -787,6 +829,9 @@ func (st *failoverStep) requestFence() {
 // active: health score, then was-active, then name.
 func (st *failoverStep) better() (bool, string) {
 	s := &st.s
+	if s.Yield != s.PeerYield {
+		return s.PeerYield, RuleSwact
+	}
 	ls, ps := s.Health.Score(), s.PeerHealth.Score()
 	if ls != ps {
 		return ls > ps, RuleHealth
@@ -932,4 +977,25 @@ func selectSurvivor(role, peerRole ControllerState, v, before *ClusterView) (boo
 // String describes the state for logs.
 func (s FailoverState) String() string {
 	return fmt.Sprintf("%s/%s peer=%s alive=%t", s.Phase, s.Role, s.PeerRole, s.PeerAlive())
+}
+
+// checkSwact refuses a swact that cannot start: this node must be active
+// and its peer heard and standby.
+func checkSwact(s FailoverState) error {
+	switch {
+	case s.Role != ControllerActive:
+		return refuse(RuleSwact, "this node is %s, not active", roleOr(s.Role))
+	case !s.PeerAlive():
+		return refuse(RuleSwact, "the peer is not heard: no controller to swact to")
+	case s.PeerRole != ControllerStandby:
+		return refuse(RuleSwact, "the peer is %s, not standby", roleOr(s.PeerRole))
+	}
+	return nil
+}
+
+func roleOr(r ControllerState) ControllerState {
+	if r == "" {
+		return ControllerInit
+	}
+	return r
 }

@@ -1,6 +1,8 @@
 package ha_test
 
 import (
+	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ func fuzzEvent(b []byte, now time.Time, paths []string) ha.FailoverEvent {
 	ev.Role = roles[int(b[1])%len(roles)]
 	ev.Health = ha.InterfaceDown{Mgmt: b[2]&1 != 0, OAM: b[2]&2 != 0, ClusterHost: b[2]&4 != 0}
 	ev.WasActive = b[2]&8 != 0
+	ev.Yield = b[2]&64 != 0
 	ev.Elects = []string{"", "controller-0", "controller-1"}[int(b[3])%3]
 	ev.Seq, ev.Ack = uint64(b[1]>>4), uint64(b[3]>>4)
 	if b[2]&16 == 0 {
@@ -78,7 +81,14 @@ func FuzzStepFailover(f *testing.F) {
 			data = data[5:]
 			next, acts, err := ha.StepFailover(s, ev, now, cfg)
 			if err != nil {
-				t.Fatalf("%+v: %v", ev, err)
+				var re *ha.RuleError
+				if ev.Kind != ha.FailoverSwact || !errors.As(err, &re) || re.Rule != ha.RuleSwact {
+					t.Fatalf("%+v: %v", ev, err)
+				}
+				if !reflect.DeepEqual(next, s) || len(acts) != 0 {
+					t.Fatalf("a refused swact changed the state: %+v -> %+v, %v", s, next, acts)
+				}
+				continue
 			}
 			if !next.PeerAlive() && s.PeerAlive() || next.PeerAlive() {
 				fenced = false

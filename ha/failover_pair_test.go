@@ -203,7 +203,7 @@ func FuzzFailoverPair(f *testing.F) {
 			op, arg, dt := data[0], int(data[1]), data[2]
 			data = data[3:]
 			p.advance(p.now.Add(time.Duration(dt) * 20 * time.Millisecond))
-			switch op % 7 {
+			switch op % 8 {
 			case 0: // cut or mend one path
 				k := arg % len(p.link)
 				p.link[k] = !p.link[k]
@@ -224,6 +224,12 @@ func FuzzFailoverPair(f *testing.F) {
 				i := arg % 2
 				p.health[i] = ha.InterfaceDown{OAM: arg&2 != 0, ClusterHost: arg&4 != 0}
 				p.step(i, ha.FailoverEvent{Kind: ha.FailoverHealth, Health: p.health[i]})
+			case 7: // an operator's swact on the active, refused unless it applies
+				i := arg % 2
+				if next, _, err := ha.StepFailover(p.st[i], ha.FailoverEvent{Kind: ha.FailoverSwact}, p.now, p.cfg[i]); err == nil || !p.running[i] {
+					_ = next
+					p.step(i, ha.FailoverEvent{Kind: ha.FailoverSwact})
+				}
 			case 6: // deliver the reports in flight, if the peer is heard
 				in := p.inflight
 				p.inflight = nil
@@ -297,4 +303,58 @@ func TestFailoverPair(t *testing.T) {
 	assert.Equal(t, ha.ControllerStandby, p.st[1].Role, "the crashed active's lease has not ended yet")
 	p.advance(p.now.Add(5 * time.Second))
 	assert.Equal(t, ha.ControllerActive, p.st[1].Role)
+}
+
+// TestFailoverPairSwact: a swact on the active moves activity to the
+// standby through the handshake (never both active: pairSim checks every
+// step), with and without a witness; refused on the standby; a swact
+// whose target never takes over times out and the yielding node takes
+// activity back.
+func TestFailoverPairSwact(t *testing.T) {
+	for _, witness := range []bool{false, true} {
+		p := newPair(t, !witness, witness)
+		p.advance(p.now.Add(time.Second))
+		require.Equal(t, ha.ControllerActive, p.st[0].Role)
+		_, _, err := ha.StepFailover(p.st[1], ha.FailoverEvent{Kind: ha.FailoverSwact}, p.now, p.cfg[1])
+		var re *ha.RuleError
+		require.ErrorAs(t, err, &re)
+		assert.Equal(t, ha.RuleSwact, re.Rule)
+
+		p.step(0, ha.FailoverEvent{Kind: ha.FailoverSwact})
+		p.settle()
+		p.advance(p.now.Add(time.Second))
+		assert.Equal(t, ha.ControllerActive, p.st[1].Role, "witness %t: %s / %s", witness, p.st[0], p.st[1])
+		assert.Equal(t, ha.ControllerStandby, p.st[0].Role)
+		assert.False(t, p.st[0].Yield, "the yield ends once the peer is active")
+		assert.True(t, p.st[1].WasActive)
+
+		// And back.
+		p.step(1, ha.FailoverEvent{Kind: ha.FailoverSwact})
+		p.settle()
+		p.advance(p.now.Add(time.Second))
+		assert.Equal(t, ha.ControllerActive, p.st[0].Role)
+		assert.Equal(t, ha.ControllerStandby, p.st[1].Role)
+	}
+
+	// The target stops hearing reports (in flight forever): the yield
+	// times out and the yielding controller-1 takes activity back (it
+	// was active last; the name tie-break would pick controller-0).
+	p := newPair(t, true, false)
+	p.advance(p.now.Add(time.Second))
+	p.step(0, ha.FailoverEvent{Kind: ha.FailoverSwact})
+	p.settle()
+	p.advance(p.now.Add(time.Second))
+	require.Equal(t, ha.ControllerActive, p.st[1].Role)
+	p.delay = true
+	p.step(1, ha.FailoverEvent{Kind: ha.FailoverSwact})
+	p.settle()
+	p.advance(p.now.Add(5 * time.Second))
+	assert.Equal(t, ha.ControllerStandby, p.st[1].Role, "still yielding")
+	p.advance(p.now.Add(40 * time.Second))
+	assert.False(t, p.st[1].Yield)
+	p.delay = false
+	p.sent[0], p.sent[1] = nil, nil
+	p.settle()
+	p.advance(p.now.Add(time.Second))
+	assert.Equal(t, ha.ControllerActive, p.st[1].Role, "%s / %s", p.st[0], p.st[1])
 }
