@@ -1,0 +1,1117 @@
+package hanode
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/ha"
+	"github.com/edgeflock/flock/ha/hapeer"
+)
+
+// ErrNotRunning: the node's Run is not running.
+var ErrNotRunning = errors.New("hanode: not running")
+
+// Node is service management on one controller: it runs the peer
+// protocol with the other controller, decides with ha.StepFailover which
+// of the two is active, drives its service groups with ha.StepGroup,
+// runs their actions through the plugins, fences the peer or holds the
+// witness's lease before a takeover, and raises the HA alarms. Create it
+// with New and run it with Run.
+type Node struct {
+	cfg    Config
+	opts   Options
+	log    *slog.Logger
+	model  *ha.Model
+	domain *ha.Domain
+	fcfg   ha.FailoverConfig
+	met    *metrics
+
+	in   chan func()
+	done chan struct{}
+	// running is set while Run runs; link is its link.
+	running atomic.Bool
+	link    *hapeer.Link
+	ctx     context.Context
+	plugins sync.WaitGroup
+	alarms  chan alarmOp
+
+	// Owned by Run's goroutine.
+	fo         ha.FailoverState
+	order      []string // groups of the domain, in the model's order
+	groups     map[string]*ha.GroupRun
+	moving     map[string]bool // the N + M groups, which follow the role
+	groupOf    map[string]string
+	runs       map[string]*pluginRun
+	runSeq     uint64
+	starting   bool // the start-up disable of the moving groups is not done
+	want       ha.GroupEventKind
+	failed     bool
+	failedOnce bool
+	peerGroups map[string]GroupStatus
+	peerSeen   bool
+	payload    []byte
+	waiters    []*waiter
+	swactSeq   uint64
+	swactWait  map[uint64]chan error
+	wasActive  bool
+
+	status atomic.Pointer[Status]
+}
+
+type pluginRun struct {
+	id     uint64
+	action ha.ActionName
+	cancel context.CancelFunc
+}
+
+type waiter struct {
+	done  func() bool
+	ch    chan struct{}
+	fired bool
+}
+
+// New returns a node for cfg; it checks cfg (a *ha.FieldError naming the
+// field) and does no I/O.
+func New(cfg Config, opts *Options) (*Node, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if cfg.Model == nil {
+		cfg.Model = ha.DefaultModel()
+	}
+	if cfg.FenceTimeout == 0 {
+		cfg.FenceTimeout = 10 * time.Second
+	}
+	n := &Node{cfg: cfg, opts: *opts, log: opts.Logger, model: cfg.Model,
+		in: make(chan func(), 1024), done: make(chan struct{})}
+	if n.log == nil {
+		n.log = slog.New(slog.DiscardHandler)
+	}
+	if len(cfg.Model.Domains) == 0 {
+		return nil, bad("model.domains", "no domain")
+	}
+	n.domain = &cfg.Model.Domains[0]
+	if cfg.Domain != "" {
+		i := slices.IndexFunc(cfg.Model.Domains, func(d ha.Domain) bool { return d.Name == cfg.Domain })
+		if i < 0 {
+			return nil, bad("domain", "%q is not a domain of the model", cfg.Domain)
+		}
+		n.domain = &cfg.Model.Domains[i]
+	}
+	for _, s := range cfg.Model.Services {
+		if s.Kind == ha.KindIP && s.IP != nil && s.IP.Address == "" {
+			if _, ok := cfg.Addresses[s.IP.Network]; !ok {
+				return nil, bad("addresses", "no address for network %q (service %s)", s.IP.Network, s.Name)
+			}
+		}
+	}
+	link := cfg.Link
+	link.Node, link.Peer = link.Node, link.Peer
+	if err := link.Validate(); err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(link.Paths))
+	for i, p := range link.Paths {
+		paths[i] = p.Name
+	}
+	n.fcfg = cfg.Failover
+	n.fcfg.Node, n.fcfg.Peer, n.fcfg.Paths = link.Node, link.Peer, paths
+	n.fcfg.Fence, n.fcfg.Witness = opts.Fencer != nil, opts.Witness != nil
+	n.fcfg.SplitBrainRecovery = n.domain.SplitBrainRecovery
+	if _, _, err := ha.StepFailover(ha.FailoverState{}, ha.FailoverEvent{Kind: ha.FailoverTimer}, time.Now(), n.fcfg); err != nil {
+		return nil, err
+	}
+	var err error
+	if n.met, err = newMetrics(opts.Registry); err != nil {
+		return nil, err
+	}
+	n.publishStatus()
+	return n, nil
+}
+
+// Run runs the node until ctx ends: it raises and saves the generation,
+// starts the peer link, disables the moving service groups left from an
+// earlier run (a floating address still configured after a crash), then
+// follows survivor selection. When ctx ends it cancels the running
+// plugins and returns; it does not move the services (a stopped node is
+// a silent node: its peer takes over through the fence or the witness).
+func (n *Node) Run(ctx context.Context) error {
+	if !n.running.CompareAndSwap(false, true) {
+		return errors.New("hanode: already running")
+	}
+	defer n.running.Store(false)
+	st, err := loadState(n.cfg.StateDir)
+	if err != nil {
+		return err
+	}
+	st.Generation++
+	if err := saveState(n.cfg.StateDir, st); err != nil {
+		return fmt.Errorf("hanode: save state: %w", err)
+	}
+	lcfg := n.cfg.Link
+	lcfg.Generation = st.Generation
+	link, err := hapeer.New(lcfg, n.opts.Registry, &hapeer.Options{
+		Logger:      n.log,
+		OnEvent:     func(ev hapeer.Event) { n.post(func() { n.linkEvent(ev) }) },
+		OnHeartbeat: func(m hapeer.Message) { n.post(func() { n.peerPayload(m.Payload) }) },
+		Handler:     func(m hapeer.Message) { n.post(func() { n.message(m) }) },
+		Listen:      n.opts.Listen,
+	})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n.ctx, n.link = ctx, link
+	n.init(st)
+
+	linkErr := make(chan error, 1)
+	go func() { linkErr <- link.Run(ctx) }()
+	n.alarms = make(chan alarmOp, 256)
+	alarmsDone := make(chan struct{})
+	go func() { n.alarmLoop(ctx); close(alarmsDone) }()
+	defer func() {
+		for _, r := range n.runs {
+			r.cancel()
+		}
+		n.plugins.Wait()
+		<-alarmsDone
+		for _, w := range n.waiters {
+			close(w.ch)
+		}
+		n.waiters = nil
+		close(n.done)
+	}()
+
+	n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverHealth})
+	for _, g := range n.order {
+		if n.moving[g] {
+			n.stepGroup(g, ha.GroupEvent{Kind: ha.GroupEventDisable})
+		} else {
+			n.stepGroup(g, ha.GroupEvent{Kind: ha.GroupEventGoActive})
+		}
+	}
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		n.settle()
+		if d := n.nextDeadline(); !d.IsZero() {
+			timer.Reset(time.Until(d))
+		} else {
+			timer.Reset(time.Hour)
+		}
+		select {
+		case <-ctx.Done():
+			<-linkErr
+			return nil
+		case err := <-linkErr:
+			return err
+		case f := <-n.in:
+			f()
+		case <-timer.C:
+			n.tick()
+		}
+	}
+}
+
+func (n *Node) init(st persisted) {
+	n.fo = ha.FailoverState{WasActive: st.WasActive}
+	n.wasActive = st.WasActive
+	n.groups = map[string]*ha.GroupRun{}
+	n.moving = map[string]bool{}
+	n.groupOf = map[string]string{}
+	n.runs = map[string]*pluginRun{}
+	n.peerGroups = map[string]GroupStatus{}
+	n.swactWait = map[uint64]chan error{}
+	n.order = nil
+	n.starting, n.want, n.failed, n.failedOnce, n.peerSeen, n.payload = true, ha.GroupEventGoStandby, false, false, false, nil
+	for _, m := range n.domain.Members {
+		g, err := ha.NewGroupRun(n.model, m.ServiceGroup)
+		if err != nil {
+			continue // LoadModel resolved every member
+		}
+		n.groups[m.ServiceGroup] = &g
+		n.order = append(n.order, m.ServiceGroup)
+		n.moving[m.ServiceGroup] = m.RedundancyModel != ha.RedundancyN
+		for _, s := range g.Services {
+			n.groupOf[s.Name] = m.ServiceGroup
+		}
+	}
+}
+
+// post hands f to Run's loop; it gives up when the node has stopped.
+func (n *Node) post(f func()) {
+	select {
+	case n.in <- f:
+	case <-n.done:
+	}
+}
+
+// call runs f on Run's loop and returns its error.
+func (n *Node) call(ctx context.Context, f func() error) error {
+	if !n.running.Load() {
+		return ErrNotRunning
+	}
+	errc := make(chan error, 1)
+	select {
+	case n.in <- func() { errc <- f() }:
+	case <-n.done:
+		return ErrNotRunning
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-n.done:
+		return ErrNotRunning
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// settle finishes an iteration of the loop: the start-up disable,
+// the report to the peer, the waiters and the status.
+func (n *Node) settle() {
+	if n.starting && n.allMoving(ha.GroupDisabled) {
+		n.starting = false
+		n.commandMoving(n.want)
+	}
+	if n.failed && !n.failedOnce && n.allGroups(ha.GroupDisabled) {
+		n.failedOnce = true
+		n.log.Error("ha: this node lost survivor selection; its services are disabled")
+		if n.opts.OnFailed != nil {
+			go n.opts.OnFailed()
+		}
+	}
+	n.publishReport()
+	for _, w := range n.waiters {
+		if !w.fired && w.done() {
+			w.fired = true
+			close(w.ch)
+		}
+	}
+	n.waiters = slices.DeleteFunc(n.waiters, func(w *waiter) bool { return w.fired })
+	n.publishStatus()
+	n.met.set(n.fo.Role)
+}
+
+func (n *Node) nextDeadline() time.Time {
+	d := n.fo.NextDeadline(n.fcfg)
+	for _, g := range n.groups {
+		if t := g.NextDeadline(); !t.IsZero() && (d.IsZero() || t.Before(d)) {
+			d = t
+		}
+	}
+	return d
+}
+
+func (n *Node) tick() {
+	now := time.Now()
+	if d := n.fo.NextDeadline(n.fcfg); !d.IsZero() && !d.After(now) {
+		n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverTimer})
+	}
+	for _, name := range n.order {
+		if d := n.groups[name].NextDeadline(); !d.IsZero() && !d.After(now) {
+			n.stepGroup(name, ha.GroupEvent{Kind: ha.GroupEventTimer})
+		}
+	}
+}
+
+// linkEvent feeds the peer link's path and peer events to failover.
+func (n *Node) linkEvent(ev hapeer.Event) {
+	switch ev.Kind {
+	case hapeer.EventPathUp:
+		n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverPathUp, Path: ev.Path})
+	case hapeer.EventPathDown:
+		n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverPathDown, Path: ev.Path})
+	case hapeer.EventPeerDown:
+		n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverPeerDown})
+		n.peerGroups, n.peerSeen = map[string]GroupStatus{}, false
+	case hapeer.EventPeerRestarted:
+		n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverPeerRestarted})
+		n.peerGroups, n.peerSeen = map[string]GroupStatus{}, false
+	}
+}
+
+func (n *Node) stepFailover(ev ha.FailoverEvent) error {
+	next, acts, err := ha.StepFailover(n.fo, ev, time.Now(), n.fcfg)
+	if err != nil {
+		n.log.Debug("ha: failover event refused", "event", ev.Kind, "err", err)
+		return err
+	}
+	prev := n.fo
+	n.fo = next
+	if next.Role != prev.Role {
+		n.log.Info("ha: role", "from", prev.Role, "to", next.Role, "phase", next.Phase)
+	}
+	if next.WasActive != n.wasActive {
+		n.saveWasActive(next.WasActive)
+	}
+	for _, a := range acts {
+		n.failoverAction(a)
+	}
+	return nil
+}
+
+func (n *Node) saveWasActive(v bool) {
+	st, err := loadState(n.cfg.StateDir)
+	if err == nil {
+		st.WasActive = v
+		err = saveState(n.cfg.StateDir, st)
+	}
+	if err != nil {
+		n.log.Error("ha: save state", "err", err)
+		return
+	}
+	n.wasActive = v
+}
+
+func (n *Node) failoverAction(a ha.FailoverAction) {
+	switch a.Kind {
+	case ha.FailGoActive:
+		n.log.Info("ha: go active", "rule", a.Rule)
+		n.met.takeovers.Inc()
+		n.setWant(ha.GroupEventGoActive)
+	case ha.FailGoStandby:
+		n.log.Info("ha: go standby", "rule", a.Rule)
+		n.setWant(ha.GroupEventGoStandby)
+	case ha.FailSelf:
+		n.log.Error("ha: failing this node", "rule", a.Rule)
+		n.failed = true
+		n.setWant(ha.GroupEventDisable)
+		for _, g := range n.order {
+			if !n.moving[g] {
+				n.stepGroup(g, ha.GroupEvent{Kind: ha.GroupEventDisable})
+			}
+		}
+	case ha.FailRequestFence:
+		n.fence(a.Node)
+	case ha.FailRequestLease, ha.FailRenewLease:
+		n.acquireLease()
+	case ha.FailReleaseLease:
+		n.releaseLease()
+	case ha.FailRaiseAlarm, ha.FailClearAlarm:
+		n.failoverAlarm(a)
+	}
+}
+
+func (n *Node) setWant(k ha.GroupEventKind) {
+	n.want = k
+	if !n.starting {
+		n.commandMoving(k)
+	}
+}
+
+func (n *Node) commandMoving(k ha.GroupEventKind) {
+	for _, g := range n.order {
+		if n.moving[g] {
+			n.stepGroup(g, ha.GroupEvent{Kind: k})
+		}
+	}
+}
+
+func (n *Node) fence(node string) {
+	if node == "" {
+		node = n.fcfg.Peer
+	}
+	f := n.opts.Fencer
+	ctx, timeout := n.ctx, n.cfg.FenceTimeout
+	n.log.Warn("ha: fencing the silent peer", "node", node)
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		err := f.Fence(ctx, node)
+		n.post(func() {
+			kind := ha.FailoverFenceConfirmed
+			if err != nil {
+				n.log.Error("ha: fence failed", "node", node, "err", err)
+				kind = ha.FailoverFenceFailed
+			} else {
+				n.log.Warn("ha: peer fenced", "node", node)
+			}
+			n.stepFailover(ha.FailoverEvent{Kind: kind})
+		})
+	}()
+}
+
+func (n *Node) acquireLease() {
+	w, node, ctx := n.opts.Witness, n.fcfg.Node, n.ctx
+	timeout := n.fcfg.RetryInterval
+	if timeout == 0 {
+		timeout = time.Second
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		until, err := w.Acquire(ctx, node)
+		n.post(func() {
+			var held *ha.LeaseHeldError
+			switch {
+			case err == nil:
+				n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverLeaseGranted, LeaseUntil: until})
+			case errors.As(err, &held):
+				n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverPeerLease, LeaseUntil: held.Until})
+				n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverLeaseFailed})
+			default:
+				n.log.Warn("ha: witness", "err", err)
+				n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverLeaseFailed})
+			}
+		})
+	}()
+}
+
+func (n *Node) releaseLease() {
+	w, node, ctx := n.opts.Witness, n.fcfg.Node, n.ctx
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		if err := w.Release(ctx, node); err != nil {
+			n.log.Warn("ha: witness release", "err", err)
+		}
+	}()
+}
+
+// others are the states of the services outside group g, for its
+// cross-group dependencies.
+func (n *Node) others(g string) map[string]ha.ServiceState {
+	m := map[string]ha.ServiceState{}
+	for _, name := range n.order {
+		if name == g {
+			continue
+		}
+		for _, s := range n.groups[name].Services {
+			m[s.Name] = s.State
+		}
+	}
+	return m
+}
+
+// stepGroup feeds ev to group g, performs its actions, and lets the
+// other groups re-evaluate their cross-group dependencies when a member
+// changed state.
+func (n *Node) stepGroup(g string, ev ha.GroupEvent) {
+	n.stepGroupDepth(g, ev, 0)
+}
+
+func (n *Node) stepGroupDepth(g string, ev ha.GroupEvent, depth int) {
+	cur := n.groups[g]
+	next, acts, err := ha.StepGroup(*cur, ev, time.Now(), ha.GroupConfig{Model: n.model, Others: n.others(g)})
+	if err != nil {
+		n.log.Debug("ha: group event refused", "group", g, "event", ev.Kind, "err", err)
+		return
+	}
+	changed := false
+	for i := range next.Services {
+		if i < len(cur.Services) && next.Services[i].State != cur.Services[i].State {
+			changed = true
+		}
+	}
+	*cur = next
+	for _, a := range acts {
+		switch a.Kind {
+		case ha.DoRun:
+			n.startRun(g, a.Service, a.Action)
+		case ha.DoCancel:
+			if r := n.runs[a.Service]; r != nil {
+				r.cancel()
+				delete(n.runs, a.Service)
+			}
+		case ha.DoReport:
+			n.groupAlarm(a)
+		}
+	}
+	if changed && depth < 4 {
+		for _, o := range n.order {
+			if o != g {
+				n.stepGroupDepth(o, ha.GroupEvent{Kind: ha.GroupEventAudit}, depth+1)
+			}
+		}
+	}
+}
+
+// startRun runs a service's action plugin on its own goroutine; the
+// result comes back to the loop, where a result of a run that was
+// cancelled or overtaken is dropped.
+func (n *Node) startRun(g, service string, action ha.ActionName) {
+	svc, err := n.model.Service(service)
+	if err != nil {
+		return
+	}
+	svc = n.resolve(svc)
+	spec := svc.Action(action)
+	if old := n.runs[service]; old != nil {
+		old.cancel()
+	}
+	n.runSeq++
+	id := n.runSeq
+	timeout := time.Minute
+	if spec != nil && spec.Timeout > 0 {
+		timeout = spec.Timeout + time.Second // the state machine times it out first
+	}
+	ctx, cancel := context.WithTimeout(n.ctx, timeout)
+	n.runs[service] = &pluginRun{id: id, action: action, cancel: cancel}
+	call := ha.PluginCall{Service: svc, Action: action, Spec: spec, Active: n.groups[g].DesiredState == ha.GroupActive}
+	plugins := n.opts.Plugins
+	n.plugins.Add(1)
+	go func() {
+		defer n.plugins.Done()
+		defer cancel()
+		res := plugins.Run(ctx, call)
+		if res.Result != ha.ResultSuccess && res.Err != nil {
+			n.log.Warn("ha: action", "service", service, "action", action, "result", res.Result, "err", res.Err)
+		}
+		n.post(func() {
+			r := n.runs[service]
+			if r == nil || r.id != id {
+				return
+			}
+			delete(n.runs, service)
+			n.stepGroup(g, ha.GroupEvent{Kind: ha.GroupEventService, Service: service, Event: res.Event(action)})
+		})
+	}()
+}
+
+// resolve fills in a floating address service's address and interface
+// from the configuration.
+func (n *Node) resolve(svc *ha.Service) *ha.Service {
+	if svc.Kind != ha.KindIP || svc.IP == nil {
+		return svc
+	}
+	a, ok := n.cfg.Addresses[svc.IP.Network]
+	if !ok {
+		return svc
+	}
+	c := *svc
+	ip := *svc.IP
+	if ip.Address == "" {
+		ip.Address = a.Address
+	}
+	if ip.Interface == "" {
+		ip.Interface = a.Interface
+	}
+	c.IP = &ip
+	return &c
+}
+
+func (n *Node) allMoving(s ha.GroupState) bool {
+	for _, g := range n.order {
+		if n.moving[g] && n.groups[g].State != s {
+			return false
+		}
+	}
+	return true
+}
+
+func (n *Node) allGroups(s ha.GroupState) bool {
+	for _, g := range n.order {
+		if n.groups[g].State != s {
+			return false
+		}
+	}
+	return true
+}
+
+// holding reports whether a moving group may still hold what only the
+// active may hold (a floating address): it is neither standby nor
+// disabled yet.
+func (n *Node) holding() bool {
+	for _, g := range n.order {
+		if !n.moving[g] {
+			continue
+		}
+		switch n.groups[g].State {
+		case ha.GroupStandby, ha.GroupDisabled, ha.GroupInitial:
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// report is what a node tells its peer in every heartbeat (and in a
+// hello whenever it changes): its failover report and its groups.
+type report struct {
+	// R is the failover report; absent while the node is starting (it
+	// takes no part in survivor selection until its moving groups are
+	// disabled).
+	R *ha.FailoverEvent `json:"r,omitempty"`
+	// G are the node's groups.
+	G []wireGroup `json:"g,omitempty"`
+}
+
+type wireGroup struct {
+	Name      string        `json:"n"`
+	Desired   ha.GroupState `json:"d"`
+	State     ha.GroupState `json:"s"`
+	Status    ha.Status     `json:"st,omitempty"`
+	Condition ha.Condition  `json:"c,omitempty"`
+}
+
+func (n *Node) publishReport() {
+	var r report
+	if !n.starting {
+		rep := n.fo.Report()
+		if rep.Role != ha.ControllerActive && n.holding() {
+			// Still releasing: the peer must not take over yet.
+			rep.Role = ha.ControllerActive
+		}
+		r.R = &rep
+	}
+	for _, g := range n.order {
+		gr := n.groups[g]
+		r.G = append(r.G, wireGroup{Name: g, Desired: gr.DesiredState, State: gr.State, Status: gr.Status, Condition: gr.Condition})
+	}
+	b, err := json.Marshal(r)
+	if err == nil && len(b) > hapeer.MaxPayload {
+		r.G = nil
+		b, err = json.Marshal(r)
+	}
+	if err != nil || bytes.Equal(b, n.payload) {
+		return
+	}
+	n.payload = b
+	if err := n.link.SetHeartbeatPayload(b); err != nil {
+		n.log.Error("ha: heartbeat payload", "err", err)
+		return
+	}
+	// Tell the peer now rather than at the next heartbeat: a swact's or
+	// a takeover's handshake takes a few reports.
+	if err := n.link.Send(hapeer.TypeHello, b); err != nil && !errors.Is(err, hapeer.ErrNotRunning) {
+		n.log.Debug("ha: hello", "err", err)
+	}
+}
+
+// decodeReport parses a peer's report. The payload is authenticated,
+// but a peer running another version may still send anything; a report
+// that does not parse or is not a peer-state is refused whole.
+func decodeReport(b []byte) (report, error) {
+	var r report
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return report{}, err
+	}
+	if dec.More() {
+		return report{}, errors.New("hanode: trailing data after the report")
+	}
+	if r.R != nil && r.R.Kind != ha.FailoverPeerState {
+		return report{}, fmt.Errorf("hanode: report kind %q, want %q", r.R.Kind, ha.FailoverPeerState)
+	}
+	if r.R != nil && !r.R.Role.Valid() {
+		return report{}, fmt.Errorf("hanode: report role %q", r.R.Role)
+	}
+	for _, g := range r.G {
+		if !g.State.Valid() || !g.Desired.Valid() || (g.Status != "" && !g.Status.Valid()) || !g.Condition.Valid() {
+			return report{}, fmt.Errorf("hanode: group %q: bad state", g.Name)
+		}
+	}
+	return r, nil
+}
+
+func (n *Node) peerPayload(b []byte) {
+	r, err := decodeReport(b)
+	if err != nil {
+		n.log.Warn("ha: peer report dropped", "err", err)
+		return
+	}
+	pg := make(map[string]GroupStatus, len(r.G))
+	for _, g := range r.G {
+		pg[g.Name] = GroupStatus{Name: g.Name, DesiredState: g.Desired, State: g.State, Status: g.Status, Condition: g.Condition}
+	}
+	n.peerGroups, n.peerSeen = pg, true
+	if r.R != nil {
+		n.stepFailover(*r.R)
+	}
+}
+
+// message handles the peer's messages other than heartbeats.
+func (n *Node) message(m hapeer.Message) {
+	switch m.Type {
+	case hapeer.TypeHello:
+		n.peerPayload(m.Payload)
+	case hapeer.TypeSwactRequest:
+		var req swactMsg
+		if err := json.Unmarshal(m.Payload, &req); err != nil {
+			return
+		}
+		err := n.swactLocal(req.Force)
+		resp := swactMsg{ID: req.ID}
+		if err != nil {
+			resp.Error = err.Error()
+			var re *ha.RuleError
+			if errors.As(err, &re) {
+				resp.Rule = re.Rule
+			}
+		}
+		b, _ := json.Marshal(resp)
+		_ = n.link.Send(hapeer.TypeSwactResponse, b)
+	case hapeer.TypeSwactResponse:
+		var resp swactMsg
+		if err := json.Unmarshal(m.Payload, &resp); err != nil {
+			return
+		}
+		if ch, ok := n.swactWait[resp.ID]; ok {
+			delete(n.swactWait, resp.ID)
+			var err error
+			if resp.Error != "" {
+				err = &ha.RuleError{Rule: resp.Rule, Reason: "peer: " + resp.Error}
+				if resp.Rule == "" {
+					err = fmt.Errorf("%w: peer: %s", ha.ErrUnavailable, resp.Error)
+				}
+			}
+			ch <- err
+		}
+	}
+}
+
+type swactMsg struct {
+	ID    uint64 `json:"id"`
+	Force bool   `json:"force,omitempty"`
+	Error string `json:"error,omitempty"`
+	Rule  string `json:"rule,omitempty"`
+}
+
+// Alarms.
+
+type alarmOp struct {
+	set   *fault.Alarm
+	id    string
+	eid   string
+	clear bool
+}
+
+func (n *Node) alarmLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case op := <-n.alarms:
+			if n.opts.Alarms == nil {
+				continue
+			}
+			actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			var err error
+			if op.clear {
+				err = n.opts.Alarms.ClearAlarm(actx, op.id, op.eid)
+				if errors.Is(err, fault.ErrNotFound) {
+					err = nil
+				}
+			} else {
+				_, err = n.opts.Alarms.SetAlarm(actx, *op.set)
+			}
+			cancel()
+			if err != nil {
+				n.log.Warn("ha: alarm", "alarm", op.id, "entity", op.eid, "err", err)
+			}
+		}
+	}
+}
+
+func (n *Node) queueAlarm(op alarmOp) {
+	if op.clear {
+		n.log.Info("ha: clear alarm", "alarm", op.id, "entity", op.eid)
+	} else {
+		n.log.Warn("ha: raise alarm", "alarm", op.id, "entity", op.eid, "reason", op.set.ReasonText)
+	}
+	select {
+	case n.alarms <- op:
+	default:
+		n.log.Error("ha: alarm queue full; dropped", "alarm", op.id, "entity", op.eid)
+	}
+}
+
+func (n *Node) failoverAlarm(a ha.FailoverAction) {
+	switch a.Alarm {
+	case ha.AlarmPathLost:
+		eid := "host=" + n.fcfg.Node + ".network=" + a.Path
+		if a.Kind == ha.FailClearAlarm {
+			n.queueAlarm(alarmOp{id: a.Alarm, eid: eid, clear: true})
+			return
+		}
+		n.queueAlarm(alarmOp{id: a.Alarm, eid: eid, set: &fault.Alarm{AlarmID: a.Alarm, State: fault.StateSet,
+			EntityTypeID: "host.network", EntityInstanceID: eid, Severity: fault.SeverityMajor,
+			ReasonText: fmt.Sprintf("Communication failure detected with peer over port %s on host %s", a.Path, n.fcfg.Node),
+			AlarmType: fault.AlarmTypeCommunication, ProbableCause: fault.CauseUnderlyingResourceUnavailable,
+			ProposedRepairAction: "Check the " + a.Path + " network between the two controllers.", ServiceAffecting: true, Suppression: true}})
+	case ha.AlarmNoTakeover:
+		for _, g := range n.order {
+			if !n.moving[g] {
+				continue
+			}
+			eid := "service_domain=" + n.domain.Name + ".service_group=" + g
+			if a.Kind == ha.FailClearAlarm {
+				n.queueAlarm(alarmOp{id: a.Alarm, eid: eid, clear: true})
+				continue
+			}
+			n.queueAlarm(alarmOp{id: a.Alarm, eid: eid, set: &fault.Alarm{AlarmID: a.Alarm, State: fault.StateSet,
+				EntityTypeID: "service_domain.service_group", EntityInstanceID: eid, Severity: fault.SeverityMajor,
+				ReasonText: fmt.Sprintf("Service group %s loss of redundancy; %s cannot take over from its silent peer %s (%s)", g, n.fcfg.Node, n.fcfg.Peer, a.Rule),
+				AlarmType: fault.AlarmTypeProcessingError, ProbableCause: fault.CauseUnderlyingResourceUnavailable,
+				ProposedRepairAction: "Bring the peer controller back, or configure a fence (its BMC) or a witness.", ServiceAffecting: true, Suppression: true}})
+		}
+	}
+}
+
+func (n *Node) groupAlarm(a ha.Action) {
+	eid := "service_domain=" + n.domain.Name + ".service_group=" + a.Group + ".host=" + n.fcfg.Node
+	var sev fault.Severity
+	switch a.Status {
+	case ha.StatusFailed:
+		sev = fault.SeverityCritical
+	case ha.StatusDegraded:
+		sev = fault.SeverityMajor
+	case ha.StatusWarn:
+		sev = fault.SeverityMinor
+	default:
+		n.queueAlarm(alarmOp{id: "400.001", eid: eid, clear: true})
+		return
+	}
+	cond := ""
+	if a.Condition != "" {
+		cond = ", " + string(a.Condition)
+	}
+	n.queueAlarm(alarmOp{id: "400.001", eid: eid, set: &fault.Alarm{AlarmID: "400.001", State: fault.StateSet,
+		EntityTypeID: "service_domain.service_group.host", EntityInstanceID: eid, Severity: sev,
+		ReasonText: fmt.Sprintf("Service group %s %s on host %s (%s%s)", a.Group, a.Status, n.fcfg.Node, a.State, cond),
+		AlarmType:  fault.AlarmTypeProcessingError, ProbableCause: fault.CauseUnderlyingResourceUnavailable,
+		ProposedRepairAction: "Lock and unlock the host; contact support if the service group stays unhealthy.", ServiceAffecting: true, Suppression: true}})
+}
+
+// Status.
+
+// Status is a snapshot of a node's view: its role and the peer's, the
+// paths, and both nodes' service groups.
+type Status struct {
+	Node  string
+	Peer  string
+	Role  ha.ControllerState
+	Phase ha.FailoverPhase
+	// Starting: the node is still disabling what an earlier run left.
+	Starting bool
+	// Failed: the node lost survivor selection.
+	Failed    bool
+	PeerAlive bool
+	PeerRole  ha.ControllerState
+	Paths     map[string]bool
+	// Groups are this node's groups, with their services; PeerGroups
+	// the peer's as last reported (without services).
+	Groups     []GroupStatus
+	PeerGroups []GroupStatus
+	// Failover is the failover state machine's state.
+	Failover ha.FailoverState
+}
+
+// GroupStatus is a service group on one node.
+type GroupStatus struct {
+	Name         string
+	DesiredState ha.GroupState
+	State        ha.GroupState
+	Status       ha.Status
+	Condition    ha.Condition
+	Services     []ha.ServiceRun
+}
+
+func (n *Node) publishStatus() {
+	s := &Status{Node: n.cfg.Link.Node, Peer: n.cfg.Link.Peer, Role: n.fo.Role, Phase: n.fo.Phase,
+		Starting: n.starting, Failed: n.failed, PeerAlive: n.fo.PeerAlive(), PeerRole: n.fo.PeerRole,
+		Paths: map[string]bool{}, Failover: n.fo}
+	if s.Role == "" {
+		s.Role = ha.ControllerInit
+	}
+	for p, ok := range n.fo.Paths {
+		s.Paths[p] = ok
+	}
+	for _, g := range n.order {
+		gr := n.groups[g]
+		s.Groups = append(s.Groups, GroupStatus{Name: g, DesiredState: gr.DesiredState, State: gr.State,
+			Status: gr.Status, Condition: gr.Condition, Services: slices.Clone(gr.Services)})
+		if pg, ok := n.peerGroups[g]; ok {
+			s.PeerGroups = append(s.PeerGroups, pg)
+		}
+	}
+	n.status.Store(s)
+}
+
+// Status returns the node's current view. It is safe to call at any
+// time, from any goroutine.
+func (n *Node) Status() Status { return *n.status.Load() }
+
+// Swacts.
+
+// Swact moves activity away from node (this node or its peer) to the
+// other controller, and returns once every moving group is active on
+// the other and standby (or disabled) on node, or with the error that
+// stopped it. Without force it refuses, with a *ha.RuleError, a swact
+// while a group is transitioning on either node, or when the peer is
+// not heard or not standby.
+func (n *Node) Swact(ctx context.Context, node string, force bool) error {
+	var w *waiter
+	var resp chan error
+	self, peer := n.fcfg.Node, n.fcfg.Peer
+	err := n.call(ctx, func() error {
+		switch node {
+		case self:
+			if err := n.swactLocal(force); err != nil {
+				return err
+			}
+		case peer:
+			if !force {
+				if err := n.swactPrecheck(); err != nil {
+					return err
+				}
+			}
+			n.swactSeq++
+			resp = make(chan error, 1)
+			n.swactWait[n.swactSeq] = resp
+			b, _ := json.Marshal(swactMsg{ID: n.swactSeq, Force: force})
+			if err := n.link.Send(hapeer.TypeSwactRequest, b); err != nil {
+				delete(n.swactWait, n.swactSeq)
+				return fmt.Errorf("%w: %v", ha.ErrUnavailable, err)
+			}
+		default:
+			return fmt.Errorf("%w: %q is neither %s nor %s", ha.ErrNotFound, node, self, peer)
+		}
+		w = &waiter{ch: make(chan struct{}), done: func() bool { return n.swactDone(node) }}
+		n.waiters = append(n.waiters, w)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if resp != nil {
+		select {
+		case err := <-resp:
+			if err != nil {
+				return err
+			}
+		case <-time.After(2 * time.Second):
+			return fmt.Errorf("%w: the peer did not answer the swact request", ha.ErrUnavailable)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	select {
+	case <-w.ch:
+		if !n.running.Load() {
+			return ErrNotRunning
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// swactLocal starts a swact away from this node.
+func (n *Node) swactLocal(force bool) error {
+	if !force {
+		if err := n.swactPrecheck(); err != nil {
+			return err
+		}
+	}
+	return n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverSwact})
+}
+
+// swactPrecheck is §3.7's: a peer to swact to, and no group
+// transitioning on either node.
+func (n *Node) swactPrecheck() error {
+	if !n.fo.PeerAlive() {
+		return &ha.RuleError{Rule: ha.RuleSwact, Reason: "no controller to swact to: the peer is not heard"}
+	}
+	for _, g := range n.order {
+		gr := n.groups[g]
+		if gr.DesiredState != gr.State {
+			return &ha.RuleError{Rule: ha.RuleSwact, Reason: fmt.Sprintf("service group %s is transitioning on %s (%s, going %s)", g, n.fcfg.Node, gr.State, gr.DesiredState)}
+		}
+		if pg, ok := n.peerGroups[g]; ok && pg.DesiredState != pg.State {
+			return &ha.RuleError{Rule: ha.RuleSwact, Reason: fmt.Sprintf("service group %s is transitioning on %s (%s, going %s)", g, n.fcfg.Peer, pg.State, pg.DesiredState)}
+		}
+	}
+	return nil
+}
+
+// swactDone: every moving group is active on the node other than from
+// and standby or disabled on from.
+func (n *Node) swactDone(from string) bool {
+	src, dst := n.ownGroups(), n.peerGroups
+	if from == n.fcfg.Peer {
+		src, dst = n.peerGroups, n.ownGroups()
+	}
+	for _, g := range n.order {
+		if !n.moving[g] {
+			continue
+		}
+		s, sok := src[g]
+		d, dok := dst[g]
+		if !sok || !dok || d.State != ha.GroupActive || (s.State != ha.GroupStandby && s.State != ha.GroupDisabled) {
+			return false
+		}
+	}
+	return true
+}
+
+func (n *Node) ownGroups() map[string]GroupStatus {
+	m := make(map[string]GroupStatus, len(n.order))
+	for _, g := range n.order {
+		gr := n.groups[g]
+		m[g] = GroupStatus{Name: g, DesiredState: gr.DesiredState, State: gr.State, Status: gr.Status}
+	}
+	return m
+}
+
+// SetHealth feeds this node's interface-down flags to survivor
+// selection (the healthier node is active).
+func (n *Node) SetHealth(h ha.InterfaceDown) {
+	n.post(func() { n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverHealth, Health: h}) })
+}
+
+// SetClusterView feeds host maintenance's cluster view (nil: lost) to
+// survivor selection.
+func (n *Node) SetClusterView(v *ha.ClusterView) {
+	n.post(func() { n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverClusterView, View: v}) })
+}
+
+// metrics are the node's gauges and counters.
+type metrics struct {
+	active    prometheus.Gauge
+	takeovers prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		active: prometheus.NewGauge(prometheus.GaugeOpts{Name: "flock_ha_active",
+			Help: "1 while this controller is active."}),
+		takeovers: prometheus.NewCounter(prometheus.CounterOpts{Name: "flock_ha_go_active_total",
+			Help: "Times this controller went active."}),
+	}
+	if reg != nil {
+		for _, c := range []prometheus.Collector{m.active, m.takeovers} {
+			if err := reg.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
+}
+
+func (m *metrics) set(role ha.ControllerState) {
+	if role == ha.ControllerActive {
+		m.active.Set(1)
+	} else {
+		m.active.Set(0)
+	}
+}
