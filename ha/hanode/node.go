@@ -120,7 +120,6 @@ func New(cfg Config, opts *Options) (*Node, error) {
 		}
 	}
 	link := cfg.Link
-	link.Node, link.Peer = link.Node, link.Peer
 	if err := link.Validate(); err != nil {
 		return nil, err
 	}
@@ -846,7 +845,7 @@ func (n *Node) failoverAlarm(a ha.FailoverAction) {
 		n.queueAlarm(alarmOp{id: a.Alarm, eid: eid, set: &fault.Alarm{AlarmID: a.Alarm, State: fault.StateSet,
 			EntityTypeID: "host.network", EntityInstanceID: eid, Severity: fault.SeverityMajor,
 			ReasonText: fmt.Sprintf("Communication failure detected with peer over port %s on host %s", a.Path, n.fcfg.Node),
-			AlarmType: fault.AlarmTypeCommunication, ProbableCause: fault.CauseUnderlyingResourceUnavailable,
+			AlarmType: fault.AlarmTypeCommunication, ProbableCause: fault.CauseUnderlyingResourceUnavail,
 			ProposedRepairAction: "Check the " + a.Path + " network between the two controllers.", ServiceAffecting: true, Suppression: true}})
 	case ha.AlarmNoTakeover:
 		for _, g := range n.order {
@@ -861,7 +860,7 @@ func (n *Node) failoverAlarm(a ha.FailoverAction) {
 			n.queueAlarm(alarmOp{id: a.Alarm, eid: eid, set: &fault.Alarm{AlarmID: a.Alarm, State: fault.StateSet,
 				EntityTypeID: "service_domain.service_group", EntityInstanceID: eid, Severity: fault.SeverityMajor,
 				ReasonText: fmt.Sprintf("Service group %s loss of redundancy; %s cannot take over from its silent peer %s (%s)", g, n.fcfg.Node, n.fcfg.Peer, a.Rule),
-				AlarmType: fault.AlarmTypeProcessingError, ProbableCause: fault.CauseUnderlyingResourceUnavailable,
+				AlarmType: fault.AlarmTypeProcessingError, ProbableCause: fault.CauseUnderlyingResourceUnavail,
 				ProposedRepairAction: "Bring the peer controller back, or configure a fence (its BMC) or a witness.", ServiceAffecting: true, Suppression: true}})
 		}
 	}
@@ -888,7 +887,7 @@ func (n *Node) groupAlarm(a ha.Action) {
 	n.queueAlarm(alarmOp{id: "400.001", eid: eid, set: &fault.Alarm{AlarmID: "400.001", State: fault.StateSet,
 		EntityTypeID: "service_domain.service_group.host", EntityInstanceID: eid, Severity: sev,
 		ReasonText: fmt.Sprintf("Service group %s %s on host %s (%s%s)", a.Group, a.Status, n.fcfg.Node, a.State, cond),
-		AlarmType:  fault.AlarmTypeProcessingError, ProbableCause: fault.CauseUnderlyingResourceUnavailable,
+		AlarmType:  fault.AlarmTypeProcessingError, ProbableCause: fault.CauseUnderlyingResourceUnavail,
 		ProposedRepairAction: "Lock and unlock the host; contact support if the service group stays unhealthy.", ServiceAffecting: true, Suppression: true}})
 }
 
