@@ -41,6 +41,7 @@ services:
 	names := []string{"controller-0", "controller-1"}
 	nodes := make([]*hanode.Node, 2)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var wg sync.WaitGroup
 	for i, name := range names {
 		ip := ha.PluginFunc(func(_ context.Context, c ha.PluginCall) ha.PluginResult {
