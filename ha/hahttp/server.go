@@ -262,7 +262,7 @@ type envelope struct {
 	buf    []byte
 }
 
-func (e *envelope) Header() http.Header { return e.header }
+func (e *envelope) Header() http.Header    { return e.header }
 func (e *envelope) WriteHeader(status int) { e.status = status }
 func (e *envelope) Write(p []byte) (int, error) {
 	e.buf = append(e.buf, p...)
