@@ -28,6 +28,8 @@ import (
 	"github.com/edgeflock/flock/fault"
 	"github.com/edgeflock/flock/fault/faulthttp"
 	"github.com/edgeflock/flock/fault/faultsql"
+	"github.com/edgeflock/flock/ha"
+	"github.com/edgeflock/flock/ha/hahttp"
 	"github.com/edgeflock/flock/hostmgmt/hostmgmthttp"
 	"github.com/edgeflock/flock/hostmgmt/hostmgmtsql"
 	"github.com/edgeflock/flock/internal/httpx"
@@ -66,6 +68,13 @@ type Config struct {
 	// BMCSchemes()'s table: how a build with the libvirt engine
 	// (engines/libvirt/libvirtbmc, cgo) offers libvirt:// hosts.
 	BMCSchemes map[string]BMCOpener `yaml:"-"`
+	// SM, if set, is service management (the ha daemon embedded in this
+	// process, or an hahttp.Client of stx-ha's API): its REST API
+	// (hahttp.NewHandler: sm-api's /v1/services, /v1/nodes, /v1/sm_sda,
+	// /v1/service_groups, /v1/servicenode and sysinv's /v1/servicenodes,
+	// /v1/servicegroup) is served with the other services', behind the
+	// same authentication. Nil: those paths are not served.
+	SM ha.API `yaml:"-"`
 }
 
 // AuthConfig configures the REST API's tokens.
@@ -306,6 +315,13 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		apis.Handle("/", hostmgmthttp.NewHandler(s.HostMgmt, inventoryAPI, &hostmgmthttp.HandlerOptions{Logger: log.With("service", "hostmgmt")}))
 	} else {
 		apis.Handle("/", inventoryAPI)
+	}
+	if cfg.SM != nil {
+		smAPI := hahttp.NewHandler(cfg.SM, &hahttp.HandlerOptions{Logger: log.With("service", "sm")})
+		for _, p := range hahttp.Paths() {
+			apis.Handle(p, smAPI)
+			apis.Handle(p+"/", smAPI)
+		}
 	}
 	apis.Handle("POST /v1/ihosts/{id}/agent_token", s.agentTokenHandler(agentTokenErrors, log.With("service", "agent-tokens")))
 	apis.Handle("GET /v1/ihosts/{id}/mtce_link", s.mtceLinkHandler(log.With("service", "hostmgmt")))

@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/edgeflock/flock/fault/faulthttp"
+	"github.com/edgeflock/flock/ha"
 	"github.com/edgeflock/flock/hostmgmt"
 	"github.com/edgeflock/flock/inventory"
 	"github.com/edgeflock/flock/stx"
@@ -29,6 +30,9 @@ type globals struct {
 	// newHostMgmt builds the host maintenance client the flags describe
 	// (newHostMgmtClient); tests may point it at their own service.
 	newHostMgmt func(g *globals) (hostmgmt.Service, error)
+	// newSM builds the service management client the flags describe
+	// (newSMClient if nil); tests may point it at their own API.
+	newSM func(g *globals) (ha.API, error)
 }
 
 // checkFormat rejects an unknown --format before anything is sent.

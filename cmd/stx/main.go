@@ -64,6 +64,7 @@ func rootCommand(g *globals) *cobra.Command {
 	root.AddCommand(networkCommands(g)...)
 	root.AddCommand(systemCommands(g)...)
 	root.AddCommand(agentTokenCommands(g)...)
+	root.AddCommand(smCommands(g)...)
 	return root
 }
 
