@@ -70,6 +70,10 @@ type Options struct {
 	// Listen opens the peer paths' sockets (nil: UDP), for tests'
 	// in-memory networks.
 	Listen func(hapeer.Path) (hapeer.Conn, error)
+	// NodeState gives a controller's administrative and operational
+	// states (host maintenance's), for the swact pre-checks and the
+	// service node list; nil: unlocked, and enabled while heard.
+	NodeState func(node string) (ha.AdminState, ha.OperState)
 	// OnFailed is called once this node has lost survivor selection and
 	// disabled its services (StarlingX reboots the node); nil: the node
 	// stays failed until restarted.

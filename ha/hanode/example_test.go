@@ -76,7 +76,7 @@ services:
 		fmt.Println(nodes[0].Status().Role, nodes[1].Status().Role, "address on controller-1:", holder["controller-1"])
 	}
 	show()
-	if err := nodes[0].Swact(ctx, "controller-0", false); err != nil {
+	if err := nodes[0].Swact(ctx, ha.SwactRequest{Node: "controller-0"}); err != nil {
 		fmt.Println(err)
 	}
 	show()

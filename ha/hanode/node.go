@@ -952,17 +952,25 @@ func (n *Node) Status() Status { return *n.status.Load() }
 
 // Swacts.
 
-// Swact moves activity away from node (this node or its peer) to the
-// other controller, and returns once every moving group is active on
-// the other and standby (or disabled) on node, or with the error that
-// stopped it. Without force it refuses, with a *ha.RuleError, a swact
-// while a group is transitioning on either node, or when the peer is
-// not heard or not standby.
-func (n *Node) Swact(ctx context.Context, node string, force bool) error {
+// Swact moves activity away from req.Node (this node or its peer) to
+// the other controller, and returns once every moving group is active
+// on the other and standby (or disabled) on req.Node, or with the error
+// that stopped it. Unless forced it runs §3.7's pre-checks first
+// (ha.CheckSwact: a peer to swact to, unlocked and enabled, no group
+// transitioning or unhealthy); CheckOnly runs only them. Even forced,
+// the failover state machine refuses (a *ha.RuleError, RuleSwact) a
+// swact whose target is not heard and standby.
+func (n *Node) Swact(ctx context.Context, req ha.SwactRequest) error {
 	var w *waiter
 	var resp chan error
-	self, peer := n.fcfg.Node, n.fcfg.Peer
+	self, peer, node, force := n.fcfg.Node, n.fcfg.Peer, req.Node, req.Force
 	err := n.call(ctx, func() error {
+		if node != self && node != peer {
+			return fmt.Errorf("swact: node %q: %w", node, ha.ErrNotFound)
+		}
+		if req.CheckOnly {
+			return n.swactPrecheck(node)
+		}
 		switch node {
 		case self:
 			if err := n.swactLocal(force); err != nil {
@@ -970,7 +978,7 @@ func (n *Node) Swact(ctx context.Context, node string, force bool) error {
 			}
 		case peer:
 			if !force {
-				if err := n.swactPrecheck(); err != nil {
+				if err := n.swactPrecheck(peer); err != nil {
 					return err
 				}
 			}
@@ -982,14 +990,12 @@ func (n *Node) Swact(ctx context.Context, node string, force bool) error {
 				delete(n.swactWait, n.swactSeq)
 				return fmt.Errorf("%w: %v", ha.ErrUnavailable, err)
 			}
-		default:
-			return fmt.Errorf("%w: %q is neither %s nor %s", ha.ErrNotFound, node, self, peer)
 		}
 		w = &waiter{ch: make(chan struct{}), done: func() bool { return n.swactDone(node) }}
 		n.waiters = append(n.waiters, w)
 		return nil
 	})
-	if err != nil {
+	if err != nil || req.CheckOnly {
 		return err
 	}
 	if resp != nil {
@@ -1004,12 +1010,18 @@ func (n *Node) Swact(ctx context.Context, node string, force bool) error {
 			return ctx.Err()
 		}
 	}
+	timeout := n.fcfg.SwactTimeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
 	select {
 	case <-w.ch:
 		if !n.running.Load() {
 			return ErrNotRunning
 		}
 		return nil
+	case <-time.After(timeout + time.Second):
+		return &ha.RuleError{Rule: ha.RuleSwactFailed, Reason: fmt.Sprintf("the swact away from %s did not complete within %v", node, timeout)}
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -1018,29 +1030,18 @@ func (n *Node) Swact(ctx context.Context, node string, force bool) error {
 // swactLocal starts a swact away from this node.
 func (n *Node) swactLocal(force bool) error {
 	if !force {
-		if err := n.swactPrecheck(); err != nil {
+		if err := n.swactPrecheck(n.fcfg.Node); err != nil {
 			return err
 		}
 	}
 	return n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverSwact})
 }
 
-// swactPrecheck is §3.7's: a peer to swact to, and no group
-// transitioning on either node.
-func (n *Node) swactPrecheck() error {
-	if !n.fo.PeerAlive() {
-		return &ha.RuleError{Rule: ha.RuleSwact, Reason: "no controller to swact to: the peer is not heard"}
-	}
-	for _, g := range n.order {
-		gr := n.groups[g]
-		if gr.DesiredState != gr.State {
-			return &ha.RuleError{Rule: ha.RuleSwact, Reason: fmt.Sprintf("service group %s is transitioning on %s (%s, going %s)", g, n.fcfg.Node, gr.State, gr.DesiredState)}
-		}
-		if pg, ok := n.peerGroups[g]; ok && pg.DesiredState != pg.State {
-			return &ha.RuleError{Rule: ha.RuleSwact, Reason: fmt.Sprintf("service group %s is transitioning on %s (%s, going %s)", g, n.fcfg.Peer, pg.State, pg.DesiredState)}
-		}
-	}
-	return nil
+// swactPrecheck is §3.7's, on the current state: ha.CheckSwact.
+func (n *Node) swactPrecheck(from string) error {
+	n.publishStatus()
+	st := n.Status()
+	return ha.CheckSwact(n.model, n.serviceNodes(st), n.assignments(st), ha.SwactRequest{Node: from})
 }
 
 // swactDone: every moving group is active on the node other than from

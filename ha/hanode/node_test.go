@@ -239,25 +239,58 @@ func TestNodeElectAndSwact(t *testing.T) {
 
 		ctx := context.Background()
 		start := time.Now()
-		require.NoError(t, c.nodes[0].Swact(ctx, "controller-0", false))
+		require.NoError(t, c.nodes[0].Swact(ctx, ha.SwactRequest{Node: "controller-0"}))
 		t.Logf("swact took %v of fake time", time.Since(start))
 		assert.Equal(t, ha.ControllerActive, c.role(1))
 		assert.Equal(t, []int{1}, c.w.holders())
 		assert.Equal(t, ha.GroupStandby, groupState(c.nodes[0].Status(), "vip-services"))
 
 		// Asked on the standby, about the active peer.
-		require.NoError(t, c.nodes[0].Swact(ctx, "controller-1", false))
+		require.NoError(t, c.nodes[0].Swact(ctx, ha.SwactRequest{Node: "controller-1"}))
 		assert.Equal(t, ha.ControllerActive, c.role(0))
 		assert.Equal(t, []int{0}, c.w.holders())
 
 		// Refusals: an unknown node, and a swact away from the standby.
-		err := c.nodes[0].Swact(ctx, "controller-7", false)
+		err := c.nodes[0].Swact(ctx, ha.SwactRequest{Node: "controller-7"})
 		assert.ErrorIs(t, err, ha.ErrNotFound)
-		err = c.nodes[1].Swact(ctx, "controller-1", false)
+		err = c.nodes[1].Swact(ctx, ha.SwactRequest{Node: "controller-1"})
 		var re *ha.RuleError
 		require.ErrorAs(t, err, &re)
-		assert.Equal(t, ha.RuleSwact, re.Rule)
+		assert.Equal(t, ha.RuleSwactNotActive, re.Rule)
+		err = c.nodes[1].Swact(ctx, ha.SwactRequest{Node: "controller-1", Force: true})
+		require.ErrorAs(t, err, &re)
+		assert.Equal(t, ha.RuleSwact, re.Rule, "forced, the failover state machine still refuses")
 		assert.Equal(t, ha.ControllerActive, c.role(0), "a refused swact changes nothing")
+
+		// The operator's view, from either node.
+		for i := range 2 {
+			sda, err := c.nodes[i].ListServiceGroups(ctx)
+			require.NoError(t, err)
+			got := map[string]ha.GroupState{}
+			for _, a := range sda {
+				got[a.NodeName+"/"+a.ServiceGroupName] = a.State
+				assert.Equal(t, "controller", a.Name)
+			}
+			assert.Equal(t, map[string]ha.GroupState{"controller-0/vip-services": ha.GroupActive, "controller-0/local-services": ha.GroupActive,
+				"controller-1/vip-services": ha.GroupStandby, "controller-1/local-services": ha.GroupActive}, got, "from node %d", i)
+			a, err := c.nodes[i].GetServiceGroup(ctx, sda[0].UUID)
+			require.NoError(t, err)
+			assert.Equal(t, sda[0], a)
+		}
+		svc, err := c.nodes[0].GetService(ctx, "api")
+		require.NoError(t, err)
+		assert.Equal(t, ha.ServiceEnabledActive, svc.State)
+		svc, err = c.nodes[1].GetService(ctx, "api")
+		require.NoError(t, err)
+		assert.Equal(t, ha.ServiceEnabledStandby, svc.State)
+		_, err = c.nodes[1].GetService(ctx, "nope")
+		assert.ErrorIs(t, err, ha.ErrNotFound)
+		sn, err := c.nodes[1].ListServiceNodes(ctx)
+		require.NoError(t, err)
+		require.Len(t, sn, 2)
+		assert.True(t, sn[0].UnlockedEnabled() && sn[1].UnlockedEnabled())
+		require.NoError(t, c.nodes[1].Swact(ctx, ha.SwactRequest{Node: "controller-0", CheckOnly: true}))
+		assert.Equal(t, ha.ControllerActive, c.role(0), "a pre-check moves nothing")
 
 		c.w.mu.Lock()
 		defer c.w.mu.Unlock()
@@ -326,6 +359,13 @@ func TestNodeNoProtection(t *testing.T) {
 		assert.Equal(t, []int{0}, c.w.holders())
 		_, ok = c.alarms.Active("400.002", "service_domain=controller.service_group=vip-services")
 		assert.True(t, ok, "no takeover possible")
+		err := c.nodes[0].Swact(context.Background(), ha.SwactRequest{Node: "controller-0"})
+		var re *ha.RuleError
+		require.ErrorAs(t, err, &re)
+		assert.Equal(t, ha.RuleSwactNoPeer, re.Rule)
+		sn, err := c.nodes[0].GetServiceNode(context.Background(), "controller-1")
+		require.NoError(t, err)
+		assert.Equal(t, ha.AvailFailed, sn.AvailabilityStatus)
 
 		c.net.HealAll()
 		time.Sleep(2 * time.Second)
@@ -345,7 +385,7 @@ func TestNodeBothRestart(t *testing.T) {
 		c.start(0)
 		c.start(1)
 		time.Sleep(2 * time.Second)
-		require.NoError(t, c.nodes[0].Swact(context.Background(), "controller-0", false))
+		require.NoError(t, c.nodes[0].Swact(context.Background(), ha.SwactRequest{Node: "controller-0"}))
 		require.Equal(t, ha.ControllerActive, c.role(1))
 		c.kill(0)
 		c.kill(1)
