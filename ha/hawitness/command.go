@@ -230,6 +230,7 @@ func Command() *cobra.Command {
 		fc         FileConfig
 		domains    []string
 		verbose    bool
+		initOnly   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "witness",
@@ -274,6 +275,12 @@ func Command() *cobra.Command {
 					file.Domains = append(file.Domains, d)
 				}
 			}
+			if initOnly {
+				if file.StateDir == "" {
+					return bad("state_dir", "empty")
+				}
+				return InitStateDir(file.StateDir)
+			}
 			cfg, err := file.Config()
 			if err != nil {
 				return err
@@ -306,6 +313,7 @@ func Command() *cobra.Command {
 	f.DurationVar(&fc.MaxLease, "max-lease", 0, "longest lease granted (default 30s)")
 	f.StringVar(&fc.MetricsListen, "metrics-listen", "", "TCP address to serve Prometheus metrics on (empty: none)")
 	f.StringArrayVar(&domains, "domain", nil, "a domain served and its allowed nodes, name=node,node (repeatable; none: any)")
+	f.BoolVar(&initOnly, "init", false, "create the state of a witness that never granted a lease in --state-dir, and exit (once, at installation; fails if a state exists)")
 	f.BoolVar(&verbose, "verbose", false, "log every grant, refusal and drop")
 	return cmd
 }

@@ -359,3 +359,25 @@ func writeFileSync(path string, b []byte) error {
 	defer d.Close()
 	return d.Sync()
 }
+
+// InitStateDir writes the state of a witness that has granted nothing
+// into dir, for its first start: without it, a witness finding no state
+// holds every lease back for max_lease, since it cannot tell a first
+// start from a lost disk. It fails if dir already has a state file; run
+// it once at installation, never on every start.
+func InitStateDir(dir string) error {
+	path := filepath.Join(dir, StateFile)
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("hawitness: %s exists: a witness's state is never reset", path)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("hawitness: %w", err)
+	}
+	b, err := json.Marshal(stateFile{Version: stateVersion})
+	if err != nil {
+		return err
+	}
+	if err := writeFileSync(path, b); err != nil {
+		return fmt.Errorf("hawitness: writing state: %w", err)
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package hawitness
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -232,8 +233,13 @@ func cmpString(a, b string) int {
 // parseState decodes a state file strictly.
 func parseState(b []byte) (stateFile, error) {
 	var s stateFile
-	if err := json.Unmarshal(b, &s); err != nil {
-		return s, bad("state", "%v", err)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return stateFile{}, bad("state", "%v", err)
+	}
+	if dec.More() {
+		return stateFile{}, bad("state", "data after the state")
 	}
 	if s.Version != stateVersion {
 		return s, bad("state.version", "%d is not %d", s.Version, stateVersion)
