@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/netip"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,16 +22,37 @@ var (
 
 const testDomain = "controller"
 
-// hookConn lets a test drop or delay datagrams on the server's side.
+// hookConn lets a test drop answers and move the clock on the
+// server's side.
 type hookConn struct {
 	*net.UDPConn
+	mu sync.Mutex
 	// onWrite, when set, is called before each answer is sent; false
 	// drops it.
 	onWrite func(b []byte) bool
+	// onRead, when set, is called after each datagram is read.
+	onRead func()
+}
+
+func (c *hookConn) setOnWrite(f func([]byte) bool) { c.mu.Lock(); c.onWrite = f; c.mu.Unlock() }
+func (c *hookConn) setOnRead(f func())             { c.mu.Lock(); c.onRead = f; c.mu.Unlock() }
+
+func (c *hookConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
+	n, from, err := c.UDPConn.ReadFromUDPAddrPort(b)
+	c.mu.Lock()
+	f := c.onRead
+	c.mu.Unlock()
+	if err == nil && f != nil {
+		f()
+	}
+	return n, from, err
 }
 
 func (c *hookConn) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, error) {
-	if c.onWrite != nil && !c.onWrite(b) {
+	c.mu.Lock()
+	f := c.onWrite
+	c.mu.Unlock()
+	if f != nil && !f(b) {
 		return len(b), nil
 	}
 	return c.UDPConn.WriteToUDPAddrPort(b, to)
@@ -121,8 +141,3 @@ func decode(t testing.TB, b []byte) Message {
 	require.NoError(t, d.Decode(b, &m))
 	return m
 }
-
-// counting counts how often f returns true, safely across goroutines.
-type counting struct{ n atomic.Int64 }
-
-func (c *counting) inc() { c.n.Add(1) }

@@ -71,7 +71,7 @@ func TestServerPersistsBeforeAnswering(t *testing.T) {
 	ts := startServer(t, initDir(t), clock, 10*time.Second)
 	var mu sync.Mutex
 	var seen []stateFile
-	ts.conn.onWrite = func(b []byte) bool {
+	ts.conn.setOnWrite(func(b []byte) bool {
 		raw, err := os.ReadFile(filepath.Join(ts.dir, StateFile))
 		if err == nil {
 			var st stateFile
@@ -82,7 +82,7 @@ func TestServerPersistsBeforeAnswering(t *testing.T) {
 			}
 		}
 		return true
-	}
+	})
 	a := newClient(t, ts, nil, nil)
 	until, err := a.Acquire(t.Context(), hatest.WitnessNodeA)
 	require.NoError(t, err)
@@ -231,7 +231,7 @@ func TestClientResendCountsFromFirstSend(t *testing.T) {
 	ts := startServer(t, initDir(t), clock, 10*time.Second)
 	var mu sync.Mutex
 	dropped := false
-	ts.conn.onWrite = func([]byte) bool {
+	ts.conn.setOnWrite(func([]byte) bool {
 		mu.Lock()
 		defer mu.Unlock()
 		if !dropped {
@@ -240,7 +240,7 @@ func TestClientResendCountsFromFirstSend(t *testing.T) {
 			return false
 		}
 		return true
-	}
+	})
 	reg := prometheus.NewRegistry()
 	a := newClient(t, ts, reg, nil)
 	until, err := a.Acquire(t.Context(), hatest.WitnessNodeA)
@@ -417,4 +417,29 @@ func TestServerCorruptStateFails(t *testing.T) {
 	err = s.Run(t.Context())
 	require.ErrorIs(t, err, ha.ErrInvalid)
 	require.False(t, errors.Is(err, net.ErrClosed))
+}
+
+// TestClientTimesAcrossTransit: the request takes a second to reach
+// the witness. A grant is counted from before the request left (so it
+// ends before the witness's end), a refusal and a lease from after the
+// answer came (so they end no earlier than the witness's).
+func TestClientTimesAcrossTransit(t *testing.T) {
+	clock := hatest.NewWitnessClock(t0)
+	ts := startServer(t, initDir(t), clock, 10*time.Second)
+	ts.conn.setOnRead(func() { clock.Advance(time.Second) })
+	a, b := newClient(t, ts, nil, nil), newClient(t, ts, nil, nil)
+
+	ua, err := a.Acquire(t.Context(), hatest.WitnessNodeA) // processed at t0+1s: the witness's end is t0+3s
+	require.NoError(t, err)
+	assert.Equal(t, t0.Add(2*time.Second), ua, "sent at t0, granted 2s")
+
+	_, err = b.Acquire(t.Context(), hatest.WitnessNodeB) // sent at t0+1s, processed at t0+2s: 1s left
+	var lh *ha.LeaseHeldError
+	require.ErrorAs(t, err, &lh)
+	assert.Equal(t, t0.Add(3*time.Second), lh.Until, "arrived at t0+2s, 1s left")
+
+	ts.conn.setOnRead(func() { clock.Advance(500 * time.Millisecond) })
+	l, err := b.Lease(t.Context(), hatest.WitnessNodeA) // sent at t0+2s, processed at t0+2.5s: 0.5s left
+	require.NoError(t, err)
+	assert.Equal(t, t0.Add(3*time.Second), l)
 }
