@@ -141,3 +141,7 @@ func decode(t testing.TB, b []byte) Message {
 	require.NoError(t, d.Decode(b, &m))
 	return m
 }
+
+func netListenLoopback() (*net.UDPConn, error) {
+	return net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+}
