@@ -644,6 +644,9 @@ func (st *failoverStep) event(ev FailoverEvent) {
 			s.Phase, s.Deadline = FailoverFailed, time.Time{}
 		}
 	case !wasAlive && alive:
+		// What the peer said before it went silent is stale: its role
+		// is unknown until its next report.
+		s.PeerRole, s.PeerElects, s.PeerSeq, s.PeerAck, s.PeerYield = ControllerUnknown, "", 0, 0, false
 		s.Phase, s.Deadline = FailoverNormal, time.Time{}
 		s.FenceRequested, s.ViewBefore = time.Time{}, nil
 		if s.Role == ControllerFailed {

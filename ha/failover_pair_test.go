@@ -97,6 +97,9 @@ func (p *pairSim) settle() {
 	for round := 0; round < 50; round++ {
 		changed := false
 		for i := range 2 {
+			if !p.st[i].PeerAlive() && p.running[i] {
+				p.sent[1-i] = nil // heard again, the peer's report is delivered again
+			}
 			for k, name := range p.cfg[i].Paths {
 				if u := p.up(k); u != p.seen[i][k] && p.running[i] {
 					p.seen[i][k] = u

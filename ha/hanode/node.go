@@ -65,6 +65,7 @@ type Node struct {
 	swactSeq   uint64
 	swactWait  map[uint64]chan error
 	wasActive  bool
+	released   bool // see holding
 
 	status atomic.Pointer[Status]
 }
@@ -238,6 +239,7 @@ func (n *Node) init(st persisted) {
 	n.swactWait = map[uint64]chan error{}
 	n.order = nil
 	n.starting, n.want, n.failed, n.failedOnce, n.peerSeen, n.payload = true, ha.GroupEventGoStandby, false, false, false, nil
+	n.released = true // nothing is published before the start-up disable is done
 	for _, m := range n.domain.Members {
 		g, err := ha.NewGroupRun(n.model, m.ServiceGroup)
 		if err != nil {
@@ -297,6 +299,7 @@ func (n *Node) settle() {
 			go n.opts.OnFailed()
 		}
 	}
+	n.noteReleased()
 	n.publishReport()
 	for _, w := range n.waiters {
 		if !w.fired && w.done() {
@@ -385,6 +388,7 @@ func (n *Node) failoverAction(a ha.FailoverAction) {
 	case ha.FailGoActive:
 		n.log.Info("ha: go active", "rule", a.Rule)
 		n.met.takeovers.Inc()
+		n.released = false
 		n.setWant(ha.GroupEventGoActive)
 	case ha.FailGoStandby:
 		n.log.Info("ha: go standby", "rule", a.Rule)
@@ -625,21 +629,26 @@ func (n *Node) allGroups(s ha.GroupState) bool {
 	return true
 }
 
-// holding reports whether a moving group may still hold what only the
-// active may hold (a floating address): it is neither standby nor
-// disabled yet.
-func (n *Node) holding() bool {
+// holding reports whether this node may still hold what only the
+// active may hold (a floating address): it went active and its moving
+// groups have not all reached standby or disabled since.
+func (n *Node) holding() bool { return !n.released }
+
+// noteReleased marks the moving groups released once the node is not
+// active and every one of them is standby or disabled.
+func (n *Node) noteReleased() {
+	if n.released || n.fo.Role == ha.ControllerActive {
+		return
+	}
 	for _, g := range n.order {
 		if !n.moving[g] {
 			continue
 		}
-		switch n.groups[g].State {
-		case ha.GroupStandby, ha.GroupDisabled, ha.GroupInitial:
-		default:
-			return true
+		if st := n.groups[g].State; st != ha.GroupStandby && st != ha.GroupDisabled {
+			return
 		}
 	}
-	return false
+	n.released = true
 }
 
 // report is what a node tells its peer in every heartbeat (and in a

@@ -81,10 +81,13 @@ func (w *world) plugins(i int) ha.Plugins {
 		case ha.ActionGoStandby, ha.ActionDisable:
 			delete(w.vip, i)
 		case ha.ActionAuditEnabled, ha.ActionAuditDisabled:
-			if w.vip[i] {
+			switch {
+			case w.vip[i]:
 				return ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledActive}
+			case c.Active:
+				return ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}
 			}
-			return ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}
+			return ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledStandby}
 		}
 		return ha.PluginResult{Result: ha.ResultSuccess}
 	})
@@ -398,5 +401,90 @@ func TestNodeBothRestart(t *testing.T) {
 		assert.Equal(t, ha.ControllerActive, c.role(1), "was active before")
 		assert.Equal(t, ha.ControllerStandby, c.role(0))
 		assert.Equal(t, []int{1}, c.w.holders())
+	})
+}
+
+// cutWitness is one node's way to a shared witness, which a partition
+// can cut.
+type cutWitness struct {
+	ha.Witness
+	mu  sync.Mutex
+	cut bool
+}
+
+func (c *cutWitness) set(cut bool) { c.mu.Lock(); c.cut = cut; c.mu.Unlock() }
+
+func (c *cutWitness) down() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cut {
+		return fmt.Errorf("%w: witness unreachable", ha.ErrUnavailable)
+	}
+	return nil
+}
+
+func (c *cutWitness) Acquire(ctx context.Context, node string) (time.Time, error) {
+	if err := c.down(); err != nil {
+		return time.Time{}, err
+	}
+	return c.Witness.Acquire(ctx, node)
+}
+
+func (c *cutWitness) Release(ctx context.Context, node string) error {
+	if err := c.down(); err != nil {
+		return err
+	}
+	return c.Witness.Release(ctx, node)
+}
+
+// TestNodeWitnessPartition: with a witness and no fence, the active cut
+// off from its peer and the witness demotes itself before its lease
+// ends, and only then does the standby, granted the lease, take over;
+// the address is never on both. Healed, the old active stays standby.
+func TestNodeWitnessPartition(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCluster(t, false)
+		fw := hatest.NewFakeWitness(2*time.Second, nil)
+		ws := [2]*cutWitness{{Witness: fw}, {Witness: fw}}
+		for i := range 2 {
+			c.opts[i].Witness = ws[i]
+		}
+		c.start(0)
+		c.start(1)
+		time.Sleep(3 * time.Second)
+		require.Equal(t, ha.ControllerActive, c.role(0))
+		holder, _ := fw.Holder()
+		require.Equal(t, "controller-0", holder)
+
+		cut := time.Now()
+		c.partition(true)
+		ws[0].set(true)
+		var demoted, tookOver time.Duration
+		for time.Since(cut) < 10*time.Second {
+			time.Sleep(5 * time.Millisecond)
+			h := c.w.holders()
+			require.LessOrEqual(t, len(h), 1, "both hold the address at %v", time.Since(cut))
+			if demoted == 0 && c.role(0) != ha.ControllerActive {
+				demoted = time.Since(cut)
+			}
+			if tookOver == 0 && len(h) == 1 && h[0] == 1 {
+				tookOver = time.Since(cut)
+			}
+		}
+		t.Logf("demoted after %v, taken over after %v", demoted, tookOver)
+		require.NotZero(t, tookOver, "the standby took over")
+		assert.Less(t, demoted, tookOver)
+		assert.Equal(t, ha.ControllerActive, c.role(1))
+		assert.Equal(t, ha.ControllerStandby, c.role(0))
+
+		ws[0].set(false)
+		c.net.HealAll()
+		time.Sleep(3 * time.Second)
+		assert.Equal(t, ha.ControllerStandby, c.role(0))
+		assert.Equal(t, ha.ControllerActive, c.role(1))
+		assert.Equal(t, []int{1}, c.w.holders())
+		c.w.mu.Lock()
+		defer c.w.mu.Unlock()
+		assert.Empty(t, c.w.dual)
 	})
 }

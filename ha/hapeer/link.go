@@ -90,7 +90,8 @@ type Options struct {
 	Handler func(m Message)
 	// OnHeartbeat receives the payload of the peer's heartbeats (its
 	// node-info: failover state, group states) whenever it differs from
-	// the last one delivered, and the first one of each run of the peer,
+	// the last one delivered, and the first one of each run of the peer
+	// and after each EventPeerDown,
 	// on Run's goroutine; m.Payload is read-only. It must return quickly.
 	OnHeartbeat func(m Message)
 	// Instance is this run's instance id; zero means a random one.
@@ -466,6 +467,7 @@ func (l *Link) loop(ctx context.Context, rxc <-chan rx) {
 				emit(EventPathDown, l.paths[i].cfg.Name, deadline)
 				if nAlive == 0 {
 					l.peerUp.set(false)
+					peer.hb, peer.hbKnown = nil, false // delivered again once heard
 					emit(EventPeerDown, "", deadline)
 				}
 				continue
