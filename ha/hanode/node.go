@@ -854,7 +854,7 @@ func (n *Node) failoverAlarm(a ha.FailoverAction) {
 		n.queueAlarm(alarmOp{id: a.Alarm, eid: eid, set: &fault.Alarm{AlarmID: a.Alarm, State: fault.StateSet,
 			EntityTypeID: "host.network", EntityInstanceID: eid, Severity: fault.SeverityMajor,
 			ReasonText: fmt.Sprintf("Communication failure detected with peer over port %s on host %s", a.Path, n.fcfg.Node),
-			AlarmType: fault.AlarmTypeCommunication, ProbableCause: fault.CauseUnderlyingResourceUnavail,
+			AlarmType:  fault.AlarmTypeCommunication, ProbableCause: fault.CauseUnderlyingResourceUnavail,
 			ProposedRepairAction: "Check the " + a.Path + " network between the two controllers.", ServiceAffecting: true, Suppression: true}})
 	case ha.AlarmNoTakeover:
 		for _, g := range n.order {
@@ -869,7 +869,7 @@ func (n *Node) failoverAlarm(a ha.FailoverAction) {
 			n.queueAlarm(alarmOp{id: a.Alarm, eid: eid, set: &fault.Alarm{AlarmID: a.Alarm, State: fault.StateSet,
 				EntityTypeID: "service_domain.service_group", EntityInstanceID: eid, Severity: fault.SeverityMajor,
 				ReasonText: fmt.Sprintf("Service group %s loss of redundancy; %s cannot take over from its silent peer %s (%s)", g, n.fcfg.Node, n.fcfg.Peer, a.Rule),
-				AlarmType: fault.AlarmTypeProcessingError, ProbableCause: fault.CauseUnderlyingResourceUnavail,
+				AlarmType:  fault.AlarmTypeProcessingError, ProbableCause: fault.CauseUnderlyingResourceUnavail,
 				ProposedRepairAction: "Bring the peer controller back, or configure a fence (its BMC) or a witness.", ServiceAffecting: true, Suppression: true}})
 		}
 	}
