@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/ha"
 	"github.com/edgeflock/flock/hostmgmt"
 	"github.com/edgeflock/flock/hostmgmt/heartbeat"
 	"github.com/edgeflock/flock/hostmgmt/hostmgmtsql"
@@ -80,7 +81,7 @@ func (p *observerProxy) Observe(host string, o hostmgmt.Observation) {
 }
 
 // openHostMgmt binds the heartbeat sockets and opens the Manager.
-func openHostMgmt(ctx context.Context, cfg HostMgmtConfig, db *sqlstore.DB, inv *inventorysql.Manager, faults fault.Reporter, schemes map[string]BMCOpener, reg prometheus.Registerer, log *slog.Logger) (*hostMgmt, error) {
+func openHostMgmt(ctx context.Context, cfg HostMgmtConfig, db *sqlstore.DB, inv *inventorysql.Manager, faults fault.Reporter, schemes map[string]BMCOpener, sm ha.API, reg prometheus.Registerer, log *slog.Logger) (*hostMgmt, error) {
 	listen := cfg.Listen
 	if len(listen) == 0 {
 		listen = map[hostmgmt.Network]string{hostmgmt.NetworkMgmt: "127.0.0.1:0"}
@@ -140,7 +141,7 @@ func openHostMgmt(ctx context.Context, cfg HostMgmtConfig, db *sqlstore.DB, inv 
 	hm.bmcs.insecureTLS = cfg.BMCInsecureTLS
 	hm.m, err = hostmgmtsql.New(ctx, db.DB, hostmgmtsql.Dialect(db.Dialect), hostmgmtsql.Options{
 		Inventory: inv, Faults: faults, Agents: hb, Heartbeat: hb, BMCs: hm.bmcs, BMCAuditInterval: cfg.BMCAuditInterval,
-		Swacter: &localController{inv: inv, hostname: active},
+		Swacter: swacter(inv, active, sm),
 		Link:    hostmgmtsql.LinkOptions{Controller: adv, PeriodMS: periodMS},
 		Logger:  log,
 	})

@@ -271,7 +271,7 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		return nil, fmt.Errorf("stx: %w", err)
 	}
 	if !cfg.HostMgmt.Disabled {
-		if s.hm, err = openHostMgmt(ctx, cfg.HostMgmt, db, s.Inventory, s.Fault, cfg.BMCSchemes, s.Registry, log.With("service", "hostmgmt")); err != nil {
+		if s.hm, err = openHostMgmt(ctx, cfg.HostMgmt, db, s.Inventory, s.Fault, cfg.BMCSchemes, cfg.SM, s.Registry, log.With("service", "hostmgmt")); err != nil {
 			_ = s.Inventory.Close()
 			_ = s.Fault.Close(ctx)
 			return nil, err
