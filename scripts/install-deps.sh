@@ -14,6 +14,7 @@ pkgs=(
   keystone uwsgi uwsgi-plugin-python3          # engines/openstack: Keystone
   python3-venv python3-pip python3-oslo.utils python3-keystoneauth1 python3-prettytable python3-six python3-httplib2 python3-dateutil python3-requests python3-openssl python3-pbr   # StarlingX's fm client (fault/faulthttp)
   lshw hwloc ethtool pciutils util-linux iproute2   # inventory/hwdiscovery: the tools its facts are compared with
+  curl                                         # cmd/stx-ha: sm-api asked from inside a node's network namespace
   python3-keyring python3-oslo.i18n python3-oslo.serialization python3-requests-toolbelt python3-yaml   # StarlingX's system client (inventory/inventoryhttp)
 )
 missing=()
