@@ -65,6 +65,7 @@ func TestResultEvents(t *testing.T) {
 		{ha.ActionAuditEnabled, 0, true, ha.ResultSuccess, ha.ServiceEnabledActive},
 		{ha.ActionAuditEnabled, 0, false, ha.ResultSuccess, ha.ServiceEnabledStandby},
 		{ha.ActionAuditEnabled, 7, true, ha.ResultSuccess, ha.ServiceDisabled},
+		{ha.ActionAuditEnabled, 7, false, ha.ResultSuccess, ha.ServiceEnabledStandby},
 		{ha.ActionAuditEnabled, 8, false, ha.ResultSuccess, ha.ServiceEnabledActive},
 	} {
 		r, s := ha.OCFResult(tc.action, tc.code, tc.active)

@@ -96,6 +96,9 @@ func OCFResult(a ActionName, code int, active bool) (ActionResult, ServiceState)
 		}
 		return ResultSuccess, ""
 	case 7:
+		if (a == ActionAuditEnabled || a == ActionAuditDisabled) && !active {
+			return ResultSuccess, ServiceEnabledStandby // a 1+1 service's standby is stopped
+		}
 		if a == ActionAuditEnabled || a == ActionAuditDisabled || a == ActionDisable || a == ActionGoStandby {
 			return ResultSuccess, ServiceDisabled // stopping a stopped service succeeds
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -128,6 +129,10 @@ func parseConfig(b []byte) (fileConfig, error) {
 	lc := hapeer.Config{Node: c.Node, Peer: c.Peer, Key: strings.Repeat("k", hapeer.MinKeyLen), Paths: c.Paths,
 		Period: c.Period, DeadInterval: c.DeadInterval}
 	if err := lc.Validate(); err != nil {
+		var fe *hapeer.FieldError
+		if errors.As(err, &fe) {
+			return c, &ha.FieldError{Field: fe.Field, Reason: fe.Reason}
+		}
 		return c, err
 	}
 	return c, nil

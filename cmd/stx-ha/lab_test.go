@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"bytes"
 	"context"
 	"fmt"
@@ -143,7 +144,7 @@ func nodeName(i int) string { return "controller-" + strconv.Itoa(i) }
 func (l *haLab) model(i int) string {
 	state := filepath.Join(l.dir, nodeName(i))
 	ocf := func(action, interval string) string {
-		s := fmt.Sprintf("      - {action: %s, plugin_type: ocf-script, plugin_command: %s, timeout: 10s, plugin_parameters: {state_dir: %s}", action, filepath.Join(l.dir, "dummy"), state)
+		s := fmt.Sprintf("      - {action: %s, plugin_type: ocf-script, plugin_name: dummy, plugin_command: %s, timeout: 10s, plugin_parameters: {state_dir: %s}", action, filepath.Join(l.dir, "dummy"), state)
 		if interval != "" {
 			s += ", interval: " + interval
 		}
@@ -317,7 +318,10 @@ func (l *haLab) swact(i, from int) error {
 	if err != nil {
 		return fmt.Errorf("%v: %s", err, out)
 	}
-	if !strings.Contains(string(out), `"error_code":0`) && !strings.Contains(string(out), `"error_code": 0`) {
+	var res struct {
+		Code any `json:"error_code"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil || fmt.Sprint(res.Code) != "0" {
 		return fmt.Errorf("swact refused: %s", out)
 	}
 	return nil

@@ -65,7 +65,8 @@ type Node struct {
 	swactSeq   uint64
 	swactWait  map[uint64]chan error
 	wasActive  bool
-	released   bool // see holding
+	released   bool              // see holding
+	raised     map[string]string // 400.001 raised, by entity: what was last set
 
 	status atomic.Pointer[Status]
 }
@@ -237,6 +238,7 @@ func (n *Node) init(st persisted) {
 	n.runs = map[string]*pluginRun{}
 	n.peerGroups = map[string]GroupStatus{}
 	n.swactWait = map[uint64]chan error{}
+	n.raised = map[string]string{}
 	n.order = nil
 	n.starting, n.want, n.failed, n.failedOnce, n.peerSeen, n.payload = true, ha.GroupEventGoStandby, false, false, false, nil
 	n.released = true // nothing is published before the start-up disable is done
@@ -732,6 +734,9 @@ func decodeReport(b []byte) (report, error) {
 }
 
 func (n *Node) peerPayload(b []byte) {
+	if len(b) == 0 {
+		return // a peer that has not reported yet
+	}
 	r, err := decodeReport(b)
 	if err != nil {
 		n.log.Warn("ha: peer report dropped", "err", err)
@@ -886,9 +891,18 @@ func (n *Node) groupAlarm(a ha.Action) {
 	case ha.StatusWarn:
 		sev = fault.SeverityMinor
 	default:
-		n.queueAlarm(alarmOp{id: "400.001", eid: eid, clear: true})
+		// Cleared once per run (an alarm may be left from before a
+		// restart), then only after a raise.
+		if n.raised[eid] != "clear" {
+			n.raised[eid] = "clear"
+			n.queueAlarm(alarmOp{id: "400.001", eid: eid, clear: true})
+		}
 		return
 	}
+	if n.raised[eid] == sev.String()+string(a.State)+string(a.Condition) {
+		return // unchanged
+	}
+	n.raised[eid] = sev.String() + string(a.State) + string(a.Condition)
 	cond := ""
 	if a.Condition != "" {
 		cond = ", " + string(a.Condition)

@@ -23,8 +23,9 @@ import (
 //   - go-standby and disable (remove) delete it; an absent address is
 //     success.
 //   - audit-enabled and audit-disabled (monitor) report enabled-active
-//     when the interface holds the address and disabled when it does
-//     not.
+//     when the interface holds the address; when it does not, disabled
+//     on the node where the group is meant to be active (PluginCall.Active)
+//     and enabled-standby elsewhere, since a standby holds no address.
 //   - enable has nothing to do (a standby holds no address): success.
 //
 // A missing or malformed address or interface is ResultFatal with a

@@ -69,10 +69,14 @@ func (p *FloatingIP) Run(ctx context.Context, call ha.PluginCall) ha.PluginResul
 		if err != nil {
 			return ha.PluginResult{Result: ha.ResultFailed, Err: fmt.Errorf("haplugin: ip: list addresses of %s: %w", ifname, err)}
 		}
-		if present {
+		switch {
+		case present:
 			return ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledActive}
+		case call.Active:
+			return ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}
 		}
-		return ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}
+		// Absent is what a standby's floating address is.
+		return ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledStandby}
 	case ipRemove:
 		if err := h.AddrDel(link, addr); err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) {
 			return ha.PluginResult{Result: ha.ResultFailed, Err: fmt.Errorf("haplugin: ip: remove %s from %s: %w", pfx, ifname, err)}

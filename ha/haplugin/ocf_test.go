@@ -85,19 +85,21 @@ func TestOCFLifecycle(t *testing.T) {
 				return p.Run(t.Context(), ocfCall("svc", a, active, spec))
 			}
 
-			assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}, run(ha.ActionAuditDisabled, false))
+			assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledStandby}, run(ha.ActionAuditDisabled, false), "stopped where standby: a standby")
+			assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}, run(ha.ActionAuditDisabled, true), "stopped where active: disabled")
 			assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess}, run(ha.ActionGoActive, true))
 			assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledActive}, run(ha.ActionAuditEnabled, true))
 			assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledStandby}, run(ha.ActionAuditEnabled, false))
 			assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess}, run(ha.ActionGoStandby, false))
-			assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}, run(ha.ActionAuditEnabled, false))
+			assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledStandby}, run(ha.ActionAuditEnabled, false))
+			assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}, run(ha.ActionAuditEnabled, true))
 			assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess}, run(ha.ActionEnable, false))
 			assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess}, run(ha.ActionDisable, false))
 
 			env := " instance=svc type=dummy root=" + root + " greeting=hello world timeout=20000"
 			assert.Equal(t, []string{
-				"monitor" + env, "start" + env, "monitor" + env, "monitor" + env,
-				"stop" + env, "monitor" + env, "start" + env, "stop" + env,
+				"monitor" + env, "monitor" + env, "start" + env, "monitor" + env, "monitor" + env,
+				"stop" + env, "monitor" + env, "monitor" + env, "start" + env, "stop" + env,
 			}, readLines(t, log))
 		})
 	}

@@ -21,7 +21,8 @@ import (
 // not exist) and 6 fatal; others failed. is-active exits 0 for an
 // active (or reloading) unit, reported enabled-active when call.Active
 // and enabled-standby otherwise, and 3 for one that is not: inactive
-// or failed is reported disabled, activating and deactivating are a
+// or failed is reported disabled where the group is meant to be active
+// and enabled-standby elsewhere (as ha.OCFResult does), activating and deactivating are a
 // failed audit (the state cannot be told yet). A missing systemctl is
 // fatal.
 //
@@ -87,6 +88,10 @@ func (p *Systemd) Run(ctx context.Context, call ha.PluginCall) ha.PluginResult {
 		}
 		return ha.PluginResult{Result: ha.ResultSuccess, State: s}
 	case r.code == 3 && (state == "inactive" || state == "failed" || state == ""):
+		if !call.Active {
+			// A stopped unit is what an active/standby service's standby is.
+			return ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledStandby}
+		}
 		return ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}
 	}
 	return ha.PluginResult{Result: ha.ResultFailed, Err: fmt.Errorf("haplugin: %s is-active %s: exit %d, state %q%s", prog, unit, r.code, state, stderrSuffix(r.stderr))}

@@ -76,18 +76,20 @@ func TestSystemdLifecycle(t *testing.T) {
 	run := func(a ha.ActionName, active bool) ha.PluginResult {
 		return p.Run(t.Context(), unitCall("db.service", a, active))
 	}
-	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}, run(ha.ActionAuditDisabled, false))
+	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledStandby}, run(ha.ActionAuditDisabled, false), "stopped where standby: a standby")
+	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}, run(ha.ActionAuditDisabled, true), "stopped where active: disabled")
 	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess}, run(ha.ActionGoActive, true))
 	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledActive}, run(ha.ActionAuditEnabled, true))
 	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledStandby}, run(ha.ActionAuditEnabled, false))
 	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess}, run(ha.ActionGoStandby, false))
-	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}, run(ha.ActionAuditEnabled, false))
+	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledStandby}, run(ha.ActionAuditEnabled, false))
+	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}, run(ha.ActionAuditEnabled, true))
 	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess}, run(ha.ActionEnable, false))
 	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess}, run(ha.ActionDisable, false))
 
 	assert.Equal(t, []string{
-		"is-active db.service", "start db.service", "is-active db.service", "is-active db.service",
-		"stop db.service", "is-active db.service", "start db.service", "stop db.service",
+		"is-active db.service", "is-active db.service", "start db.service", "is-active db.service", "is-active db.service",
+		"stop db.service", "is-active db.service", "is-active db.service", "start db.service", "stop db.service",
 	}, readLines(t, filepath.Join(dir, "calls")))
 }
 

@@ -361,7 +361,7 @@ func writeFileSync(path string, b []byte) error {
 }
 
 // InitStateDir writes the state of a witness that has granted nothing
-// into dir, for its first start: without it, a witness finding no state
+// into dir (created if missing), for its first start: without it, a witness finding no state
 // holds every lease back for max_lease, since it cannot tell a first
 // start from a lost disk. It fails if dir already has a state file; run
 // it once at installation, never on every start.
@@ -375,6 +375,9 @@ func InitStateDir(dir string) error {
 	b, err := json.Marshal(stateFile{Version: stateVersion})
 	if err != nil {
 		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("hawitness: %w", err)
 	}
 	if err := writeFileSync(path, b); err != nil {
 		return fmt.Errorf("hawitness: writing state: %w", err)
