@@ -256,7 +256,9 @@ func TestFloatingIPv6(t *testing.T) {
 	p := newPair(t)
 	pl := &FloatingIP{NetNS: "/run/netns/" + p.node, GARPCount: 2}
 	vip := netip.MustParseAddr("fd00:f10c::100")
-	run := func(a ha.ActionName) ha.PluginResult { return pl.Run(t.Context(), ipCall("fd00:f10c::100/64", "fl0", a)) }
+	run := func(a ha.ActionName) ha.PluginResult {
+		return pl.Run(t.Context(), ipCall("fd00:f10c::100/64", "fl0", a))
+	}
 
 	v6 := p.capture(t, unix.ETH_P_IPV6)
 	require.Equal(t, ha.PluginResult{Result: ha.ResultSuccess}, run(ha.ActionGoActive))
