@@ -69,20 +69,12 @@ func runProgram(ctx context.Context, grace time.Duration, path string, args, env
 	select {
 	case <-done:
 	case <-ctx.Done():
-		r.timedOut = true
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
-		t := time.NewTimer(grace)
 		select {
-		case <-done:
-		case <-t.C:
+		case <-done: // it ended at the same time: its own result
+		default:
+			r.timedOut = true
+			killGroup(pgid, grace, done)
 		}
-		t.Stop()
-		// The whole group, also the children that outlived the program
-		// or ignore SIGTERM; the group id stays valid while any member
-		// lives, so this cannot hit another process.
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		<-done
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	}
 	r.code = cmd.ProcessState.ExitCode()
 	r.stderr = errBuf.buf
@@ -90,6 +82,26 @@ func runProgram(ctx context.Context, grace time.Duration, path string, args, env
 		r.stdout = outBuf.buf
 	}
 	return r, nil
+}
+
+// killGroup sends SIGTERM to the process group pgid, waits for its
+// leader (done) at most grace, then sends SIGKILL to the group and waits
+// for the leader to be reaped.
+func killGroup(pgid int, grace time.Duration, done <-chan struct{}) {
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	t := time.NewTimer(grace)
+	select {
+	case <-done:
+	case <-t.C:
+	}
+	t.Stop()
+	// The whole group, also the children that outlived the leader or
+	// ignore SIGTERM. The group id stays taken while any member lives;
+	// once none does, the kernel hands it out again only after cycling
+	// through the pid range.
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	<-done
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 }
 
 // startFailed reports whether err from runProgram is a missing or

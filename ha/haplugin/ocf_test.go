@@ -304,6 +304,21 @@ func TestOCFTimeout(t *testing.T) {
 	}
 }
 
+// TestOCFEndedContext: an action whose context has already ended runs
+// nothing.
+func TestOCFEndedContext(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log")
+	script := writeScript(t, filepath.Join(dir, "agent"), agent)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	r := (&haplugin.OCF{}).Run(ctx, ocfCall("svc", ha.ActionGoActive, true, ha.ActionSpec{PluginName: "a", PluginCommand: script,
+		PluginParameters: map[string]string{"log": log, "state": filepath.Join(dir, "state")}}))
+	assert.Equal(t, ha.ResultTimeout, r.Result)
+	assert.ErrorIs(t, r.Err, context.Canceled)
+	assert.NoFileExists(t, log)
+}
+
 // waitExit waits until pid has ended (gone, or a zombie of another
 // parent), at most 10 s.
 func waitExit(t *testing.T, pid int) {
