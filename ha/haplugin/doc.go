@@ -21,7 +21,12 @@
 //
 // Systemd (plugin_type systemd) runs systemctl start, stop or is-active
 // on the unit plugin_name, with the same action mapping; is-active's
-// exit 0 is a running service, 3 with inactive or failed a disabled one.
+// exit 0 is a running service, 3 with inactive or failed a stopped one.
+//
+// A stopped service (OCF_NOT_RUNNING, an inactive unit, an absent
+// floating address) audits as disabled where its group is meant to be
+// active (PluginCall.Active) and as enabled-standby elsewhere: the
+// standby of an active/standby service does not run (ha.OCFResult).
 // Its tests run against a stand-in for systemctl that follows
 // systemctl(1)'s documented exit codes: the machine they were written
 // on has no systemd as PID 1, and a systemd booted in a PID namespace

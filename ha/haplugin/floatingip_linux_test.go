@@ -216,6 +216,10 @@ func TestFloatingIPv4(t *testing.T) {
 	run := func(a ha.ActionName) ha.PluginResult { return pl.Run(t.Context(), ipCall("192.0.2.100/24", "fl0", a)) }
 
 	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceDisabled}, run(ha.ActionAuditDisabled))
+	standby := ipCall("192.0.2.100/24", "fl0", ha.ActionAuditEnabled)
+	standby.Active = false
+	assert.Equal(t, ha.PluginResult{Result: ha.ResultSuccess, State: ha.ServiceEnabledStandby}, pl.Run(t.Context(), standby),
+		"no address where the group is standby: a standby")
 	assert.Error(t, p.ping(t, vip), "no one holds the address yet")
 
 	for round := range 2 { // the second add finds the address there
