@@ -99,8 +99,11 @@ func newHALab(t testing.TB, mode string, period, dead time.Duration) *haLab {
 	for i := range 2 {
 		n := lab.Node(i)
 		must(os.WriteFile(filepath.Join(l.dir, nodeName(i)+".ns"), []byte(n.NS), 0o644))
-		must(os.WriteFile(filepath.Join(l.dir, nodeName(i)+".vips"), []byte(
-			fmt.Sprintf("%s/24 %s\n%s/24 %s\n", l.oamVIP, n.Interface("oam"), l.mgmVIP, n.Interface("mgmt"))), 0o644))
+		off := fmt.Sprintf("addr del %s/24 dev %s\naddr del %s/24 dev %s\n", l.oamVIP, n.Interface("oam"), l.mgmVIP, n.Interface("mgmt"))
+		for _, net := range labNets {
+			off += "link set dev " + n.Interface(net) + " down\n"
+		}
+		must(os.WriteFile(filepath.Join(l.dir, nodeName(i)+".off"), []byte(off), 0o644))
 		must(os.MkdirAll(filepath.Join(l.dir, nodeName(i)), 0o755))
 		must(os.WriteFile(filepath.Join(l.dir, nodeName(i), "model.yaml"), []byte(l.model(i)), 0o644))
 		must(os.WriteFile(filepath.Join(l.dir, nodeName(i), "ha.yaml"), []byte(l.config(i)), 0o644))
@@ -346,8 +349,6 @@ d=%s
 n="$1"
 [ -e "$d/$n.pid" ] || exit 1
 kill -9 "$(cat "$d/$n.pid")" 2>/dev/null
-ns="$(cat "$d/$n.ns")"
-while read -r a dev; do ip -n "$ns" addr del "$a" dev "$dev" 2>/dev/null; done < "$d/$n.vips"
-for dev in eth0 eth1 eth2; do ip -n "$ns" link set dev "$dev" down 2>/dev/null; done
+ip -n "$(cat "$d/$n.ns")" -force -batch "$d/$n.off" 2>/dev/null
 exit 0
 `
