@@ -301,6 +301,7 @@ func (n *Node) settle() {
 			go n.opts.OnFailed()
 		}
 	}
+	n.swactFailedGroup()
 	n.noteReleased()
 	n.publishReport()
 	for _, w := range n.waiters {
@@ -629,6 +630,28 @@ func (n *Node) allGroups(s ha.GroupState) bool {
 		}
 	}
 	return true
+}
+
+// swactFailedGroup moves activity to a healthy standby peer when a
+// moving group has failed on this active node (a critical member failed
+// past its max_failures), as StarlingX's SM does: the services are
+// better off on the other controller. The peer's own group must not be
+// failed, so that the two do not hand a broken group back and forth.
+func (n *Node) swactFailedGroup() {
+	if n.fo.Role != ha.ControllerActive || n.fo.Yield || !n.fo.PeerAlive() || n.fo.PeerRole != ha.ControllerStandby {
+		return
+	}
+	for _, g := range n.order {
+		if !n.moving[g] || n.groups[g].Status != ha.StatusFailed {
+			continue
+		}
+		if pg, ok := n.peerGroups[g]; !ok || pg.Status == ha.StatusFailed {
+			continue
+		}
+		n.log.Warn("ha: service group failed on the active controller; swact to the standby", "group", g)
+		_ = n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverSwact})
+		return
+	}
 }
 
 // holding reports whether this node may still hold what only the

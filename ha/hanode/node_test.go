@@ -2,6 +2,7 @@ package hanode_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -63,6 +64,7 @@ type world struct {
 	stop     [2]context.CancelFunc
 	dual     []string
 	apiEarly []string
+	apiFails [2]bool
 }
 
 func (w *world) plugins(i int) ha.Plugins {
@@ -96,6 +98,9 @@ func (w *world) plugins(i int) ha.Plugins {
 		defer w.mu.Unlock()
 		switch c.Spec.PluginName {
 		case "api.start":
+			if w.apiFails[i] {
+				return ha.PluginResult{Result: ha.ResultFailed, Err: errors.New("api: port in use")}
+			}
 			if !w.vip[i] {
 				w.apiEarly = append(w.apiEarly, fmt.Sprintf("node %d started the API without the address", i))
 			}
@@ -486,5 +491,30 @@ func TestNodeWitnessPartition(t *testing.T) {
 		c.w.mu.Lock()
 		defer c.w.mu.Unlock()
 		assert.Empty(t, c.w.dual)
+	})
+}
+
+// TestNodeGroupFailureSwacts: the API cannot start on the elected
+// controller-0; past its max_failures the group fails there, and the
+// services move to controller-1, where they run, with 400.001 raised
+// for controller-0's group.
+func TestNodeGroupFailureSwacts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCluster(t, true)
+		c.w.apiFails[0] = true
+		c.start(0)
+		c.start(1)
+		time.Sleep(10 * time.Second)
+		assert.Equal(t, ha.ControllerActive, c.role(1), "%+v", c.nodes[0].Status().Groups)
+		assert.Equal(t, ha.ControllerStandby, c.role(0))
+		assert.Equal(t, []int{1}, c.w.holders())
+		c.w.mu.Lock()
+		assert.True(t, c.w.api[1])
+		assert.False(t, c.w.api[0])
+		assert.Empty(t, c.w.dual)
+		c.w.mu.Unlock()
+		a, ok := c.alarms.Active("400.001", "service_domain=controller.service_group=vip-services.host=controller-0")
+		require.True(t, ok)
+		assert.Equal(t, "critical", a.Severity.String())
 	})
 }
