@@ -75,6 +75,10 @@ type Config struct {
 	// /v1/servicegroup) is served with the other services', behind the
 	// same authentication. Nil: those paths are not served.
 	SM ha.API `yaml:"-"`
+	// HAConfig is the file of service management to run in this process
+	// (hanode.FileConfig, as stx-ha reads it): stx-controller builds the
+	// node from it and passes it as SM. Open ignores it.
+	HAConfig string `yaml:"ha_config"`
 }
 
 // AuthConfig configures the REST API's tokens.

@@ -30,6 +30,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/edgeflock/flock/fault"
+	"github.com/edgeflock/flock/ha/hanode"
 	"github.com/edgeflock/flock/stx"
 )
 
@@ -50,10 +52,26 @@ func run(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	// Service management, embedded: built first (Open mounts its API and
+	// gives host maintenance its swacts), its alarms delivered once
+	// fault management is open.
+	var node *hanode.Node
+	var late lateReporter
+	var alarms *fault.AsyncReporter
+	if cfg.HAConfig != "" {
+		if alarms, err = fault.NewAsyncReporter(&late, &fault.AsyncOptions{Logger: log.With("service", "sm")}); err != nil {
+			return err
+		}
+		if node, err = openHA(cfg.HAConfig, cfg.DataDir, alarms, log.With("service", "sm")); err != nil {
+			return err
+		}
+		cfg.SM = node
+	}
 	sys, err := stx.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	late.set(sys.Fault)
 	srvOpts := cfg.Server
 	srvOpts.Logger, srvOpts.Registerer = log, sys.Registry
 	srv, err := stx.NewServer(sys.Handler(), &srvOpts)
@@ -72,6 +90,17 @@ func run(args []string) error {
 	runCtx, stopRun := context.WithCancel(context.Background())
 	runDone := make(chan error, 1)
 	go func() { runDone <- sys.Run(runCtx) }()
+	haDone := make(chan error, 2)
+	if node != nil {
+		go func() {
+			err := node.Run(runCtx)
+			if err != nil {
+				log.Error("service management stopped", "err", err)
+			}
+			haDone <- err
+		}()
+		go func() { haDone <- alarms.Run(runCtx) }()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -90,6 +119,9 @@ func run(args []string) error {
 	}
 	stopRun()
 	err = errors.Join(err, <-runDone)
+	if node != nil {
+		err = errors.Join(err, <-haDone, <-haDone)
+	}
 	cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return errors.Join(err, sys.Close(cctx))
@@ -106,6 +138,7 @@ func config(args []string) (stx.Config, slog.Level, error) {
 	database := fs.String("database", "", "database URL: sqlite:///path.db or postgres://... (default sqlite under the data dir)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	noAuth := fs.Bool("no-auth", false, "serve without authentication (trusted networks only)")
+	haConfig := fs.String("ha-config", "", "service management's file (as stx-ha's) to run it in this process")
 	// The server's flags override the config file's server block only
 	// when given (see the fs.Visit below).
 	var srvFlags stx.ServerOptions
@@ -129,6 +162,9 @@ func config(args []string) (stx.Config, slog.Level, error) {
 		if err := dec.Decode(&cfg); err != nil {
 			return cfg, level, fmt.Errorf("config %s: %w", *configFile, err)
 		}
+	}
+	if *haConfig != "" {
+		cfg.HAConfig = *haConfig
 	}
 	if *listen != "" {
 		cfg.Listen = *listen

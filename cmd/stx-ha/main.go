@@ -6,7 +6,7 @@
 //	stx-ha --config /etc/flock/ha.yaml        # the daemon
 //	stx-ha witness --listen ... --key-file ... # the witness, on a third machine
 //
-// The configuration file is YAML (see config.go's fileConfig); the
+// The configuration file is YAML (hanode.FileConfig); the
 // service model is Flock's default unless model_file names another. With
 // api_listen set it serves sm-api's REST API (the stx CLI's
 // servicegroup-list, servicenode-list, service-list and the swact), and
@@ -25,7 +25,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -36,9 +35,8 @@ import (
 	"github.com/edgeflock/flock/ha"
 	"github.com/edgeflock/flock/ha/hahttp"
 	"github.com/edgeflock/flock/ha/hanode"
-	"github.com/edgeflock/flock/ha/hapeer"
+	"github.com/edgeflock/flock/ha/haplugin"
 	"github.com/edgeflock/flock/ha/hawitness"
-	"github.com/edgeflock/flock/hostmgmt/redfishbmc"
 )
 
 // exitFailed is the exit status of a node that lost survivor selection.
@@ -93,75 +91,20 @@ func daemon(ctx context.Context, path string, log *slog.Logger) (failed bool, er
 	if err != nil {
 		return false, err
 	}
-	fc, err := parseConfig(b)
+	fc, err := hanode.ParseFile(b)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", path, err)
 	}
-	key, err := readKey("key_file", fc.KeyFile)
-	if err != nil {
-		return false, err
-	}
-	model := ha.DefaultModel()
-	if fc.ModelFile != "" {
-		f, err := os.Open(fc.ModelFile)
-		if err != nil {
-			return false, err
-		}
-		model, err = ha.LoadModel(f)
-		f.Close()
-		if err != nil {
-			return false, fmt.Errorf("%s: %w", fc.ModelFile, err)
-		}
-	}
 	reg := prometheus.NewRegistry()
-	opts := &hanode.Options{Logger: log, Registry: reg, Plugins: plugins(fc, log)}
-	switch {
-	case len(fc.Fence.Command) > 0:
-		opts.Fencer = hanode.CommandFencer{Command: fc.Fence.Command}
-	case fc.Fence.Redfish != nil:
-		ro := &redfishbmc.Options{Username: fc.Fence.Redfish.Username, InsecureTLS: fc.Fence.Redfish.InsecureTLS}
-		if fc.Fence.Redfish.PasswordFile != "" {
-			pw, err := os.ReadFile(fc.Fence.Redfish.PasswordFile)
-			if err != nil {
-				return false, &ha.FieldError{Field: "fence.redfish.password_file", Reason: err.Error()}
-			}
-			ro.Password = strings.TrimSpace(string(pw))
-		}
-		bmc, err := redfishbmc.New(fc.Fence.Redfish.URL, ro)
-		if err != nil {
-			return false, fmt.Errorf("fence.redfish: %w", err)
-		}
-		defer bmc.Close()
-		opts.Fencer = hanode.BMCFencer{BMC: bmc}
-	}
-	domain := fc.Domain
-	if domain == "" && len(model.Domains) > 0 {
-		domain = model.Domains[0].Name
-	}
-	if fc.Witness != nil {
-		wkey, err := readKey("witness.key_file", fc.Witness.KeyFile)
-		if err != nil {
-			return false, err
-		}
-		w, err := hawitness.NewClient(hawitness.ClientConfig{Server: fc.Witness.Server, Key: wkey, Domain: domain, Lease: fc.Witness.Lease}, reg, nil)
-		if err != nil {
-			return false, fmt.Errorf("witness: %w", err)
-		}
-		opts.Witness = w
-	}
-	exitOnFailed := fc.ExitOnFailed == nil || *fc.ExitOnFailed
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	failedc := make(chan struct{})
-	if exitOnFailed {
+	opts := &hanode.Options{Logger: log, Registry: reg,
+		Plugins: haplugin.New(&haplugin.Options{OCFRoot: fc.Plugins.OCFRoot, Systemctl: fc.Plugins.Systemctl})}
+	if fc.ExitOnFailed == nil || *fc.ExitOnFailed {
 		opts.OnFailed = func() { close(failedc); cancel() }
 	}
-	cfg := hanode.Config{Model: model, Domain: fc.Domain, StateDir: fc.StateDir, Addresses: fc.Addresses,
-		Link: hapeer.Config{Node: fc.Node, Peer: fc.Peer, Key: string(key), Paths: fc.Paths, Period: fc.Period, DeadInterval: fc.DeadInterval},
-		Failover: ha.FailoverConfig{DriftMargin: fc.Failover.DriftMargin, WaitInterval: fc.Failover.WaitInterval,
-			FailPendingDelay: fc.Failover.FailPendingDelay, RetryInterval: fc.Failover.RetryInterval, SwactTimeout: fc.Failover.SwactTimeout},
-		FenceTimeout: fc.Fence.Timeout}
-	node, err := hanode.New(cfg, opts)
+	node, err := hanode.OpenConfig(fc, opts)
 	if err != nil {
 		return false, err
 	}
@@ -181,16 +124,6 @@ func daemon(ctx context.Context, path string, log *slog.Logger) (failed bool, er
 		}()
 		return nil
 	}
-	if fc.API != "" {
-		if err := serve(fc.API, hahttp.NewHandler(node, nil)); err != nil {
-			return false, fmt.Errorf("api_listen: %w", err)
-		}
-	}
-	if fc.Metrics != "" {
-		if err := serve(fc.Metrics, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})); err != nil {
-			return false, fmt.Errorf("metrics_listen: %w", err)
-		}
-	}
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -198,8 +131,18 @@ func daemon(ctx context.Context, path string, log *slog.Logger) (failed bool, er
 			_ = s.Shutdown(sctx)
 		}
 	}()
+	if fc.API != "" {
+		if err := serve(fc.API, hahttp.NewHandler(node, nil)); err != nil {
+			return false, &ha.FieldError{Field: "api_listen", Reason: err.Error()}
+		}
+	}
+	if fc.Metrics != "" {
+		if err := serve(fc.Metrics, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})); err != nil {
+			return false, &ha.FieldError{Field: "metrics_listen", Reason: err.Error()}
+		}
+	}
 	log.Info("stx-ha: starting", "node", fc.Node, "peer", fc.Peer, "paths", len(fc.Paths),
-		"fence", opts.Fencer != nil, "witness", opts.Witness != nil)
+		"fence", len(fc.Fence.Command) > 0 || fc.Fence.Redfish != nil, "witness", fc.Witness != nil)
 	err = node.Run(ctx)
 	select {
 	case <-failedc:

@@ -1,4 +1,4 @@
-package main
+package hanode
 
 import (
 	"errors"
@@ -25,10 +25,10 @@ witness: {server: '10.0.0.5:7001', key_file: /etc/flock/witness.key, lease: 2s}
 api_listen: '127.0.0.1:7777'
 `
 
-// TestParseConfig: a good file parses; each bad one is refused with an
+// TestParseFile: a good file parses; each bad one is refused with an
 // error naming the field.
-func TestParseConfig(t *testing.T) {
-	c, err := parseConfig([]byte(goodConfig))
+func TestParseFile(t *testing.T) {
+	c, err := ParseFile([]byte(goodConfig))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestParseConfig(t *testing.T) {
 		{"node: a\npeer: b\nkey_file: k\nstate_dir: s\nwitness: {server: x}\npaths: [{name: mgmt, local: '1.2.3.4:1', peer: '1.2.3.5:1'}]\n", "witness.key_file"},
 		{"node: a\npeer: b\nkey_file: k\nstate_dir: s\nbogus: 1\npaths: [{name: mgmt, local: '1.2.3.4:1', peer: '1.2.3.5:1'}]\n", "bogus"},
 	} {
-		_, err := parseConfig([]byte(tc.text))
+		_, err := ParseFile([]byte(tc.text))
 		var fe *ha.FieldError
 		if !errors.As(err, &fe) {
 			t.Errorf("%q: %v, want a field error", tc.field, err)
@@ -56,14 +56,14 @@ func TestParseConfig(t *testing.T) {
 	}
 }
 
-// FuzzParseConfig: any file is parsed or refused with a field error,
+// FuzzParseFile: any file is parsed or refused with a field error,
 // never a panic; a parsed one has what the daemon needs.
-func FuzzParseConfig(f *testing.F) {
+func FuzzParseFile(f *testing.F) {
 	f.Add([]byte(goodConfig))
 	f.Add([]byte("node: a\npeer: b\n"))
 	f.Add([]byte("paths: [{name: x}]\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		c, err := parseConfig(b)
+		c, err := ParseFile(b)
 		if err != nil {
 			var fe *ha.FieldError
 			if !errors.As(err, &fe) {
