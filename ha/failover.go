@@ -603,6 +603,7 @@ func (st *failoverStep) event(ev FailoverEvent) {
 			} else {
 				st.goActive(RuleFenced)
 				s.Phase, s.Deadline = FailoverSurvived, time.Time{}
+				st.unblock() // a failed attempt before may have raised 400.002
 			}
 		}
 	case FailoverFenceFailed:

@@ -18,7 +18,9 @@ import (
 // this process: the plugins are haplugin's with the controller's own Go
 // functions (controllerFuncs), its alarms go to faults. Its metrics are
 // not registered: the controller's registry is made by stx.Open, after.
-func openHA(path, dataDir string, faults fault.Reporter, log *slog.Logger) (*hanode.Node, error) {
+// onFailed is called when this controller lost survivor selection,
+// unless the file sets exit_on_failed false.
+func openHA(path, dataDir string, faults fault.Reporter, onFailed func(), log *slog.Logger) (*hanode.Node, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -28,7 +30,14 @@ func openHA(path, dataDir string, faults fault.Reporter, log *slog.Logger) (*han
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	plugins := haplugin.New(&haplugin.Options{OCFRoot: fc.Plugins.OCFRoot, Systemctl: fc.Plugins.Systemctl, Funcs: controllerFuncs(dataDir)})
-	n, err := hanode.OpenConfig(fc, &hanode.Options{Logger: log, Plugins: plugins, Alarms: faults})
+	opts := &hanode.Options{Logger: log, Plugins: plugins, Alarms: faults}
+	if fc.ExitOnFailed == nil || *fc.ExitOnFailed {
+		opts.OnFailed = onFailed
+	}
+	if fc.API != "" || fc.Metrics != "" {
+		log.Warn("stx-controller serves service management's API on its own port; api_listen and metrics_listen are stx-ha's and ignored here")
+	}
+	n, err := hanode.OpenConfig(fc, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

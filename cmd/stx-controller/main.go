@@ -58,11 +58,17 @@ func run(args []string) error {
 	var node *hanode.Node
 	var late lateReporter
 	var alarms *fault.AsyncReporter
+	// haStop ends the controller when service management stops on its
+	// own (an error) or this controller lost survivor selection (with
+	// exit_on_failed, the default): it then exits non-zero for its
+	// supervisor to restart it, as StarlingX reboots the node.
+	haStop := make(chan error, 2)
 	if cfg.HAConfig != "" {
 		if alarms, err = fault.NewAsyncReporter(&late, &fault.AsyncOptions{Logger: log.With("service", "sm")}); err != nil {
 			return err
 		}
-		if node, err = openHA(cfg.HAConfig, cfg.DataDir, alarms, log.With("service", "sm")); err != nil {
+		onFailed := func() { haStop <- errors.New("service management: this controller lost survivor selection") }
+		if node, err = openHA(cfg.HAConfig, cfg.DataDir, alarms, onFailed, log.With("service", "sm")); err != nil {
 			return err
 		}
 		cfg.SM = node
@@ -95,16 +101,23 @@ func run(args []string) error {
 		go func() {
 			err := node.Run(runCtx)
 			if err != nil {
-				log.Error("service management stopped", "err", err)
+				haStop <- fmt.Errorf("service management stopped: %w", err)
 			}
-			haDone <- err
+			haDone <- nil
 		}()
 		go func() { haDone <- alarms.Run(runCtx) }()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var haErr error
 	select {
 	case err = <-errc:
+	case haErr = <-haStop:
+		log.Error("stx-controller stopping", "err", haErr)
+		err = srv.Shutdown(context.Background())
+		if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
 	case <-ctx.Done():
 		log.Info("stx-controller stopping")
 		// Shutdown waits for requests in progress up to the grace period,
@@ -117,6 +130,7 @@ func run(args []string) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
+	err = errors.Join(haErr, err)
 	stopRun()
 	err = errors.Join(err, <-runDone)
 	if node != nil {

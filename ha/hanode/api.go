@@ -123,24 +123,28 @@ func (n *Node) ListServiceGroups(ctx context.Context) ([]ha.Assignment, error) {
 
 func (n *Node) assignments(st Status) []ha.Assignment {
 	var out []ha.Assignment
-	add := func(node string, gs []GroupStatus) {
+	// An assignment's id is fixed by its node (in name order) and its
+	// group (in the domain's order), whether or not the peer is heard.
+	pos := map[string]int{}
+	for i, g := range n.order {
+		pos[g] = i
+	}
+	add := func(ni int, node string, gs []GroupStatus) {
 		for _, g := range gs {
-			out = append(out, ha.Assignment{UUID: sdaUUID(n.domain.Name + "/" + g.Name + "/" + node), Name: n.domain.Name,
+			out = append(out, ha.Assignment{ID: ni*len(n.order) + pos[g.Name] + 1,
+				UUID: sdaUUID(n.domain.Name + "/" + g.Name + "/" + node), Name: n.domain.Name,
 				NodeName: node, ServiceGroupName: g.Name, DesiredState: g.DesiredState, State: g.State,
 				Status: g.Status, Condition: g.Condition})
 		}
 	}
 	nodes := []string{st.Node, st.Peer}
 	slices.Sort(nodes)
-	for _, node := range nodes {
+	for ni, node := range nodes {
 		if node == st.Node {
-			add(node, st.Groups)
+			add(ni, node, st.Groups)
 		} else if st.PeerAlive {
-			add(node, st.PeerGroups)
+			add(ni, node, st.PeerGroups)
 		}
-	}
-	for i := range out {
-		out[i].ID = i + 1
 	}
 	return out
 }

@@ -32,7 +32,22 @@
 // needs its vote), a node that goes standby keeps reporting itself
 // active to its peer until its moving groups are standby or disabled:
 // the peer's handshake therefore starts only once the floating
-// addresses are gone, in a swact as in a health failover.
+// addresses are gone, in a swact as in a health failover. A member whose
+// stop failed (left unknown: it may still hold its address) keeps the
+// node reporting itself active, so its peer never takes over from it;
+// at start such a member keeps the node out of survivor selection.
+// Each service runs one plugin at a time: a run that overtakes another
+// (a disable after a timed-out go-active) starts once the other has
+// returned. One fence attempt is in flight at a time.
+//
+// With a witness and no fence, the silent peer cannot be told anything:
+// the active demotes itself DriftMargin before its lease ends and gives
+// the lease back only once its moving groups are released, but the
+// standby may be granted the lease as soon as it ends on the witness.
+// Set drift_margin above the time the moving groups take to stop (or
+// configure a fence as well) so that the addresses are gone by then; a
+// node killed outright keeps its addresses until it is powered off,
+// which only a fence does.
 //
 // # Swact
 //

@@ -106,9 +106,6 @@ func ParseFile(b []byte) (FileConfig, error) {
 	if err := ha.DecodeYAML(b, "config", &c); err != nil {
 		return FileConfig{}, err
 	}
-	bad := func(f, format string, args ...any) error {
-		return &ha.FieldError{Field: f, Reason: fmt.Sprintf(format, args...)}
-	}
 	switch {
 	case c.Node == "":
 		return c, bad("node", "empty")
@@ -130,6 +127,19 @@ func ParseFile(b []byte) (FileConfig, error) {
 		return c, bad("witness.server", "empty")
 	case c.Witness != nil && c.Witness.KeyFile == "":
 		return c, bad("witness.key_file", "empty")
+	}
+	for _, d := range []struct {
+		field string
+		v     time.Duration
+	}{{"failover.drift_margin", c.Failover.DriftMargin}, {"failover.wait_interval", c.Failover.WaitInterval},
+		{"failover.fail_pending_delay", c.Failover.FailPendingDelay}, {"failover.retry_interval", c.Failover.RetryInterval},
+		{"failover.swact_timeout", c.Failover.SwactTimeout}} {
+		if d.v < 0 {
+			return c, bad(d.field, "negative")
+		}
+	}
+	if c.Witness != nil && c.Witness.Lease < 0 {
+		return c, bad("witness.lease", "negative")
 	}
 	if len(c.Fence.Command) > 0 && c.Fence.Command[0] == "" {
 		return c, bad("fence.command[0]", "empty")
@@ -233,6 +243,10 @@ func OpenConfig(fc FileConfig, opts *Options) (*Node, error) {
 		}
 		w, err := hawitness.NewClient(hawitness.ClientConfig{Server: fc.Witness.Server, Key: wkey, Domain: domain, Lease: fc.Witness.Lease}, o.Registry, nil)
 		if err != nil {
+			var fe *ha.FieldError
+			if errors.As(err, &fe) {
+				return nil, &ha.FieldError{Field: "witness." + fe.Field, Reason: fe.Reason}
+			}
 			return nil, fmt.Errorf("witness: %w", err)
 		}
 		o.Witness = w

@@ -39,7 +39,9 @@ type Node struct {
 
 	in   chan func()
 	done chan struct{}
-	// running is set while Run runs; link is its link.
+	// ran is set by Run (a Node runs once); running while it runs;
+	// link is its link.
+	ran     atomic.Bool
 	running atomic.Bool
 	link    *hapeer.Link
 	ctx     context.Context
@@ -53,6 +55,8 @@ type Node struct {
 	moving     map[string]bool // the N + M groups, which follow the role
 	groupOf    map[string]string
 	runs       map[string]*pluginRun
+	lastRun    map[string]chan struct{}
+	fencing    bool // a fence attempt is in flight
 	runSeq     uint64
 	starting   bool // the start-up disable of the moving groups is not done
 	want       ha.GroupEventKind
@@ -67,6 +71,9 @@ type Node struct {
 	wasActive  bool
 	released   bool              // see holding
 	raised     map[string]string // 400.001 raised, by entity: what was last set
+	// releasePending: release-lease waits for released.
+	releasePending bool
+	stuckLogged    bool
 
 	status atomic.Pointer[Status]
 }
@@ -151,10 +158,14 @@ func New(cfg Config, opts *Options) (*Node, error) {
 // plugins and returns; it does not move the services (a stopped node is
 // a silent node: its peer takes over through the fence or the witness).
 func (n *Node) Run(ctx context.Context) error {
-	if !n.running.CompareAndSwap(false, true) {
-		return errors.New("hanode: already running")
+	if !n.ran.CompareAndSwap(false, true) {
+		return errors.New("hanode: a Node runs once")
 	}
-	defer n.running.Store(false)
+	n.running.Store(true)
+	defer func() {
+		n.running.Store(false)
+		close(n.done)
+	}()
 	st, err := loadState(n.cfg.StateDir)
 	if err != nil {
 		return err
@@ -186,21 +197,24 @@ func (n *Node) Run(ctx context.Context) error {
 	alarmsDone := make(chan struct{})
 	go func() { n.alarmLoop(ctx); close(alarmsDone) }()
 	defer func() {
+		cancel() // the link, the alarm loop and the plugins' contexts
 		for _, r := range n.runs {
 			r.cancel()
 		}
 		n.plugins.Wait()
 		<-alarmsDone
 		for _, w := range n.waiters {
-			close(w.ch)
+			close(w.ch) // not fired: the caller sees the node stopped
 		}
 		n.waiters = nil
-		close(n.done)
 	}()
 
 	n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverHealth})
 	for _, g := range n.order {
 		if n.moving[g] {
+			// 400.002 is not kept across restarts: clear what an earlier
+			// run may have left; survivor selection raises it again.
+			n.queueAlarm(alarmOp{id: ha.AlarmNoTakeover, eid: "service_domain=" + n.domain.Name + ".service_group=" + g, clear: true})
 			n.stepGroup(g, ha.GroupEvent{Kind: ha.GroupEventDisable})
 		} else {
 			n.stepGroup(g, ha.GroupEvent{Kind: ha.GroupEventGoActive})
@@ -236,6 +250,7 @@ func (n *Node) init(st persisted) {
 	n.moving = map[string]bool{}
 	n.groupOf = map[string]string{}
 	n.runs = map[string]*pluginRun{}
+	n.lastRun = map[string]chan struct{}{}
 	n.peerGroups = map[string]GroupStatus{}
 	n.swactWait = map[uint64]chan error{}
 	n.raised = map[string]string{}
@@ -291,8 +306,15 @@ func (n *Node) call(ctx context.Context, f func() error) error {
 // the report to the peer, the waiters and the status.
 func (n *Node) settle() {
 	if n.starting && n.allMoving(ha.GroupDisabled) {
-		n.starting = false
-		n.commandMoving(n.want)
+		if s := n.stuck(); s != "" {
+			if !n.stuckLogged {
+				n.stuckLogged = true
+				n.log.Error("ha: a service could not be disabled at start; this node takes no part until it is", "service", s)
+			}
+		} else {
+			n.starting = false
+			n.commandMoving(n.want)
+		}
 	}
 	if n.failed && !n.failedOnce && n.allGroups(ha.GroupDisabled) {
 		n.failedOnce = true
@@ -303,6 +325,10 @@ func (n *Node) settle() {
 	}
 	n.swactFailedGroup()
 	n.noteReleased()
+	if n.releasePending && n.released {
+		n.releasePending = false
+		n.releaseLease()
+	}
 	n.publishReport()
 	for _, w := range n.waiters {
 		if !w.fired && w.done() {
@@ -410,7 +436,9 @@ func (n *Node) failoverAction(a ha.FailoverAction) {
 	case ha.FailRequestLease, ha.FailRenewLease:
 		n.acquireLease()
 	case ha.FailReleaseLease:
-		n.releaseLease()
+		// Given back only once the moving groups are released (see
+		// settle): the peer may be granted it at once.
+		n.releasePending = true
 	case ha.FailRaiseAlarm, ha.FailClearAlarm:
 		n.failoverAlarm(a)
 	}
@@ -432,6 +460,10 @@ func (n *Node) commandMoving(k ha.GroupEventKind) {
 }
 
 func (n *Node) fence(node string) {
+	if n.fencing {
+		return // one attempt at a time; the state machine asks again after it
+	}
+	n.fencing = true
 	if node == "" {
 		node = n.fcfg.Peer
 	}
@@ -443,6 +475,7 @@ func (n *Node) fence(node string) {
 		defer cancel()
 		err := f.Fence(ctx, node)
 		n.post(func() {
+			n.fencing = false
 			kind := ha.FailoverFenceConfirmed
 			if err != nil {
 				n.log.Error("ha: fence failed", "node", node, "err", err)
@@ -573,11 +606,26 @@ func (n *Node) startRun(g, service string, action ha.ActionName) {
 	n.runs[service] = &pluginRun{id: id, action: action, cancel: cancel}
 	call := ha.PluginCall{Service: svc, Action: action, Spec: spec, Active: n.groups[g].DesiredState == ha.GroupActive}
 	plugins := n.opts.Plugins
+	// A run starts only once the service's run before it (cancelled or
+	// overtaken) has returned: a late go-active never lands after the
+	// disable that overtook it.
+	prev, done := n.lastRun[service], make(chan struct{})
+	n.lastRun[service] = done
 	n.plugins.Add(1)
 	go func() {
 		defer n.plugins.Done()
+		defer close(done)
 		defer cancel()
-		res := plugins.Run(ctx, call)
+		if prev != nil {
+			select {
+			case <-prev:
+			case <-ctx.Done():
+			}
+		}
+		res := ha.PluginResult{Result: ha.ResultTimeout, Err: fmt.Errorf("ha: %s of %s: the run before it did not return in time", action, service)}
+		if ctx.Err() == nil {
+			res = plugins.Run(ctx, call)
+		}
 		if res.Result != ha.ResultSuccess && res.Err != nil {
 			n.log.Warn("ha: action", "service", service, "action", action, "result", res.Result, "err", res.Err)
 		}
@@ -655,8 +703,10 @@ func (n *Node) swactFailedGroup() {
 }
 
 // holding reports whether this node may still hold what only the
-// active may hold (a floating address): it went active and its moving
-// groups have not all reached standby or disabled since.
+// active may hold (a floating address): it went active and the members
+// of its moving groups have not all reached enabled-standby or disabled
+// since. A member whose stop failed (unknown, failed) keeps the node
+// holding: its peer does not take over from it.
 func (n *Node) holding() bool { return !n.released }
 
 // noteReleased marks the moving groups released once the node is not
@@ -665,15 +715,27 @@ func (n *Node) noteReleased() {
 	if n.released || n.fo.Role == ha.ControllerActive {
 		return
 	}
+	if n.stuck() != "" {
+		return
+	}
+	n.released = true
+}
+
+// stuck names a member of a moving group that is neither disabled nor
+// enabled-standby (it may still hold its address or run: a failed stop
+// leaves it unknown), or returns "".
+func (n *Node) stuck() string {
 	for _, g := range n.order {
 		if !n.moving[g] {
 			continue
 		}
-		if st := n.groups[g].State; st != ha.GroupStandby && st != ha.GroupDisabled {
-			return
+		for _, s := range n.groups[g].Services {
+			if s.State != ha.ServiceDisabled && s.State != ha.ServiceEnabledStandby {
+				return s.Name
+			}
 		}
 	}
-	n.released = true
+	return ""
 }
 
 // report is what a node tells its peer in every heartbeat (and in a
@@ -785,7 +847,7 @@ func (n *Node) message(m hapeer.Message) {
 		if err := json.Unmarshal(m.Payload, &req); err != nil {
 			return
 		}
-		err := n.swactLocal(req.Force)
+		err := n.swactRefusal(n.swactLocal(req.Force))
 		resp := swactMsg{ID: req.ID}
 		if err != nil {
 			resp.Error = err.Error()
@@ -1009,6 +1071,7 @@ func (n *Node) Status() Status { return *n.status.Load() }
 func (n *Node) Swact(ctx context.Context, req ha.SwactRequest) error {
 	var w *waiter
 	var resp chan error
+	var id uint64
 	self, peer, node, force := n.fcfg.Node, n.fcfg.Peer, req.Node, req.Force
 	err := n.call(ctx, func() error {
 		if node != self && node != peer {
@@ -1020,7 +1083,7 @@ func (n *Node) Swact(ctx context.Context, req ha.SwactRequest) error {
 		switch node {
 		case self:
 			if err := n.swactLocal(force); err != nil {
-				return err
+				return n.swactRefusal(err)
 			}
 		case peer:
 			if !force {
@@ -1029,6 +1092,7 @@ func (n *Node) Swact(ctx context.Context, req ha.SwactRequest) error {
 				}
 			}
 			n.swactSeq++
+			id = n.swactSeq
 			resp = make(chan error, 1)
 			n.swactWait[n.swactSeq] = resp
 			b, _ := json.Marshal(swactMsg{ID: n.swactSeq, Force: force})
@@ -1044,15 +1108,26 @@ func (n *Node) Swact(ctx context.Context, req ha.SwactRequest) error {
 	if err != nil || req.CheckOnly {
 		return err
 	}
+	// forget drops the waiter (and the pending answer) of a swact given
+	// up, so that they do not linger in the loop.
+	forget := func(id uint64) {
+		n.post(func() {
+			n.waiters = slices.DeleteFunc(n.waiters, func(x *waiter) bool { return x == w })
+			delete(n.swactWait, id)
+		})
+	}
 	if resp != nil {
 		select {
 		case err := <-resp:
 			if err != nil {
+				forget(id)
 				return err
 			}
 		case <-time.After(2 * time.Second):
+			forget(id)
 			return fmt.Errorf("%w: the peer did not answer the swact request", ha.ErrUnavailable)
 		case <-ctx.Done():
+			forget(id)
 			return ctx.Err()
 		}
 	}
@@ -1062,15 +1137,31 @@ func (n *Node) Swact(ctx context.Context, req ha.SwactRequest) error {
 	}
 	select {
 	case <-w.ch:
-		if !n.running.Load() {
-			return ErrNotRunning
+		if !w.fired {
+			return ErrNotRunning // closed by Run's return, not by completion
 		}
 		return nil
 	case <-time.After(timeout + time.Second):
+		forget(id)
 		return &ha.RuleError{Rule: ha.RuleSwactFailed, Reason: fmt.Sprintf("the swact away from %s did not complete within %v", node, timeout)}
 	case <-ctx.Done():
+		forget(id)
 		return ctx.Err()
 	}
+}
+
+// swactRefusal turns the failover state machine's refusal of a swact
+// (forced, so past the pre-checks) into the API's rules: no peer to swact
+// to, or the swact failed.
+func (n *Node) swactRefusal(err error) error {
+	var re *ha.RuleError
+	if !errors.As(err, &re) || re.Rule != ha.RuleSwact {
+		return err
+	}
+	if !n.fo.PeerAlive() {
+		return &ha.RuleError{Rule: ha.RuleSwactNoPeer, Reason: re.Reason}
+	}
+	return &ha.RuleError{Rule: ha.RuleSwactFailed, Reason: re.Reason}
 }
 
 // swactLocal starts a swact away from this node.
@@ -1090,33 +1181,18 @@ func (n *Node) swactPrecheck(from string) error {
 	return ha.CheckSwact(n.model, n.serviceNodes(st), n.assignments(st), ha.SwactRequest{Node: from})
 }
 
-// swactDone: every moving group is active on the node other than from
-// and standby or disabled on from.
+// swactDone: every moving group is active, and not transitioning, on
+// the node other than from, and standby or disabled on from
+// (ha.SwactComplete on the current assignments).
 func (n *Node) swactDone(from string) bool {
-	src, dst := n.ownGroups(), n.peerGroups
-	if from == n.fcfg.Peer {
-		src, dst = n.peerGroups, n.ownGroups()
+	n.publishStatus()
+	st := n.Status()
+	as := n.assignments(st)
+	other := false
+	for _, a := range as {
+		other = other || a.NodeName != from
 	}
-	for _, g := range n.order {
-		if !n.moving[g] {
-			continue
-		}
-		s, sok := src[g]
-		d, dok := dst[g]
-		if !sok || !dok || d.State != ha.GroupActive || (s.State != ha.GroupStandby && s.State != ha.GroupDisabled) {
-			return false
-		}
-	}
-	return true
-}
-
-func (n *Node) ownGroups() map[string]GroupStatus {
-	m := make(map[string]GroupStatus, len(n.order))
-	for _, g := range n.order {
-		gr := n.groups[g]
-		m[g] = GroupStatus{Name: g, DesiredState: gr.DesiredState, State: gr.State, Status: gr.Status}
-	}
-	return m
+	return other && ha.SwactComplete(n.model, as, from)
 }
 
 // SetHealth feeds this node's interface-down flags to survivor

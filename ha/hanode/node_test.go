@@ -65,6 +65,7 @@ type world struct {
 	dual     []string
 	apiEarly []string
 	apiFails [2]bool
+	vipStuck [2]bool // removing the address fails (a netlink error)
 }
 
 func (w *world) plugins(i int) ha.Plugins {
@@ -81,6 +82,9 @@ func (w *world) plugins(i int) ha.Plugins {
 				w.dual = append(w.dual, fmt.Sprintf("node %d added the address held by node %d", i, 1-i))
 			}
 		case ha.ActionGoStandby, ha.ActionDisable:
+			if w.vipStuck[i] {
+				return ha.PluginResult{Result: ha.ResultFatal, Err: errors.New("netlink: operation not permitted")}
+			}
 			delete(w.vip, i)
 		case ha.ActionAuditEnabled, ha.ActionAuditDisabled:
 			switch {
@@ -267,7 +271,7 @@ func TestNodeElectAndSwact(t *testing.T) {
 		assert.Equal(t, ha.RuleSwactNotActive, re.Rule)
 		err = c.nodes[1].Swact(ctx, ha.SwactRequest{Node: "controller-1", Force: true})
 		require.ErrorAs(t, err, &re)
-		assert.Equal(t, ha.RuleSwact, re.Rule, "forced, the failover state machine still refuses")
+		assert.Equal(t, ha.RuleSwactFailed, re.Rule, "forced, the failover state machine still refuses")
 		assert.Equal(t, ha.ControllerActive, c.role(0), "a refused swact changes nothing")
 
 		// The operator's view, from either node.
@@ -516,5 +520,63 @@ func TestNodeGroupFailureSwacts(t *testing.T) {
 		a, ok := c.alarms.Active("400.001", "service_domain=controller.service_group=vip-services.host=controller-0")
 		require.True(t, ok)
 		assert.Equal(t, "critical", a.Severity.String())
+	})
+}
+
+// TestNodeStuckReleaseBlocksTakeover: controller-0 cannot remove its
+// address; asked to swact, it goes standby but keeps telling its peer it
+// is active, so controller-1 never adds the address; the swact fails.
+func TestNodeStuckReleaseBlocksTakeover(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCluster(t, true)
+		for i := range 2 {
+			c.cfg[i].Failover.SwactTimeout = 3 * time.Second
+		}
+		c.start(0)
+		c.start(1)
+		time.Sleep(2 * time.Second)
+		require.Equal(t, ha.ControllerActive, c.role(0))
+		c.w.mu.Lock()
+		c.w.vipStuck[0] = true
+		c.w.mu.Unlock()
+		err := c.nodes[0].Swact(context.Background(), ha.SwactRequest{Node: "controller-0"})
+		var re *ha.RuleError
+		require.ErrorAs(t, err, &re)
+		assert.Equal(t, ha.RuleSwactFailed, re.Rule)
+		assert.Equal(t, []int{0}, c.w.holders(), "controller-1 never took the address")
+		c.w.mu.Lock()
+		defer c.w.mu.Unlock()
+		assert.Empty(t, c.w.dual)
+		assert.False(t, c.w.api[1])
+	})
+}
+
+// TestNodeRunEnds: a node whose paths cannot be opened returns the error
+// (it does not hang), a Swact waiting on a node that stops is told so,
+// and a Node runs once.
+func TestNodeRunEnds(t *testing.T) {
+	c := newCluster(t, false)
+	c.opts[0].Listen = func(hapeer.Path) (hapeer.Conn, error) { return nil, errors.New("cannot assign requested address") }
+	n, err := hanode.New(c.cfg[0], &c.opts[0])
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	assert.ErrorContains(t, n.Run(ctx), "cannot assign requested address")
+	assert.Error(t, n.Run(ctx), "a Node runs once")
+	assert.ErrorIs(t, n.Swact(ctx, ha.SwactRequest{Node: "controller-0"}), hanode.ErrNotRunning)
+
+	synctest.Test(t, func(t *testing.T) {
+		c := newCluster(t, false)
+		c.start(0) // alone: the swact to a silent peer is refused at once
+		c.start(1)
+		time.Sleep(2 * time.Second)
+		c.w.mu.Lock()
+		c.w.vipStuck[0] = true // the swact will wait forever
+		c.w.mu.Unlock()
+		errc := make(chan error, 1)
+		go func() { errc <- c.nodes[0].Swact(context.Background(), ha.SwactRequest{Node: "controller-0"}) }()
+		time.Sleep(time.Second)
+		c.kill(0)
+		assert.ErrorIs(t, <-errc, hanode.ErrNotRunning)
 	})
 }
