@@ -161,10 +161,10 @@ func TestLabNoProtection(t *testing.T) {
 		t.Fatalf("one path lost moved the address: holders %v", h)
 	}
 	for i := range 2 {
-		if !strings.Contains(l.logs[i].String(), "alarm=400.005") {
+		if !strings.Contains(l.logs[i].String(), `raise alarm" alarm=400.005`) {
 			t.Errorf("%s raised no 400.005", nodeName(i))
 		}
-		if strings.Contains(l.logs[i].String(), "alarm=400.002") {
+		if strings.Contains(l.logs[i].String(), `raise alarm" alarm=400.002`) {
 			t.Errorf("%s raised 400.002 for one path", nodeName(i))
 		}
 	}
@@ -175,7 +175,7 @@ func TestLabNoProtection(t *testing.T) {
 	if h := l.holders(); len(h) != 1 || h[0] != 0 {
 		t.Fatalf("the standby took over without protection: holders %v", h)
 	}
-	if !strings.Contains(l.logs[1].String(), "alarm=400.002") {
+	if !strings.Contains(l.logs[1].String(), `raise alarm" alarm=400.002`) {
 		t.Error("controller-1 raised no 400.002")
 	}
 	l.lab.HealAll(t, 0)
