@@ -362,6 +362,9 @@ func decodeList(key string, v *yaml.Node, p *[]string) error {
 		}
 		out = append(out, s)
 	}
+	if len(out) == 0 {
+		out = nil // an empty list is no list
+	}
 	*p = out
 	return nil
 }
