@@ -444,7 +444,7 @@ func Open(r io.ReaderAt, size int64, keys Keyring) (*Release, error) {
 		return nil, badEntry(memberSignature, "larger than %d bytes", maxSignatureSize)
 	}
 	sigBytes := make([]byte, last.size)
-	if _, err := r.ReadAt(sigBytes, last.off); err != nil {
+	if err := readFullAt(r, sigBytes, last.off); err != nil {
 		return nil, fmt.Errorf("patching: read %s: %w", memberSignature, err)
 	}
 	sig, err := parseSignature(sigBytes)
@@ -609,14 +609,14 @@ func indexMembers(r io.ReaderAt, size int64) ([]member, error) {
 		if pos+2*blockSize > size {
 			return nil, badEntry(archiveEntry, "truncated")
 		}
-		if _, err := r.ReadAt(block, pos); err != nil {
+		if err := readFullAt(r, block, pos); err != nil {
 			return nil, fmt.Errorf("patching: read release: %w", err)
 		}
 		if isZero(block) {
 			if pos+2*blockSize != size {
 				return nil, badEntry(archiveEntry, "data after the end of the archive")
 			}
-			if _, err := r.ReadAt(block, pos+blockSize); err != nil {
+			if err := readFullAt(r, block, pos+blockSize); err != nil {
 				return nil, fmt.Errorf("patching: read release: %w", err)
 			}
 			if !isZero(block) {
@@ -693,6 +693,19 @@ func checkMemberName(name string, i int, prev []member) error {
 		return badEntry(name, "scripts out of order or repeated")
 	}
 	return nil
+}
+
+// readFullAt reads len(p) bytes at off; io.EOF with a full read (which
+// io.ReaderAt allows at the end) is no error.
+func readFullAt(r io.ReaderAt, p []byte, off int64) error {
+	n, err := r.ReadAt(p, off)
+	if n == len(p) {
+		return nil
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 func isZero(b []byte) bool {

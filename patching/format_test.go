@@ -295,3 +295,21 @@ func TestOpenContentRechecks(t *testing.T) {
 	_, err = io.Copy(io.Discard, rc)
 	assert.ErrorIs(t, err, ErrTampered)
 }
+
+// eofReaderAt returns io.EOF with a full read at the end, as
+// io.ReaderAt allows.
+type eofReaderAt struct{ b []byte }
+
+func (e eofReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := bytes.NewReader(e.b).ReadAt(p, off)
+	if err == nil && off+int64(n) == int64(len(e.b)) {
+		err = io.EOF
+	}
+	return n, err
+}
+
+func TestOpenReaderAtEOF(t *testing.T) {
+	b := build(t, makeDir(t))
+	_, err := Open(eofReaderAt{b}, int64(len(b)), testKeyring())
+	require.NoError(t, err)
+}

@@ -35,7 +35,9 @@ type entry struct {
 func file(name, body string) entry {
 	return entry{tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: 0o644, Size: int64(len(body))}, body}
 }
-func dir(name string) entry { return entry{tar.Header{Typeflag: tar.TypeDir, Name: name, Mode: 0o755}, ""} }
+func dir(name string) entry {
+	return entry{tar.Header{Typeflag: tar.TypeDir, Name: name, Mode: 0o755}, ""}
+}
 func symlink(name, target string) entry {
 	return entry{tar.Header{Typeflag: tar.TypeSymlink, Name: name, Linkname: target, Mode: 0o777}, ""}
 }
