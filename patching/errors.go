@@ -20,6 +20,9 @@ var (
 	// ErrConflict: the id is already taken by something else (another
 	// release with the same id and a different content).
 	ErrConflict = errors.New("patching: conflict")
+	// ErrUnavailable: the store, the database or another service could
+	// not be reached; retry.
+	ErrUnavailable = errors.New("patching: unavailable")
 
 	// ErrUnsigned: the release file has no signature. It also matches
 	// ErrInvalid.
@@ -129,4 +132,7 @@ const (
 	RuleRequiredByDeployed = "required-by-deployed"
 	// RuleUnremovable: removing a release marked unremovable.
 	RuleUnremovable = "unremovable"
+	// RulePrecheck: deploy start refused because a pre-check failed
+	// (force skips them).
+	RulePrecheck = "precheck"
 )

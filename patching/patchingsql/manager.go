@@ -22,7 +22,6 @@
 package patchingsql
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"embed"
@@ -32,7 +31,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -1120,5 +1118,3 @@ func (m *Manager) LegacyPatches(ctx context.Context) ([]patching.LegacyPatch, ma
 	return patches, states, err
 }
 
-var _ = bytes.NewReader
-var _ = os.Remove
