@@ -140,21 +140,33 @@ func extract(ctx context.Context, r io.Reader, dir string, crash func(string)) (
 	}
 	defer root.Close()
 	x := &extractor{root: root, crash: crash, links: map[string]bool{}, seen: map[string]bool{}, made: map[string]bool{}, dirs: []string{"."}, buf: make([]byte, 256<<10)}
-	tr := tar.NewReader(r)
+	cr := &countingReader{r: r, tail: tailBuffer{max: 2 * blockSize}}
+	tr := tar.NewReader(cr)
+	end := int64(0) // where the last header or body read ended
 	for {
 		if err := ctx.Err(); err != nil {
 			return x.files, x.bytes, err
 		}
 		h, err := tr.Next()
 		if err == io.EOF {
+			// archive/tar also stops without an error where the stream
+			// ends between two entries: a download cut there would pass
+			// for a smaller tree. The stream must end with the two zero
+			// blocks of the end-of-archive marker, right after the last
+			// entry.
+			if cr.n != roundBlock(end)+2*blockSize || !allZero(cr.tail.buf) {
+				return x.files, x.bytes, fmt.Errorf("read content tar: %w: corrupted content: truncated (no end-of-archive marker after %d bytes)", ErrInvalid, cr.n)
+			}
 			break
 		}
 		if err != nil {
 			return x.files, x.bytes, fmt.Errorf("read content tar: %w", corrupt(err))
 		}
+		end = cr.n
 		if err := x.entry(h, tr); err != nil {
 			return x.files, x.bytes, err
 		}
+		end = cr.n
 	}
 	// Deepest first, so a directory is synced after what it holds.
 	slices.SortFunc(x.dirs, func(a, b string) int { return strings.Count(b, "/") - strings.Count(a, "/") })
@@ -170,6 +182,34 @@ func extract(ctx context.Context, r io.Reader, dir string, crash func(string)) (
 		}
 	}
 	return x.files, x.bytes, nil
+}
+
+const blockSize = 512
+
+func roundBlock(n int64) int64 { return (n + blockSize - 1) / blockSize * blockSize }
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// countingReader counts what the tar reader consumed and keeps its last
+// bytes (archive/tar reads exactly what it needs, without read-ahead).
+type countingReader struct {
+	r    io.Reader
+	n    int64
+	tail tailBuffer
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	_, _ = c.tail.Write(p[:n])
+	return n, err
 }
 
 // corrupt marks a tar reader's error as a corrupted content (ErrInvalid).
