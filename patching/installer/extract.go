@@ -82,6 +82,13 @@ func checkEntry(h *tar.Header, links, seen map[string]bool) (string, entryKind, 
 		if h.Size < 0 {
 			return bad("negative size")
 		}
+		// A sparse file (GNU or PAX) would expand its holes to its whole
+		// declared size: a few bytes of tar could fill the disk.
+		for k := range h.PAXRecords {
+			if strings.HasPrefix(k, "GNU.sparse.") {
+				return bad("sparse file")
+			}
+		}
 		return name, kindFile, nil
 	case tar.TypeSymlink:
 		t := h.Linkname
@@ -300,7 +307,9 @@ func (x *extractor) file(name string, h *tar.Header, tr io.Reader) error {
 	if err != nil {
 		return fail("create", err)
 	}
-	var w io.Writer = f
+	// Hide *os.File's ReadFrom, which would allocate its own buffer for
+	// each file instead of using x.buf.
+	var w io.Writer = struct{ io.Writer }{f}
 	if sum != nil {
 		w = io.MultiWriter(f, sum)
 	}
