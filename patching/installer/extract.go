@@ -78,7 +78,7 @@ func checkEntry(h *tar.Header, links, seen map[string]bool) (string, entryKind, 
 	switch h.Typeflag {
 	case tar.TypeDir:
 		return name, kindDir, nil
-	case tar.TypeReg, tar.TypeRegA: //nolint:staticcheck // TypeRegA is old tars' regular file
+	case tar.TypeReg: // archive/tar turns the old TypeRegA into TypeReg
 		if h.Size < 0 {
 			return bad("negative size")
 		}
@@ -149,7 +149,7 @@ func extract(ctx context.Context, r io.Reader, dir string, crash func(string)) (
 	x := &extractor{root: root, crash: crash, links: map[string]bool{}, seen: map[string]bool{}, made: map[string]bool{}, dirs: []string{"."}, buf: make([]byte, 256<<10)}
 	cr := &countingReader{r: r, tail: tailBuffer{max: 2 * blockSize}}
 	tr := tar.NewReader(cr)
-	end := int64(0) // where the last header or body read ended
+	end := int64(0) // where the last entry (header and body) ended
 	for {
 		if err := ctx.Err(); err != nil {
 			return x.files, x.bytes, err
@@ -169,7 +169,6 @@ func extract(ctx context.Context, r io.Reader, dir string, crash func(string)) (
 		if err != nil {
 			return x.files, x.bytes, fmt.Errorf("read content tar: %w", corrupt(err))
 		}
-		end = cr.n
 		if err := x.entry(h, tr); err != nil {
 			return x.files, x.bytes, err
 		}
