@@ -2,8 +2,11 @@ package installer_test
 
 import (
 	"archive/tar"
+	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -339,6 +342,46 @@ func TestUnsafeEntriesRejected(t *testing.T) {
 			assert.Equal(t, installer.StateInstallFailed, st.State)
 		})
 	}
+}
+
+// TestSparseFileRejected: a PAX sparse file (GNU 0.1 format, which
+// archive/tar reads but cannot write) would expand to its declared size.
+func TestSparseFileRejected(t *testing.T) {
+	records := map[string]string{"GNU.sparse.major": "0", "GNU.sparse.minor": "1", "GNU.sparse.name": "s",
+		"GNU.sparse.size": "1048576", "GNU.sparse.numblocks": "1", "GNU.sparse.map": "1048575,1"}
+	var pax []byte
+	for _, k := range slices.Sorted(maps.Keys(records)) {
+		rec := " " + k + "=" + records[k] + "\n"
+		n := len(rec) + 1
+		for len(strconv.Itoa(n))+len(rec) != n {
+			n++
+		}
+		pax = append(pax, strconv.Itoa(n)+rec...)
+	}
+	// A regular entry holding the records, turned into a PAX header.
+	raw := rawTar(t, &tar.Header{Typeflag: tar.TypeReg, Name: "PaxHeaders/s", Size: int64(len(pax)), Mode: 0o644, Format: tar.FormatUSTAR})
+	raw = raw[:len(raw)-1024] // without its end marker
+	copy(raw[512:], pax)
+	raw[156] = tar.TypeXHeader
+	copy(raw[148:156], "        ")
+	sum := 0
+	for _, c := range raw[:512] {
+		sum += int(c)
+	}
+	copy(raw[148:156], fmt.Sprintf("%06o\x00 ", sum))
+	raw = append(raw, rawTar(t, &tar.Header{Typeflag: tar.TypeReg, Name: "s", Size: 1, Mode: 0o644, Format: tar.FormatUSTAR})...)
+	hdr, err := tar.NewReader(bytes.NewReader(raw)).Next()
+	require.NoError(t, err)
+	require.Equal(t, "1048575,1", hdr.PAXRecords["GNU.sparse.map"], "archive/tar reads it as a sparse file")
+
+	root := t.TempDir()
+	in := newInstaller(t, root, nil)
+	p := release("v1", nil)
+	p.raw = raw
+	err = in.Install(t.Context(), p)
+	require.ErrorIs(t, err, installer.ErrInvalid)
+	assert.Contains(t, err.Error(), `content entry "s": sparse file`)
+	assert.Equal(t, installer.StateInstallFailed, checkRoot(t, in, root, trees).State)
 }
 
 func TestRejectedBeforeStart(t *testing.T) {
