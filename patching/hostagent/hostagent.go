@@ -90,9 +90,6 @@ func (a *Agent) Run(ctx context.Context) error {
 	} else if switched {
 		a.log.Info("software: switched to the release installed before the reboot")
 	}
-	if err := os.MkdirAll(a.cfg.DownloadDir, 0o750); err != nil {
-		return fmt.Errorf("hostagent: %w", err)
-	}
 	for {
 		if err := a.Once(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("software: poll", "err", err)
@@ -157,6 +154,9 @@ func (a *Agent) Once(ctx context.Context) error {
 func (a *Agent) install(ctx context.Context, as patching.Assignment) error {
 	if as.Digest == "" || as.ContentPath == "" {
 		return fmt.Errorf("assignment of %s has no content", as.ReleaseID)
+	}
+	if err := os.MkdirAll(a.cfg.DownloadDir, 0o750); err != nil {
+		return err
 	}
 	dst := filepath.Join(a.cfg.DownloadDir, as.Digest+".tar")
 	if err := a.fetch(ctx, as.ContentPath, as.Digest, dst); err != nil {
