@@ -1117,4 +1117,3 @@ func (m *Manager) LegacyPatches(ctx context.Context) ([]patching.LegacyPatch, ma
 	states, err := patching.PatchStates(patches, reports)
 	return patches, states, err
 }
-
