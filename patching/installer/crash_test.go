@@ -43,9 +43,12 @@ const crashScript = "#!/bin/sh\necho \"$FLOCK_RELEASE_ID\" >/dev/null\n"
 // after Recover: current release -> the status fields that must go
 // with it.
 var crashScenarios = map[string]struct {
-	setup    []string // releases installed first, in order ("v2!": reboot-required)
-	run      func(ctx context.Context, in *installer.Installer) error
-	outcomes map[string]func(t *testing.T, st installer.Status)
+	setup []string // releases installed first, in order
+	// crashed, if set, is an operation killed at a named point after the
+	// setup: the scenario starts from its wreck.
+	crashed, at string
+	run         func(ctx context.Context, in *installer.Installer) error
+	outcomes    map[string]func(t *testing.T, st installer.Status)
 }{
 	"install": {
 		setup: []string{"v1"},
@@ -109,6 +112,16 @@ var crashScenarios = map[string]struct {
 			"v2": func(t *testing.T, st installer.Status) { assert.Equal(t, "v1", st.Previous) },
 		},
 	},
+	"recover after a crash after the switch": {
+		setup: []string{"v1"}, crashed: "install", at: "switch-renamed",
+		run: func(ctx context.Context, in *installer.Installer) error { return in.Recover(ctx) },
+		outcomes: map[string]func(*testing.T, installer.Status){
+			"v1": func(t *testing.T, st installer.Status) {
+				assert.Equal(t, installer.StateInstallFailed, st.State)
+				assert.Contains(t, st.Reason, "interrupted at step switch")
+			},
+		},
+	},
 	"commit": {
 		setup: []string{"v1", "v2"},
 		run:   func(ctx context.Context, in *installer.Installer) error { return in.Commit(ctx) },
@@ -125,7 +138,11 @@ func crashChild(spec string) int {
 	}
 	sc, ok := crashScenarios[strings.ReplaceAll(f[0], "_", " ")]
 	n, err := strconv.Atoi(f[2])
-	if !ok || err != nil {
+	at := ""
+	if err != nil {
+		at, n = f[2], -1 // a point's name
+	}
+	if !ok {
 		return 11
 	}
 	count := 0
@@ -133,7 +150,7 @@ func crashChild(spec string) int {
 	installer.SetCrashHook(opts, func(point string) {
 		count++
 		fmt.Printf("point %d %s\n", count, point)
-		if count == n {
+		if count == n || point == at {
 			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 			select {}
 		}
@@ -152,10 +169,10 @@ func crashChild(spec string) int {
 
 // runCrashChild runs the helper and returns its output and whether it
 // was killed.
-func runCrashChild(t *testing.T, scenario, root string, n int) (string, bool) {
+func runCrashChild(t *testing.T, scenario, root string, n any) (string, bool) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashChildEnv+"="+strings.ReplaceAll(scenario, " ", "_")+" "+root+" "+strconv.Itoa(n))
+	cmd.Env = append(os.Environ(), crashChildEnv+"="+strings.ReplaceAll(scenario, " ", "_")+" "+root+" "+fmt.Sprint(n))
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -188,6 +205,10 @@ func TestCrashAtEveryPoint(t *testing.T) {
 				in := newInstaller(t, root, nil)
 				for _, id := range sc.setup {
 					require.NoError(t, in.Install(t.Context(), release(id, trees[id])))
+				}
+				if sc.crashed != "" {
+					_, killed := runCrashChild(t, sc.crashed, root, sc.at)
+					require.True(t, killed, "the %s crashed at %s", sc.crashed, sc.at)
 				}
 				return root
 			}

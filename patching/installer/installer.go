@@ -516,7 +516,10 @@ func (in *Installer) Commit(ctx context.Context) error {
 // software that runs from current: it recovers the root and applies a
 // switch pending the next boot (a reboot-required release installed
 // before the reboot), making the release that was current the previous
-// one. It reports whether it switched.
+// one. It reports whether it switched. The release's activation scripts
+// are not run here: for a reboot-required release activation is the
+// deploy's own step (§4.2's deploy activate), which the agent runs when
+// the controller asks.
 func (in *Installer) Boot(ctx context.Context) (switched bool, err error) {
 	if err := in.Recover(ctx); err != nil {
 		return false, err
