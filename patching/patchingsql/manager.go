@@ -1078,17 +1078,21 @@ func (t *txn) clear(id, eid string) {
 	})
 }
 
-// LegacyPatches is the repository as sw-patch sees it, with the patch
-// states computed from what the hosts report (§4.1).
-func (m *Manager) LegacyPatches(ctx context.Context) ([]patching.LegacyPatch, map[string]patching.PatchState, error) {
+var _ patching.Legacy = (*Manager)(nil)
+
+// legacy reads the repository as sw-patch sees it and the hosts'
+// reports, and computes the patch states (§4.1).
+func (m *Manager) legacy(ctx context.Context) ([]patching.ReleaseInfo, []patching.LegacyPatch, map[string]*hostRow, map[string]string, map[string]patching.PatchState, error) {
+	var infos []patching.ReleaseInfo
 	var patches []patching.LegacyPatch
-	var reports []patching.HostReport
+	var rows map[string]*hostRow
+	acks := map[string]string{}
 	err := m.tx(ctx, func(t *txn) error {
-		all, err := t.releases()
-		if err != nil {
+		var err error
+		if infos, err = t.releases(); err != nil {
 			return err
 		}
-		for _, r := range all {
+		for _, r := range infos {
 			rs := patching.RepoAvailable
 			switch r.State {
 			case patching.ReleaseDeployed, patching.ReleaseDeploying, patching.ReleaseRemoving:
@@ -1098,22 +1102,80 @@ func (m *Manager) LegacyPatches(ctx context.Context) ([]patching.LegacyPatch, ma
 			}
 			patches = append(patches, patching.LegacyPatch{ID: r.ID, RepoState: rs, RebootRequired: r.RebootRequired, Requires: r.Requires})
 		}
-		rows, err := t.hostRows()
+		if rows, err = t.hostRows(); err != nil {
+			return err
+		}
+		q, err := t.QueryContext(t.ctx, `SELECT hostname, reported_at FROM sw_host`)
 		if err != nil {
 			return err
 		}
-		for _, h := range rows {
-			var running []string
-			if h.running != "" {
-				running = append(running, h.running)
+		defer q.Close()
+		for q.Next() {
+			var h, at string
+			if err := q.Scan(&h, &at); err != nil {
+				return err
 			}
-			reports = append(reports, patching.HostReport{Hostname: h.name, Running: running})
+			acks[h] = at
 		}
-		return nil
+		return q.Err()
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, nil, nil, err
 	}
-	states, err := patching.PatchStates(patches, reports)
-	return patches, states, err
+	states, err := patching.PatchStates(patches, reports(rows))
+	return infos, patches, rows, acks, states, err
+}
+
+func reports(rows map[string]*hostRow) []patching.HostReport {
+	var out []patching.HostReport
+	for _, h := range rows {
+		var running []string
+		if h.running != "" {
+			running = append(running, h.running)
+		}
+		out = append(out, patching.HostReport{Hostname: h.name, Running: running})
+	}
+	return out
+}
+
+// LegacyPatches is `sw-patch query`: every release with its repository
+// state and the patch state computed from what the hosts report.
+func (m *Manager) LegacyPatches(ctx context.Context) ([]patching.LegacyPatchInfo, error) {
+	infos, patches, _, _, states, err := m.legacy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]patching.LegacyPatchInfo, len(infos))
+	for i, r := range infos {
+		out[i] = patching.LegacyPatchInfo{ID: r.ID, SWVersion: r.SWVersion, RepoState: patches[i].RepoState, PatchState: states[r.ID],
+			RebootRequired: r.RebootRequired, Status: r.Status, Summary: r.Summary, Requires: r.Requires}
+	}
+	return out, nil
+}
+
+// LegacyHosts is `sw-patch query-hosts`.
+func (m *Manager) LegacyHosts(ctx context.Context) ([]patching.LegacyHost, error) {
+	_, patches, rows, acks, states, err := m.legacy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	insvc := patching.InServiceAllowed(patches, states)
+	now := m.o.Now()
+	var out []patching.LegacyHost
+	for _, h := range rows {
+		var running []string
+		if h.running != "" {
+			running = append(running, h.running)
+		}
+		current := patching.HostPatchCurrent(patches, patching.HostReport{Hostname: h.name, Running: running})
+		lh := patching.LegacyHost{Hostname: h.name, PatchCurrent: current, SecsSinceAck: -1,
+			PatchFailed: h.agent == patching.AgentInstallFailed, Release: h.running, State: h.agent,
+			RequiresReboot: h.pending != "" || !current && !insvc, AllowInsvcPatching: insvc}
+		if at, err := time.Parse(time.RFC3339Nano, acks[h.name]); err == nil {
+			lh.SecsSinceAck = int64(now.Sub(at).Seconds())
+		}
+		out = append(out, lh)
+	}
+	slices.SortFunc(out, func(a, b patching.LegacyHost) int { return strings.Compare(a.Hostname, b.Hostname) })
+	return out, nil
 }
