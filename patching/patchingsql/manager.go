@@ -480,6 +480,10 @@ func (m *Manager) Precheck(ctx context.Context, id string) (patching.Precheck, e
 
 // DeployStart starts deploying a release to every host.
 func (m *Manager) DeployStart(ctx context.Context, id string, force bool) (patching.Deploy, error) {
+	if d, err := m.ShowDeploy(ctx); err == nil {
+		_, err := patching.StepDeploy(d.State, patching.EventStart)
+		return patching.Deploy{}, err
+	}
 	if !force {
 		p, err := m.Precheck(ctx, id)
 		if err != nil {
@@ -604,6 +608,11 @@ func (m *Manager) DeployHost(ctx context.Context, host string, force bool) (patc
 		if row == nil || row.deploy == "" {
 			return fmt.Errorf("host %q is not part of the deploy: %w", host, patching.ErrNotFound)
 		}
+		switch d.State {
+		case patching.DeployHostRollback, patching.DeployHostRollbackFailed, patching.DeployHostRollbackDone,
+			patching.DeployActivateRollbackDone, patching.DeployActivateRollbackPend, patching.DeployActivateRollback:
+			return &patching.RuleError{Rule: patching.RuleDeployTransition, Reason: fmt.Sprintf("deploy %s: the deploy is rolling back; use deploy host-rollback", d.State)}
+		}
 		if !force {
 			if err := patching.CheckHostInstall(host, d.RebootRequired, locked); err != nil {
 				return err
@@ -653,6 +662,12 @@ func (m *Manager) DeployHostRollback(ctx context.Context, host string) (patching
 		}
 		switch d.State {
 		case patching.DeployHostRollback, patching.DeployHostRollbackFailed:
+		case patching.DeployActivateRollbackDone:
+			st, err := patching.StepDeploy(d.State, patching.EventHost)
+			if err != nil {
+				return err
+			}
+			d.State = st
 		default:
 			// A host rolled back outside an abort: the deploy rolls back.
 			st, err := patching.StepDeploy(d.State, patching.EventAbort)
@@ -769,25 +784,28 @@ func (m *Manager) DeployActivate(ctx context.Context) (patching.Deploy, error) {
 // back.
 func (m *Manager) DeployActivateRollback(ctx context.Context) (patching.Deploy, error) {
 	return m.step(ctx, patching.EventActivateRollback, func(t *txn, d *patching.Deploy) error {
-		for _, ev := range []patching.DeployEvent{patching.EventActivateRollback, patching.EventActivateRollbackDone, patching.EventHost} {
-			st, err := patching.StepDeploy(d.State, ev)
-			if err != nil {
-				if ev == patching.EventActivateRollback {
-					continue // already stepped into activate-rollback
-				}
+		st, err := patching.StepDeploy(d.State, patching.EventActivateRollbackDone)
+		if err != nil {
+			return err
+		}
+		d.State = st
+		// A completed release is being removed again.
+		r, err := t.release(d.ToRelease)
+		if err != nil {
+			return err
+		}
+		if r.State == patching.ReleaseDeployed {
+			if err := t.setReleaseState(r.ID, r.State, patching.ReleaseRemoving); err != nil {
 				return err
 			}
-			d.State = st
 		}
 		rows, err := t.hostRows()
 		if err != nil {
 			return err
 		}
-		if err := t.rollbackPending(rows); err != nil {
-			return err
-		}
 		t.raise("900.023", "host=controller", fault.SeverityMinor, fmt.Sprintf("Deployment of %s is being rolled back", d.ToRelease))
-		return t.settleHosts(d, rows)
+		// The hosts wait for deploy host-rollback.
+		return t.rollbackPending(rows)
 	})
 }
 
@@ -815,6 +833,11 @@ func (m *Manager) DeployAbort(ctx context.Context) (patching.Deploy, error) {
 		rows, err := t.hostRows()
 		if err != nil {
 			return err
+		}
+		for _, r := range rows {
+			if r.deploy == patching.HostDeploying {
+				return &patching.RuleError{Rule: patching.RuleHostTransition, Reason: fmt.Sprintf("host %s is installing: wait for it to finish or fail, then abort", r.name)}
+			}
 		}
 		if err := t.rollbackPending(rows); err != nil {
 			return err
@@ -851,7 +874,7 @@ func (t *txn) settleHosts(d *patching.Deploy, rows map[string]*hostRow) error {
 		if err != nil {
 			return err
 		}
-		if r.State == patching.ReleaseDeploying {
+		if r.State == patching.ReleaseDeploying || r.State == patching.ReleaseRemoving {
 			if err := t.setReleaseState(r.ID, r.State, patching.ReleaseAvailable); err != nil {
 				return err
 			}
@@ -897,15 +920,30 @@ func (m *Manager) ShowDeploy(ctx context.Context) (patching.Deploy, error) {
 
 // ListDeployHosts returns the deploy's hosts.
 func (m *Manager) ListDeployHosts(ctx context.Context) ([]patching.HostDeploy, error) {
+	hosts, err := m.o.Hosts.ListHosts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: hosts: %v", patching.ErrUnavailable, err)
+	}
 	var out []patching.HostDeploy
-	err := m.tx(ctx, func(t *txn) error {
+	err = m.tx(ctx, func(t *txn) error {
 		d, ok, err := t.deploy()
-		if err != nil || !ok {
+		if err != nil {
 			return err
 		}
 		rows, err := t.hostRows()
 		if err != nil {
 			return err
+		}
+		if !ok {
+			// No deploy: every host with the release it runs.
+			for _, h := range hosts {
+				hd := patching.HostDeploy{Hostname: h.Hostname}
+				if r := rows[h.Hostname]; r != nil {
+					hd.FromRelease = r.running
+				}
+				out = append(out, hd)
+			}
+			return nil
 		}
 		for _, r := range rows {
 			if r.deploy != "" {
@@ -921,6 +959,11 @@ func (m *Manager) ListDeployHosts(ctx context.Context) ([]patching.HostDeploy, e
 // Assignment is what a host's agent must do now.
 func (m *Manager) Assignment(ctx context.Context, host string) (patching.Assignment, error) {
 	var a patching.Assignment
+	if _, known, err := m.hostLocked(ctx, host); err != nil {
+		return a, err
+	} else if !known {
+		return a, fmt.Errorf("host %q: %w", host, patching.ErrNotFound)
+	}
 	err := m.tx(ctx, func(t *txn) error {
 		d, ok, err := t.deploy()
 		if err != nil || !ok {
@@ -975,8 +1018,18 @@ func (m *Manager) ReportHost(ctx context.Context, host string, st patching.HostS
 			}
 		}
 	}
+	switch st.Action {
+	case patching.ActionNone, patching.ActionInstall, patching.ActionRollback:
+	default:
+		return &patching.FieldError{Field: "action", Reason: fmt.Sprintf("%q is not install, rollback or empty", st.Action)}
+	}
 	if len(st.Reason) > 8192 {
 		st.Reason = st.Reason[len(st.Reason)-8192:]
+	}
+	if _, known, err := m.hostLocked(ctx, host); err != nil {
+		return err
+	} else if !known {
+		return fmt.Errorf("host %q: %w", host, patching.ErrNotFound)
 	}
 	return m.tx(ctx, func(t *txn) error {
 		rows, err := t.hostRows()

@@ -20,6 +20,7 @@ import (
 	"github.com/edgeflock/flock/patching"
 	"github.com/edgeflock/flock/patching/content"
 	"github.com/edgeflock/flock/patching/patchingsql"
+	"github.com/edgeflock/flock/patching/patchingtest"
 )
 
 type rig struct {
@@ -273,4 +274,23 @@ func TestUploadRefusals(t *testing.T) {
 	require.True(t, ok)
 	assert.Contains(t, a.ReasonText, "post_install")
 	assert.ErrorIs(t, r.m.ReportHost(ctx, "controller-0", patching.HostStatus{State: "busy"}), patching.ErrInvalid)
+}
+
+// TestConformance: the Manager passes the Service suite every
+// implementation must pass (the fake does too).
+func TestConformance(t *testing.T) {
+	patchingtest.RunServiceSuite(t, func(t *testing.T) patchingtest.Rig {
+		r := newRig(t)
+		other, err := patching.GenerateKey(nil)
+		require.NoError(t, err)
+		return patchingtest.Rig{Service: r.m, Key: r.key, KeyName: "signer", Untrusted: other,
+			SetHosts: func(t *testing.T, hosts []patchingtest.Host) {
+				r.mu.Lock()
+				defer r.mu.Unlock()
+				r.hosts = nil
+				for _, h := range hosts {
+					r.hosts = append(r.hosts, patchingsql.Host{Hostname: h.Name, Provisioned: true, Locked: h.Locked, Enabled: !h.Locked, ConfigCurrent: true})
+				}
+			}}
+	})
 }
