@@ -50,6 +50,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/edgeflock/flock/patching/hostagent"
 	"io"
 	"log/slog"
 	"net/url"
@@ -59,6 +60,7 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	"gopkg.in/yaml.v3"
@@ -96,6 +98,16 @@ type Config struct {
 	// Maintenance holds goenabled_dir, services_dir, script_timeout,
 	// reboot, local_addrs and the link's intervals.
 	Maintenance agent.MaintenanceOptions `yaml:",inline"`
+
+	// SoftwareRoot is where releases are installed (versions/, the
+	// current link); with SoftwareKeys set, the agent runs software
+	// management's host side. Empty: off.
+	SoftwareRoot string `yaml:"software_root"`
+	// SoftwareKeys is a directory of the trusted release keys (*.pub).
+	SoftwareKeys string `yaml:"software_keys"`
+	// SoftwareInterval is the time between polls of the controller
+	// (default 5 s).
+	SoftwareInterval time.Duration `yaml:"software_interval"`
 
 	reportFile string
 }
@@ -158,6 +170,12 @@ func run(args []string, stderr io.Writer) error {
 			return err
 		}
 	}
+	var sw *hostagent.Agent
+	if cfg.SoftwareRoot != "" {
+		if sw, err = softwareAgent(cfg, tok, log.With("part", "software")); err != nil {
+			return err
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	log.Info("stx-agent running", "controller", cfg.ControllerURL, "state_dir", cfg.StateDir, "applier", cfg.Applier,
@@ -166,6 +184,9 @@ func run(args []string, stderr io.Writer) error {
 	g.Go(func() error { return a.Run(ctx) })
 	if m != nil {
 		g.Go(func() error { return m.Run(ctx) })
+	}
+	if sw != nil {
+		g.Go(func() error { return sw.Run(ctx) })
 	}
 	return g.Wait()
 }
@@ -194,6 +215,9 @@ func config(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&mgmtAddr, "mgmt-addr", "", "local address of the heartbeat on the management network, IP or IP:PORT (default any)")
 	fs.StringVar(&clusterAddr, "cluster-host-addr", "", "local address of the heartbeat on the cluster-host network, IP or IP:PORT (default any)")
 	fs.StringVar(&flags.reportFile, "report-file", "", "")
+	fs.StringVar(&flags.SoftwareRoot, "software-root", "", "where releases are installed; set to run software management's host side (with --software-keys)")
+	fs.StringVar(&flags.SoftwareKeys, "software-keys", "", "directory of the trusted release keys (*.pub)")
+	fs.DurationVar(&flags.SoftwareInterval, "software-interval", 0, "time between polls of the controller's software deploy (default 5s)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: stx-agent [flags]")
 		fs.VisitAll(func(f *flag.Flag) {
@@ -241,6 +265,12 @@ func config(args []string, stderr io.Writer) (Config, error) {
 			cfg.LogLevel = flags.LogLevel
 		case "report-file":
 			cfg.reportFile = flags.reportFile
+		case "software-root":
+			cfg.SoftwareRoot = flags.SoftwareRoot
+		case "software-keys":
+			cfg.SoftwareKeys = flags.SoftwareKeys
+		case "software-interval":
+			cfg.SoftwareInterval = flags.SoftwareInterval
 		case "mtce":
 			cfg.Mtce = mtce
 		case "goenabled-dir":
@@ -294,6 +324,12 @@ func validate(cfg *Config) error {
 	}
 	if err := cfg.Maintenance.Validate(); err != nil {
 		return errors.New(strings.TrimPrefix(err.Error(), "agent: "))
+	}
+	if (cfg.SoftwareRoot == "") != (cfg.SoftwareKeys == "") {
+		return errors.New("software_root and software_keys go together (--software-root DIR --software-keys DIR)")
+	}
+	if cfg.SoftwareInterval < 0 {
+		return errors.New("software_interval: negative")
 	}
 	return nil
 }
