@@ -50,7 +50,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/edgeflock/flock/patching/hostagent"
 	"io"
 	"log/slog"
 	"net/url"
@@ -70,6 +69,7 @@ import (
 	"github.com/edgeflock/flock/hostmgmt"
 	"github.com/edgeflock/flock/inventory"
 	"github.com/edgeflock/flock/inventory/inventoryhttp"
+	"github.com/edgeflock/flock/patching/hostagent"
 )
 
 // minTokenBytes is the shortest token accepted (stx.MinTokenBytes; the
