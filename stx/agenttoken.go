@@ -118,8 +118,9 @@ func (a *agentTokens) lookup(ctx context.Context, tok string) (httpx.Principal, 
 	return httpx.Principal{Role: httpx.Role(RoleAgent), Subject: host}, true, nil
 }
 
-// authorize is httpx.Auth's Authorize: an agent may call its three
-// endpoints for its own host only.
+// authorize is httpx.Auth's Authorize: an agent may call its endpoints
+// for its own host only (configuration, maintenance link, software
+// assignment and status), and fetch release files.
 func (a *agentTokens) authorize(r *http.Request, p httpx.Principal) (*http.Request, error) {
 	forbid := func(format string, args ...any) error {
 		return fmt.Errorf("%w: agent token: "+format, append([]any{httpx.ErrForbidden}, args...)...)
@@ -140,6 +141,19 @@ func (a *agentTokens) authorize(r *http.Request, p httpx.Principal) (*http.Reque
 	// Split the path as the mux does: by escaped segment, each then
 	// unescaped, so {id} is what inventory's handler will see.
 	segs := strings.Split(r.URL.EscapedPath(), "/")
+	// Software management's host link: the host's own assignment and
+	// status, and the release files (content-addressed, the same for
+	// every host).
+	if len(segs) == 4 && segs[0] == "" && segs[1] == "v1" && segs[2] == "content" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		return r, nil
+	}
+	if len(segs) == 5 && segs[0] == "" && segs[1] == "v1" && segs[2] == "deploy_host" &&
+		(r.Method == http.MethodGet && segs[4] == "assignment" || r.Method == http.MethodPost && segs[4] == "status") {
+		if name, err := url.PathUnescape(segs[3]); err != nil || name != own.Hostname {
+			return r, forbid("host %q is not the token's host", segs[3])
+		}
+		return r, nil
+	}
 	if len(segs) != 5 || segs[0] != "" || segs[1] != "v1" || segs[2] != "ihosts" {
 		return r, forbid("may not call %s %s", r.Method, r.URL.Path)
 	}
