@@ -36,6 +36,8 @@ import (
 	"github.com/edgeflock/flock/internal/sqlstore"
 	"github.com/edgeflock/flock/inventory/inventoryhttp"
 	"github.com/edgeflock/flock/inventory/inventorysql"
+	"github.com/edgeflock/flock/patching"
+	"github.com/edgeflock/flock/patching/patchinghttp"
 )
 
 // DefaultListen is where stx-controller listens: sysinv's port, on loopback.
@@ -79,6 +81,13 @@ type Config struct {
 	// (hanode.FileConfig, as stx-ha reads it): stx-controller builds the
 	// node from it and passes it as SM. Open ignores it.
 	HAConfig string `yaml:"ha_config"`
+	// Software, if set, is software management (a patchingsql.Manager,
+	// or a patchinghttp.Client of another controller's API): its REST
+	// API (patchinghttp.NewHandler: USM's /v1/release, /v1/upload,
+	// /v1/deploy, /v1/deploy_host and the hosts' link under
+	// /v1/deploy_host/{host}) is served with the other services',
+	// behind the same authentication. Nil: those paths are not served.
+	Software patching.Service `yaml:"-"`
 }
 
 // AuthConfig configures the REST API's tokens.
@@ -325,6 +334,13 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		for _, p := range hahttp.Paths() {
 			apis.Handle(p, smAPI)
 			apis.Handle(p+"/", smAPI)
+		}
+	}
+	if cfg.Software != nil {
+		swAPI := patchinghttp.NewHandler(cfg.Software, &patchinghttp.HandlerOptions{Logger: log.With("service", "software")})
+		for _, p := range patchinghttp.Paths() {
+			apis.Handle(p, swAPI)
+			apis.Handle(p+"/", swAPI)
 		}
 	}
 	apis.Handle("POST /v1/ihosts/{id}/agent_token", s.agentTokenHandler(agentTokenErrors, log.With("service", "agent-tokens")))

@@ -17,6 +17,7 @@ import (
 	"github.com/edgeflock/flock/ha"
 	"github.com/edgeflock/flock/hostmgmt"
 	"github.com/edgeflock/flock/inventory"
+	"github.com/edgeflock/flock/patching"
 	"github.com/edgeflock/flock/stx"
 )
 
@@ -33,6 +34,10 @@ type globals struct {
 	// newSM builds the service management client the flags describe
 	// (newSMClient if nil); tests may point it at their own API.
 	newSM func(g *globals) (ha.API, error)
+	// newSoftware builds the software management client the flags
+	// describe (newSoftwareClient if nil); tests may point it at their
+	// own service.
+	newSoftware func(g *globals) (patching.Service, error)
 }
 
 // checkFormat rejects an unknown --format before anything is sent.

@@ -8,6 +8,7 @@
 //	stx host-lock worker-0; stx host-unlock worker-0; stx host-swact controller-0
 //	stx host-cpu-modify worker-0 -f platform -p0 2
 //	stx host-memory-modify worker-0 0 -2M 1024
+//	stx software upload REL.tar; stx software deploy start ID; stx software deploy host-list
 //
 // Hosts are named by hostname, uuid or id everywhere. The BMC password
 // (host-add -P, host-update bm_password=) is never printed; given as "-"
@@ -65,6 +66,7 @@ func rootCommand(g *globals) *cobra.Command {
 	root.AddCommand(systemCommands(g)...)
 	root.AddCommand(agentTokenCommands(g)...)
 	root.AddCommand(smCommands(g)...)
+	root.AddCommand(softwareCommand(g))
 	return root
 }
 

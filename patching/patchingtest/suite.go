@@ -62,31 +62,53 @@ func Meta(id string, rr bool, requires ...string) patching.Metadata {
 		RebootRequired: rr, Requires: requires}
 }
 
-// BuildRelease builds a release file of m with files (path → content)
-// as its content tree, signed by key, with patching.Build in a
-// temporary directory.
+// BuildRelease builds a release file of m with files (path → content;
+// nil: one file, etc/<id>) as its content tree, signed by key, with
+// patching.Build in a temporary directory.
 func BuildRelease(t testing.TB, key ed25519.PrivateKey, m patching.Metadata, files map[string]string) []byte {
 	t.Helper()
 	dir := t.TempDir()
+	require.NoError(t, WriteReleaseDir(dir, m, files))
+	var b bytes.Buffer
+	require.NoError(t, patching.Build(dir, key, &b))
+	return b.Bytes()
+}
+
+// WriteReleaseDir writes the directory patching.Build makes a release
+// of: metadata.yaml of m, content/ holding files (path → content; nil:
+// one file, etc/<id>), scripts/ with a script that exits 0 for each
+// script m names.
+func WriteReleaseDir(dir string, m patching.Metadata, files map[string]string) error {
 	meta, err := yaml.Marshal(m)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "metadata.yaml"), meta, 0o644))
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "content"), 0o755))
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "scripts"), 0o755))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "metadata.yaml"), meta, 0o644); err != nil {
+		return err
+	}
+	for _, d := range []string{"content", "scripts"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return err
+		}
+	}
 	if files == nil {
 		files = map[string]string{"etc/" + m.ID: m.ID + "\n"}
 	}
 	for p, body := range files {
 		full := filepath.Join(dir, "content", filepath.FromSlash(p))
-		require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
-		require.NoError(t, os.WriteFile(full, []byte(body), 0o644))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
+			return err
+		}
 	}
 	for _, s := range m.ScriptNames() {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, "scripts", s), []byte("#!/bin/sh\nexit 0\n"), 0o755))
+		if err := os.WriteFile(filepath.Join(dir, "scripts", s), []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+			return err
+		}
 	}
-	var b bytes.Buffer
-	require.NoError(t, patching.Build(dir, key, &b))
-	return b.Bytes()
+	return nil
 }
 
 // Unsigned returns a release file without its signature member: the
