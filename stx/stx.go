@@ -37,7 +37,9 @@ import (
 	"github.com/edgeflock/flock/inventory/inventoryhttp"
 	"github.com/edgeflock/flock/inventory/inventorysql"
 	"github.com/edgeflock/flock/patching"
+	"github.com/edgeflock/flock/patching/content"
 	"github.com/edgeflock/flock/patching/patchinghttp"
+	"github.com/edgeflock/flock/patching/patchingsql"
 )
 
 // DefaultListen is where stx-controller listens: sysinv's port, on loopback.
@@ -88,6 +90,23 @@ type Config struct {
 	// /v1/deploy_host/{host}) is served with the other services',
 	// behind the same authentication. Nil: those paths are not served.
 	Software patching.Service `yaml:"-"`
+	// SoftwareManagement runs software management in the controller
+	// (patchingsql.Manager on this database) when its keys_dir is set
+	// and Software is nil; the release files are then served to the
+	// hosts' agents at /v1/content/{digest}.
+	SoftwareManagement SoftwareConfig `yaml:"software"`
+}
+
+// SoftwareConfig configures software management in the controller.
+type SoftwareConfig struct {
+	// KeysDir holds the keys releases must be signed with (*.pub, as
+	// `stx software keygen` writes them); setting it turns software
+	// management on.
+	KeysDir string `yaml:"keys_dir"`
+	// ContentDir keeps the release files (default <data_dir>/software).
+	ContentDir string `yaml:"content_dir"`
+	// MaxUpload bounds a release file in bytes (default 4 GiB).
+	MaxUpload int64 `yaml:"max_upload"`
 }
 
 // AuthConfig configures the REST API's tokens.
@@ -164,6 +183,9 @@ type System struct {
 	// operational and availability states, lock/unlock and the other
 	// admin actions, heartbeat and recovery. Nil when disabled.
 	HostMgmt *hostmgmtsql.Manager
+	// Software is software management when the controller runs it
+	// (Config.SoftwareManagement); nil otherwise.
+	Software *patchingsql.Manager
 	// Registry holds every service's metrics (served at /metrics).
 	Registry *prometheus.Registry
 	// AdminToken is the token in the admin token file ("" if auth is off).
@@ -292,6 +314,16 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 		s.HostMgmt = s.hm.m
 		closers = append(closers, s.hm.close)
 	}
+	var swContent *content.Store
+	if cfg.Software == nil && cfg.SoftwareManagement.KeysDir != "" {
+		var sw *patchingsql.Manager
+		if sw, swContent, err = s.openSoftware(ctx, cfg, db, log.With("service", "software")); err != nil {
+			_ = s.Inventory.Close()
+			_ = s.Fault.Close(ctx)
+			return nil, err
+		}
+		s.Software, cfg.Software = sw, sw
+	}
 	openAPI, err := mergeOpenAPI(faulthttp.OpenAPI(), inventoryhttp.OpenAPI(), hostmgmthttp.OpenAPI(), []byte(agentOpenAPI), []byte(mtceLinkOpenAPI))
 	if err != nil {
 		_ = s.Inventory.Close()
@@ -342,6 +374,9 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 			apis.Handle(p, swAPI)
 			apis.Handle(p+"/", swAPI)
 		}
+	}
+	if swContent != nil {
+		apis.Handle("/v1/content/", http.StripPrefix("/v1/content", swContent.Handler()))
 	}
 	apis.Handle("POST /v1/ihosts/{id}/agent_token", s.agentTokenHandler(agentTokenErrors, log.With("service", "agent-tokens")))
 	apis.Handle("GET /v1/ihosts/{id}/mtce_link", s.mtceLinkHandler(log.With("service", "hostmgmt")))

@@ -153,6 +153,7 @@ func config(args []string) (stx.Config, slog.Level, error) {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	noAuth := fs.Bool("no-auth", false, "serve without authentication (trusted networks only)")
 	haConfig := fs.String("ha-config", "", "service management's file (as stx-ha's) to run it in this process")
+	softwareKeys := fs.String("software-keys", "", "directory of the keys releases must be signed with (*.pub): runs software management")
 	// The server's flags override the config file's server block only
 	// when given (see the fs.Visit below).
 	var srvFlags stx.ServerOptions
@@ -179,6 +180,9 @@ func config(args []string) (stx.Config, slog.Level, error) {
 	}
 	if *haConfig != "" {
 		cfg.HAConfig = *haConfig
+	}
+	if *softwareKeys != "" {
+		cfg.SoftwareManagement.KeysDir = *softwareKeys
 	}
 	if *listen != "" {
 		cfg.Listen = *listen
