@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -95,6 +96,27 @@ func TestAgentToken(t *testing.T) {
 	_, err = agent.UpdateHost(ctx, "worker-0", inventory.HostUpdate{Console: new("ttyS1")})
 	forbidden(err, "updating its own host")
 	forbidden(agent.DeleteHost(ctx, "worker-1"), "deleting a host")
+	// Software management's host link: its own host only, and no admin
+	// verb.
+	for _, c := range []struct {
+		method, path string
+		want         int
+	}{
+		{"GET", "/v1/deploy_host/worker-1/assignment", http.StatusForbidden},
+		{"POST", "/v1/deploy_host/worker-1/status", http.StatusForbidden},
+		{"GET", "/v1/release", http.StatusForbidden},
+		{"POST", "/v1/deploy/activate", http.StatusForbidden},
+		{"GET", "/v1/deploy_host/worker-0/assignment", http.StatusNotFound}, // allowed; software management is off here
+		{"GET", "/v1/content/" + strings.Repeat("a", 64), http.StatusNotFound},
+	} {
+		req, err := http.NewRequestWithContext(ctx, c.method, srv.URL+c.path, strings.NewReader("{}"))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, c.want, resp.StatusCode, "%s %s", c.method, c.path)
+	}
 	code, _ = issueToken(t, srv.URL, tok.Token, "worker-0")
 	assert.Equal(t, http.StatusForbidden, code, "an agent issues no token")
 	after, err := admin.ListHosts(ctx)
