@@ -106,7 +106,7 @@ $(TIDY): tidy-%:
 
 ## bench: the figures of docs/benchmarks.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 5s -count 3 -timeout 60m ./fault/ ./fault/faultsql/ ./inventory/ ./inventory/inventorysql/ ./inventory/hwdiscovery/ ./hostmgmt/heartbeat/ ./hostmgmt/redfishbmc/ ./hostmgmt/ipmibmc/ ./hostmgmt/qemubmc/ ./hostmgmt/bmcsim/ ./cmd/stx-agent/ ./stx/ ./ha/hapeer/ ./cmd/stx-ha/
+	$(GO) test -run '^$$' -bench . -benchtime 5s -count 3 -timeout 60m ./fault/ ./fault/faultsql/ ./inventory/ ./inventory/inventorysql/ ./inventory/hwdiscovery/ ./hostmgmt/heartbeat/ ./hostmgmt/redfishbmc/ ./hostmgmt/ipmibmc/ ./hostmgmt/qemubmc/ ./hostmgmt/bmcsim/ ./cmd/stx-agent/ ./stx/ ./ha/hapeer/ ./cmd/stx-ha/ ./patching/ ./patching/patchingsql/ ./patching/installer/
 
 clean:
 	rm -rf $(BIN)
