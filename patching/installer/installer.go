@@ -51,6 +51,9 @@ type Status struct {
 	Current string `json:"current"`
 	// Previous is the release kept for Rollback until Commit.
 	Previous string `json:"previous,omitempty"`
+	// PreviousBase: Rollback returns to the base install (no release:
+	// the first install is not committed yet).
+	PreviousBase bool `json:"previous_base,omitempty"`
 	// Pending is a reboot-required release installed and waiting for
 	// the next Boot to become current.
 	Pending string `json:"pending,omitempty"`
@@ -135,7 +138,7 @@ func (in *Installer) Status() (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	return Status{Current: j.Current, Previous: j.Previous, Pending: j.Pending, State: j.State,
+	return Status{Current: j.Current, Previous: j.Previous, PreviousBase: j.PreviousBase, Pending: j.Pending, State: j.State,
 		Release: j.Release, Step: j.Step, Reason: j.Reason, Output: j.Output}, nil
 }
 
@@ -317,7 +320,7 @@ func (in *Installer) Install(ctx context.Context, p patching.Payload) error {
 	if m.RebootRequired {
 		j.Pending = id
 	} else {
-		j.Previous, j.Current = old.Current, id
+		j.Previous, j.Current, j.PreviousBase = old.Current, id, old.Current == ""
 	}
 	if err := in.writeJournal(j); err != nil {
 		return in.fail(old, id, output, fmt.Errorf("install %s: commit: %w", id, err))
@@ -459,8 +462,9 @@ func (in *Installer) reject(id string, cause error) error {
 
 // Rollback undoes the last install: a release pending the next boot is
 // dropped; otherwise current switches back to the previous release (one
-// atomic rename) and the release that was current is removed. With
-// nothing to roll back to it returns ErrInvalidTransition.
+// atomic rename), or to the base install (no current link) after a first
+// install not committed yet, and the release that was current is
+// removed. With nothing to roll back to it returns ErrInvalidTransition.
 func (in *Installer) Rollback(ctx context.Context) error {
 	if err := in.ensure(ctx); err != nil {
 		return err
@@ -471,6 +475,8 @@ func (in *Installer) Rollback(ctx context.Context) error {
 		j.Release, j.Pending = j.Pending, ""
 	case j.Previous != "":
 		j.Release, j.Current, j.Previous = j.Current, j.Previous, ""
+	case j.PreviousBase:
+		j.Release, j.Current, j.PreviousBase = j.Current, "", false
 	default:
 		return fmt.Errorf("rollback: %w: no previous release (committed, or none installed)", ErrInvalidTransition)
 	}
@@ -496,11 +502,11 @@ func (in *Installer) Commit(ctx context.Context) error {
 	if err := in.ensure(ctx); err != nil {
 		return err
 	}
-	if in.j.Previous == "" {
+	if in.j.Previous == "" && !in.j.PreviousBase {
 		return in.gc()
 	}
 	j := in.j
-	j.Previous = ""
+	j.Previous, j.PreviousBase = "", false
 	if err := in.writeJournal(j); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -528,7 +534,7 @@ func (in *Installer) Boot(ctx context.Context) (switched bool, err error) {
 		return false, nil
 	}
 	j := in.j
-	j.Previous, j.Current, j.Pending = j.Current, j.Pending, ""
+	j.Previous, j.Current, j.Pending, j.PreviousBase = j.Current, j.Pending, "", j.Current == ""
 	j.State, j.Release, j.Step, j.Reason, j.Output = StateIdle, j.Current, StepDone, "", ""
 	in.log.Info("installer: switching to the release pending the boot", "release", j.Current)
 	if err := in.writeJournal(j); err != nil {

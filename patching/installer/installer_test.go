@@ -83,7 +83,7 @@ func TestInstallSwitchRollbackCommit(t *testing.T) {
 
 	require.NoError(t, in.Install(ctx, release("v1", v1Tree())))
 	st = checkRoot(t, in, root, trees)
-	assert.Equal(t, installer.Status{Current: "v1", State: installer.StateIdle, Release: "v1", Step: installer.StepDone}, st)
+	assert.Equal(t, installer.Status{Current: "v1", PreviousBase: true, State: installer.StateIdle, Release: "v1", Step: installer.StepDone}, st)
 	b, err := os.ReadFile(filepath.Join(root, "current", "lib", "conf-link"))
 	require.NoError(t, err)
 	assert.Equal(t, "level=1\n", string(b), "the link inside the tree resolves")
@@ -485,4 +485,28 @@ func TestNewChecksConfig(t *testing.T) {
 	_, err = installer.New(installer.Config{Root: t.TempDir()}, &installer.Options{ScriptTimeout: -1})
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, "script_timeout", fe.Field)
+}
+
+// TestRollbackToBase: a first install not committed yet rolls back to
+// the base install: no current link, the release removed; committed, it
+// cannot.
+func TestRollbackToBase(t *testing.T) {
+	root := t.TempDir()
+	in := newInstaller(t, root, nil)
+	ctx := t.Context()
+	require.NoError(t, in.Install(ctx, release("v1", v1Tree())))
+	require.NoError(t, in.Rollback(ctx))
+	st := checkRoot(t, in, root, trees)
+	assert.Equal(t, "", st.Current)
+	assert.False(t, st.PreviousBase)
+	_, err := os.Lstat(filepath.Join(root, "current"))
+	assert.True(t, os.IsNotExist(err), "no current link: the base install")
+	require.ErrorIs(t, in.Rollback(ctx), installer.ErrInvalidTransition)
+
+	require.NoError(t, in.Install(ctx, release("v1", v1Tree())))
+	require.NoError(t, in.Commit(ctx))
+	st = checkRoot(t, in, root, trees)
+	assert.Equal(t, "v1", st.Current)
+	assert.False(t, st.PreviousBase)
+	require.ErrorIs(t, in.Rollback(ctx), installer.ErrInvalidTransition, "committed")
 }

@@ -24,6 +24,9 @@ type journal struct {
 	Current string `json:"current,omitempty"`
 	// Previous is the release kept for rollback until Commit.
 	Previous string `json:"previous,omitempty"`
+	// PreviousBase: the release before Current was the base install (no
+	// release): Rollback returns to it (no current link) until Commit.
+	PreviousBase bool `json:"previous_base,omitempty"`
 	// Pending is a reboot-required release installed and waiting for
 	// Boot to switch to it.
 	Pending string `json:"pending,omitempty"`
@@ -90,6 +93,8 @@ func parseJournal(b []byte) (journal, error) {
 		return bad("pending", "equals current or previous")
 	case j.Previous != "" && j.Current == "":
 		return bad("previous", "set without a current release")
+	case j.PreviousBase && (j.Previous != "" || j.Current == ""):
+		return bad("previous_base", "set with a previous release or without a current one")
 	case j.State == StateInstalling && j.Release == "":
 		return bad("release", "an install in progress names no release")
 	}
