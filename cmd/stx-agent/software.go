@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,11 +40,29 @@ func softwareAgent(cfg Config, token string, log *slog.Logger) (*hostagent.Agent
 	link := patchinghttp.NewClient(base, &patchinghttp.ClientOptions{Token: token})
 	// Downloads are bounded by their context, not by a client timeout:
 	// a large release on a slow link takes its time, and resumes.
-	hc := &http.Client{Transport: bearer{token: token, rt: http.DefaultTransport}}
+	ctrl, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	hc := &http.Client{Transport: bearer{token: token, rt: http.DefaultTransport},
+		// The token goes to the controller only.
+		CheckRedirect: func(r *http.Request, _ []*http.Request) error {
+			if r.URL.Host != ctrl.Host || r.URL.Scheme != ctrl.Scheme {
+				return fmt.Errorf("redirect to %s refused: the agent token is for %s only", r.URL.Host, ctrl.Host)
+			}
+			return nil
+		}}
 	fetch := func(ctx context.Context, path, digest, dst string) error {
+		if !strings.HasPrefix(path, "/v1/content/") || strings.Contains(path, "..") {
+			return fmt.Errorf("content path %q is not under /v1/content/", path)
+		}
+		u, err := url.JoinPath(base, path)
+		if err != nil {
+			return err
+		}
 		ctx, cancel := context.WithTimeout(ctx, time.Hour)
 		defer cancel()
-		return content.Fetch(ctx, hc, base+path, digest, dst)
+		return content.Fetch(ctx, hc, u, digest, dst)
 	}
 	return hostagent.New(hostagent.Config{Host: host, DownloadDir: filepath.Join(cfg.SoftwareRoot, "downloads"), Interval: cfg.SoftwareInterval},
 		link, fetch, keys, inst, log)

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/edgeflock/flock/patching"
+	"github.com/edgeflock/flock/patching/content"
 	"github.com/edgeflock/flock/patching/installer"
 )
 
@@ -43,6 +44,14 @@ type Fetcher func(ctx context.Context, path, digest, dst string) error
 
 // Config configures an Agent.
 type Config struct {
+	// BootMarker is a file keeping the boot id the agent last started
+	// in (default DownloadDir/../boot-id): a switch pending the next
+	// boot is applied only when the boot id changed, not when the agent
+	// merely restarted.
+	BootMarker string
+	// BootID returns the host's boot id (default: the kernel's,
+	// /proc/sys/kernel/random/boot_id).
+	BootID func() (string, error)
 	// Host is this host's name, as the controller knows it.
 	Host string
 	// DownloadDir keeps fetched release files (partial ones resume).
@@ -76,6 +85,15 @@ func New(cfg Config, link Link, fetch Fetcher, keys patching.Keyring, inst *inst
 	if cfg.Interval <= 0 {
 		cfg.Interval = 5 * time.Second
 	}
+	if cfg.BootMarker == "" {
+		cfg.BootMarker = filepath.Join(filepath.Dir(filepath.Clean(cfg.DownloadDir)), "boot-id")
+	}
+	if cfg.BootID == nil {
+		cfg.BootID = func() (string, error) {
+			b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+			return strings.TrimSpace(string(b)), err
+		}
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -85,10 +103,10 @@ func New(cfg Config, link Link, fetch Fetcher, keys patching.Keyring, inst *inst
 // Run recovers the installer (applying a switch pending the next boot),
 // then polls until ctx ends.
 func (a *Agent) Run(ctx context.Context) error {
-	if switched, err := a.inst.Boot(ctx); err != nil {
-		return fmt.Errorf("hostagent: boot: %w", err)
-	} else if switched {
-		a.log.Info("software: switched to the release installed before the reboot")
+	if err := a.start(ctx); err != nil {
+		// The rest of the host's agent goes on; the polls report the
+		// installer's state, and the next start tries again.
+		a.log.Error("software: start", "err", err)
 	}
 	for {
 		if err := a.Once(ctx); err != nil && ctx.Err() == nil {
@@ -115,16 +133,26 @@ func (a *Agent) Once(ctx context.Context) error {
 		return fmt.Errorf("installer status: %w", err)
 	}
 	var actErr error
+	acted := false
 	switch as.Action {
 	case patching.ActionInstall:
 		if st.Current != as.ReleaseID && st.Pending != as.ReleaseID {
-			actErr = a.install(ctx, as)
+			acted, actErr = true, a.install(ctx, as)
 		}
 	case patching.ActionRollback:
-		if st.Current != as.ReleaseID || st.Pending != "" {
+		switch {
+		case st.Current == as.ReleaseID && st.Pending == "":
+			// Back on it already (or never left it).
+		case st.Pending != "" && st.Current == as.ReleaseID,
+			st.Previous != "" && st.Previous == as.ReleaseID,
+			as.ReleaseID == "" && st.PreviousBase:
+			acted = true
 			if err := a.inst.Rollback(ctx); err != nil {
 				actErr = fmt.Errorf("rollback to %q: %w", as.ReleaseID, err)
 			}
+		default:
+			acted = true
+			actErr = fmt.Errorf("rollback to %q: this host runs %q and can go back only to %q", as.ReleaseID, st.Current, rollbackTarget(st))
 		}
 	}
 	if actErr != nil {
@@ -136,7 +164,12 @@ func (a *Agent) Once(ctx context.Context) error {
 	}
 	report := patching.HostStatus{Running: st.Current, Pending: st.Pending, State: patching.AgentState(st.State),
 		Action: as.Action, ReleaseID: as.ReleaseID}
-	if st.State != installer.StateIdle {
+	if !acted {
+		// Nothing was done this time: the journal's last outcome is
+		// about an earlier operation.
+		report.State = patching.AgentIdle
+	}
+	if report.State != patching.AgentIdle {
 		report.Reason = strings.TrimSpace(st.Reason + "\n" + st.Output)
 	}
 	if actErr != nil && report.State == patching.AgentIdle {
@@ -152,8 +185,8 @@ func (a *Agent) Once(ctx context.Context) error {
 
 // install fetches, verifies and installs the assigned release.
 func (a *Agent) install(ctx context.Context, as patching.Assignment) error {
-	if as.Digest == "" || as.ContentPath == "" {
-		return fmt.Errorf("assignment of %s has no content", as.ReleaseID)
+	if !content.ValidDigest(as.Digest) || as.ContentPath == "" {
+		return fmt.Errorf("assignment of %s has no valid content (digest %q)", as.ReleaseID, as.Digest)
 	}
 	if err := os.MkdirAll(a.cfg.DownloadDir, 0o750); err != nil {
 		return err
@@ -186,4 +219,58 @@ func (a *Agent) install(ctx context.Context, as patching.Assignment) error {
 		return fmt.Errorf("install %s: %w", as.ReleaseID, err)
 	}
 	return nil
+}
+
+// start recovers the installer and, if the host booted since the agent
+// last started, applies a switch pending the boot.
+func (a *Agent) start(ctx context.Context) error {
+	id, err := a.cfg.BootID()
+	if err != nil {
+		return fmt.Errorf("boot id: %w", err)
+	}
+	last, _ := os.ReadFile(a.cfg.BootMarker)
+	if strings.TrimSpace(string(last)) == id {
+		return a.inst.Recover(ctx) // a restart of the agent, not of the host
+	}
+	switched, err := a.inst.Boot(ctx)
+	if err != nil {
+		return fmt.Errorf("boot: %w", err)
+	}
+	if switched {
+		a.log.Info("software: switched to the release installed before the reboot")
+	}
+	if err := os.MkdirAll(filepath.Dir(a.cfg.BootMarker), 0o750); err != nil {
+		return err
+	}
+	return writeFileSync(a.cfg.BootMarker, []byte(id+"\n"))
+}
+
+func writeFileSync(path string, b []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func rollbackTarget(st installer.Status) string {
+	switch {
+	case st.Pending != "":
+		return st.Current
+	case st.Previous != "":
+		return st.Previous
+	case st.PreviousBase:
+		return "" // the base install
+	}
+	return "nothing (committed)"
 }

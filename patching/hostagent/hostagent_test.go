@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -163,4 +164,91 @@ func TestAgentFailures(t *testing.T) {
 	hosts, _ = w.m.ListDeployHosts(ctx)
 	assert.Equal(t, patching.HostFailed, hosts[0].State)
 	assert.Contains(t, hosts[0].Reason, "untrusted")
+}
+
+// TestAgentRollbacks: the first release rolls back to the base install;
+// a host whose install failed rolls back by staying where it is (its
+// stale install-failed is not reported again).
+func TestAgentRollbacks(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	a, inst := w.agent(t, filepath.Join(t.TempDir(), "sw"))
+	_, err := w.m.Upload(ctx, bytes.NewReader(w.release(t, "REL-1", false, "")))
+	require.NoError(t, err)
+	_, err = w.m.DeployStart(ctx, "REL-1", false)
+	require.NoError(t, err)
+	_, err = w.m.DeployHost(ctx, "worker-0", false)
+	require.NoError(t, err)
+	require.NoError(t, a.Once(ctx))
+	st, _ := inst.Status()
+	require.Equal(t, "REL-1", st.Current)
+	_, err = w.m.DeployAbort(ctx)
+	require.NoError(t, err)
+	_, err = w.m.DeployHostRollback(ctx, "worker-0")
+	require.NoError(t, err)
+	require.NoError(t, a.Once(ctx))
+	st, _ = inst.Status()
+	assert.Equal(t, "", st.Current, "back on the base install")
+	d, _ := w.m.ShowDeploy(ctx)
+	assert.Equal(t, patching.DeployHostRollbackDone, d.State)
+	require.NoError(t, w.m.DeployDelete(ctx))
+
+	// A failed install, then the rollback.
+	_, err = w.m.Upload(ctx, bytes.NewReader(w.release(t, "REL-2", false, "#!/bin/sh\nexit 1\n")))
+	require.NoError(t, err)
+	_, err = w.m.DeployStart(ctx, "REL-2", false)
+	require.NoError(t, err)
+	_, err = w.m.DeployHost(ctx, "worker-0", false)
+	require.NoError(t, err)
+	assert.Error(t, a.Once(ctx))
+	_, err = w.m.DeployAbort(ctx)
+	require.NoError(t, err)
+	_, err = w.m.DeployHostRollback(ctx, "worker-0")
+	require.NoError(t, err)
+	require.NoError(t, a.Once(ctx))
+	d, _ = w.m.ShowDeploy(ctx)
+	assert.Equal(t, patching.DeployHostRollbackDone, d.State, "the failed host is where it was: rolled back")
+}
+
+// TestAgentBootSwitch: a reboot-required release waits for the host's
+// next boot: an agent restart in the same boot does not switch to it; a
+// start in a new boot does.
+func TestAgentBootSwitch(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	root := filepath.Join(t.TempDir(), "sw")
+	boot := "boot-1"
+	start := func() installer.Status {
+		inst, err := installer.New(installer.Config{Root: root}, nil)
+		require.NoError(t, err)
+		b, err := hostagent.New(hostagent.Config{Host: "worker-0", DownloadDir: filepath.Join(root, "..", "downloads"), Interval: time.Hour,
+			BootID: func() (string, error) { return boot, nil }}, w.m, func(context.Context, string, string, string) error { return nil }, w.keys, inst, nil)
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(ctx)
+		cancel() // Run handles the start, polls once, and returns
+		_ = b.Run(ctx)
+		st, err := inst.Status()
+		require.NoError(t, err)
+		return st
+	}
+	start() // the agent's first start in boot-1
+	a, inst := w.agent(t, root)
+	_, err := w.m.Upload(ctx, bytes.NewReader(w.release(t, "REL-RR", true, "")))
+	require.NoError(t, err)
+	_, err = w.m.DeployStart(ctx, "REL-RR", false)
+	require.NoError(t, err)
+	w.locked = true
+	_, err = w.m.DeployHost(ctx, "worker-0", false)
+	require.NoError(t, err)
+	require.NoError(t, a.Once(ctx))
+	st, _ := inst.Status()
+	require.Equal(t, "REL-RR", st.Pending)
+
+	st = start()
+	assert.Equal(t, "", st.Current, "an agent restart is not a reboot")
+	assert.Equal(t, "REL-RR", st.Pending)
+	boot = "boot-2"
+	st = start()
+	assert.Equal(t, "REL-RR", st.Current, "the host rebooted")
+	assert.Empty(t, st.Pending)
 }

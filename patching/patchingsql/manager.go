@@ -31,8 +31,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/edgeflock/flock/fault"
@@ -98,6 +100,10 @@ type Manager struct {
 	db  *sqlstore.DB
 	o   Options
 	log *slog.Logger
+	// blobMu orders the content store's writes and removals with the
+	// rows that refer to them: a removal never races an upload of the
+	// same file.
+	blobMu sync.Mutex
 }
 
 var _ patching.Service = (*Manager)(nil)
@@ -130,7 +136,9 @@ func New(ctx context.Context, db *sqlstore.DB, o Options) (*Manager, error) {
 	if err := db.Migrate(ctx, "patching", sub); err != nil {
 		return nil, fmt.Errorf("patchingsql: %w", err)
 	}
-	return &Manager{db: db, o: o, log: log}, nil
+	m := &Manager{db: db, o: o, log: log}
+	m.sweep(ctx)
+	return m, nil
 }
 
 // tx runs f in one transaction; after a commit, the alarm operations f
@@ -141,6 +149,14 @@ func (m *Manager) tx(ctx context.Context, f func(t *txn) error) error {
 		return fmt.Errorf("%w: %v", patching.ErrUnavailable, err)
 	}
 	t := &txn{Tx: sqltx, m: m, ctx: ctx}
+	if m.db.Dialect == sqlstore.Postgres {
+		// One verb at a time, as SQLite's BEGIN IMMEDIATE gives: no two
+		// transactions decide from the same deploy state.
+		if _, err := sqltx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7367837)`); err != nil {
+			_ = sqltx.Rollback()
+			return fmt.Errorf("%w: %v", patching.ErrUnavailable, err)
+		}
+	}
 	if err := f(t); err != nil {
 		_ = sqltx.Rollback()
 		return err
@@ -230,12 +246,13 @@ func (t *txn) saveDeploy(d patching.Deploy) error {
 
 type hostRow struct {
 	name, running, pending, reason string
+	from                           string // the release it ran when the deploy started
 	agent                          patching.AgentState
 	deploy                         patching.HostDeployState
 }
 
 func (t *txn) hostRows() (map[string]*hostRow, error) {
-	rows, err := t.QueryContext(t.ctx, `SELECT hostname, running, pending, agent_state, reason, deploy_state FROM sw_host`)
+	rows, err := t.QueryContext(t.ctx, `SELECT hostname, running, pending, agent_state, reason, deploy_state, from_release FROM sw_host`)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +261,7 @@ func (t *txn) hostRows() (map[string]*hostRow, error) {
 	for rows.Next() {
 		h := &hostRow{}
 		var agent, dep string
-		if err := rows.Scan(&h.name, &h.running, &h.pending, &agent, &h.reason, &dep); err != nil {
+		if err := rows.Scan(&h.name, &h.running, &h.pending, &agent, &h.reason, &dep, &h.from); err != nil {
 			return nil, err
 		}
 		h.agent, h.deploy = patching.AgentState(agent), patching.HostDeployState(dep)
@@ -255,13 +272,13 @@ func (t *txn) hostRows() (map[string]*hostRow, error) {
 
 func (t *txn) saveHost(h *hostRow) error {
 	now := t.m.o.Now().UTC().Format(time.RFC3339Nano)
-	if err := t.exec(`UPDATE sw_host SET running = ?, pending = ?, agent_state = ?, reason = ?, deploy_state = ?, reported_at = ? WHERE hostname = ?`,
-		h.running, h.pending, string(h.agent), h.reason, string(h.deploy), now, h.name); err != nil {
+	if err := t.exec(`UPDATE sw_host SET running = ?, pending = ?, agent_state = ?, reason = ?, deploy_state = ?, from_release = ?, reported_at = ? WHERE hostname = ?`,
+		h.running, h.pending, string(h.agent), h.reason, string(h.deploy), h.from, now, h.name); err != nil {
 		return err
 	}
-	return t.exec(`INSERT INTO sw_host (hostname, running, pending, agent_state, reason, deploy_state, reported_at)
-		SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM sw_host WHERE hostname = ?)`,
-		h.name, h.running, h.pending, string(h.agent), h.reason, string(h.deploy), now, h.name)
+	return t.exec(`INSERT INTO sw_host (hostname, running, pending, agent_state, reason, deploy_state, from_release, reported_at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM sw_host WHERE hostname = ?)`,
+		h.name, h.running, h.pending, string(h.agent), h.reason, string(h.deploy), h.from, now, h.name)
 }
 
 func deployedIDs(rs []patching.ReleaseInfo) []string {
@@ -284,9 +301,11 @@ func graph(rs []patching.ReleaseInfo) (*patching.Graph, error) {
 
 // Upload stores and verifies a release file.
 func (m *Manager) Upload(ctx context.Context, r io.Reader) (patching.ReleaseInfo, error) {
+	m.blobMu.Lock()
+	defer m.blobMu.Unlock()
 	digest, size, err := m.o.Store.Put(io.LimitReader(r, m.o.MaxUpload+1))
 	if err != nil {
-		return patching.ReleaseInfo{}, fmt.Errorf("%w: %v", patching.ErrUnavailable, err)
+		return patching.ReleaseInfo{}, fmt.Errorf("%w: %w", patching.ErrUnavailable, err)
 	}
 	if size > m.o.MaxUpload {
 		m.dropBlob(ctx, digest)
@@ -372,6 +391,8 @@ func (m *Manager) GetRelease(ctx context.Context, id string) (patching.ReleaseIn
 
 // DeleteRelease removes a release and its file.
 func (m *Manager) DeleteRelease(ctx context.Context, id string) error {
+	m.blobMu.Lock()
+	defer m.blobMu.Unlock()
 	var digest string
 	err := m.tx(ctx, func(t *txn) error {
 		all, err := t.releases()
@@ -391,6 +412,13 @@ func (m *Manager) DeleteRelease(ctx context.Context, id string) error {
 		}
 		if err := g.CanRemove(id, deployedIDs(all)); err != nil {
 			return err
+		}
+		// Nor while any release in the repository requires it: the
+		// repository would no longer be a closed graph.
+		if by, err := g.WhatRequires(id); err != nil {
+			return err
+		} else if len(by) > 0 {
+			return &patching.RuleError{Rule: patching.RuleDelete, Reason: fmt.Sprintf("release %s is required by %s: delete those first", id, strings.Join(by, ", "))}
 		}
 		digest = r.Digest
 		return t.exec(`DELETE FROM sw_release WHERE id = ?`, id)
@@ -455,7 +483,7 @@ func (m *Manager) Precheck(ctx context.Context, id string) (patching.Precheck, e
 			return err
 		}
 		var bad []string
-		if err := patching.CheckDeployStart(id, r.State); err != nil {
+		if err := checkStart(id, r.State); err != nil {
 			bad = append(bad, err.Error())
 		}
 		g, err := graph(all)
@@ -519,7 +547,7 @@ func (m *Manager) DeployStart(ctx context.Context, id string, force bool) (patch
 		if err != nil {
 			return err
 		}
-		if err := patching.CheckDeployStart(id, r.State); err != nil {
+		if err := checkStart(id, r.State); err != nil {
 			return err
 		}
 		g, err := graph(all)
@@ -529,10 +557,7 @@ func (m *Manager) DeployStart(ctx context.Context, id string, force bool) (patch
 		if err := g.CanDeploy(id, deployedIDs(all)); err != nil {
 			return err
 		}
-		from := ""
-		if dep := deployedIDs(all); len(dep) > 0 {
-			from = dep[len(dep)-1]
-		}
+		from := newestDeployed(all)
 		st, err := patching.StepDeploy(patching.DeployNone, patching.EventStart)
 		if err != nil {
 			return err
@@ -557,7 +582,7 @@ func (m *Manager) DeployStart(ctx context.Context, id string, force bool) (patch
 			if row == nil {
 				row = &hostRow{name: h.Hostname, agent: patching.AgentIdle}
 			}
-			row.deploy, row.reason = patching.HostPending, ""
+			row.deploy, row.reason, row.from = patching.HostPending, "", row.running
 			if err := t.saveHost(row); err != nil {
 				return err
 			}
@@ -669,7 +694,13 @@ func (m *Manager) DeployHostRollback(ctx context.Context, host string) (patching
 			}
 			d.State = st
 		default:
-			// A host rolled back outside an abort: the deploy rolls back.
+			// A host rolled back outside an abort: the deploy rolls back,
+			// once no host is installing.
+			for _, r := range rows {
+				if r.deploy == patching.HostDeploying {
+					return &patching.RuleError{Rule: patching.RuleHostTransition, Reason: fmt.Sprintf("host %s is installing: wait for it to finish or fail, then roll back", r.name)}
+				}
+			}
 			st, err := patching.StepDeploy(d.State, patching.EventAbort)
 			if err != nil {
 				return err
@@ -739,7 +770,7 @@ func (t *txn) rollbackPending(rows map[string]*hostRow) error {
 }
 
 func hostDeploy(d patching.Deploy, h *hostRow) patching.HostDeploy {
-	return patching.HostDeploy{Hostname: h.name, FromRelease: d.FromRelease, ToRelease: d.ToRelease,
+	return patching.HostDeploy{Hostname: h.name, FromRelease: h.from, ToRelease: d.ToRelease,
 		RebootRequired: d.RebootRequired, State: h.deploy, Reason: h.reason}
 }
 
@@ -982,7 +1013,7 @@ func (m *Manager) Assignment(ctx context.Context, host string) (patching.Assignm
 		case patching.HostDeploying:
 			a.Action, id = patching.ActionInstall, d.ToRelease
 		case patching.HostRollbackDeploying:
-			a.Action, id = patching.ActionRollback, d.FromRelease
+			a.Action, id = patching.ActionRollback, row.from
 		default:
 			return nil
 		}
@@ -1057,17 +1088,17 @@ func (m *Manager) ReportHost(ctx context.Context, host string, st patching.HostS
 			switch {
 			case row.deploy == patching.HostDeploying && st.Action == patching.ActionInstall && st.ReleaseID == d.ToRelease:
 				switch {
-				case st.State == patching.AgentInstallFailed || st.State == patching.AgentInstallRejected:
-					ev = patching.HostEventDeployFailed
 				case st.State == patching.AgentIdle && landed(d.ToRelease):
 					ev = patching.HostEventDeployed
+				case st.State == patching.AgentInstallFailed || st.State == patching.AgentInstallRejected:
+					ev = patching.HostEventDeployFailed
 				}
-			case row.deploy == patching.HostRollbackDeploying && st.Action == patching.ActionRollback:
+			case row.deploy == patching.HostRollbackDeploying && st.Action == patching.ActionRollback && st.ReleaseID == row.from:
 				switch {
+				case st.Running == row.from && st.Pending == "":
+					ev = patching.HostEventRollbackDeployed
 				case st.State == patching.AgentInstallFailed || st.State == patching.AgentInstallRejected:
 					ev = patching.HostEventRollbackFailed
-				case st.State == patching.AgentIdle && landed(d.FromRelease):
-					ev = patching.HostEventRollbackDeployed
 				}
 			}
 			if ev != "" {
@@ -1231,4 +1262,42 @@ func (m *Manager) LegacyHosts(ctx context.Context) ([]patching.LegacyHost, error
 	}
 	slices.SortFunc(out, func(a, b patching.LegacyHost) int { return strings.Compare(a.Hostname, b.Hostname) })
 	return out, nil
+}
+
+// checkStart is patching.CheckDeployStart, less a deployed release:
+// deploying back to one, removing the newer ones, is not done.
+func checkStart(id string, st patching.ReleaseState) error {
+	if err := patching.CheckDeployStart(id, st); err != nil {
+		return err
+	}
+	if st == patching.ReleaseDeployed {
+		return &patching.RuleError{Rule: patching.RuleDeployStart, Reason: fmt.Sprintf("release %s is deployed already (deploying back to it is not supported)", id)}
+	}
+	return nil
+}
+
+// newestDeployed is the deployed release uploaded last: what the
+// system runs before a deploy ("" : the base install).
+func newestDeployed(all []patching.ReleaseInfo) string {
+	var best patching.ReleaseInfo
+	for _, r := range all {
+		if (r.State == patching.ReleaseDeployed || r.State == patching.ReleaseCommitted) && (best.ID == "" || r.UploadedAt.After(best.UploadedAt)) {
+			best = r
+		}
+	}
+	return best.ID
+}
+
+// sweep removes from the content store the files no release refers to
+// (an upload refused or interrupted by a crash).
+func (m *Manager) sweep(ctx context.Context) {
+	ents, err := os.ReadDir(m.o.Store.Dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if content.ValidDigest(e.Name()) {
+			m.dropBlob(ctx, e.Name())
+		}
+	}
 }

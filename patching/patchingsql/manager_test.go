@@ -174,6 +174,10 @@ func testLifecycle(t *testing.T, r *rig) {
 	_, err = r.m.Upload(ctx, bytes.NewReader(r.build(r.key, "FLOCK-1.0-P2", true, "FLOCK-1.0-P1")))
 	require.NoError(t, err)
 	assert.ErrorIs(t, r.m.DeleteRelease(ctx, "FLOCK-1.0-P1"), patching.ErrInvalidTransition, "deployed")
+	_, err = r.m.DeployStart(ctx, "FLOCK-1.0-P1", true)
+	var sre *patching.RuleError
+	require.ErrorAs(t, err, &sre, "deploying back to a deployed release is refused up front")
+	assert.Equal(t, patching.RuleDeployStart, sre.Rule)
 	_, err = r.m.DeployStart(ctx, "FLOCK-1.0-P2", false)
 	require.NoError(t, err)
 	_, err = r.m.DeployHost(ctx, "worker-0", false)
@@ -245,6 +249,13 @@ func TestUploadRefusals(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.m.Upload(ctx, bytes.NewReader(r.build(r.key, "FLOCK-1.0-P1", true)))
 	assert.ErrorIs(t, err, patching.ErrConflict)
+	// A release another one requires is not deleted, even available.
+	_, err = r.m.Upload(ctx, bytes.NewReader(r.build(r.key, "FLOCK-1.0-P9", false, "FLOCK-1.0-P1")))
+	require.NoError(t, err)
+	var dre *patching.RuleError
+	require.ErrorAs(t, r.m.DeleteRelease(ctx, "FLOCK-1.0-P1"), &dre)
+	assert.Equal(t, patching.RuleDelete, dre.Rule)
+	require.NoError(t, r.m.DeleteRelease(ctx, "FLOCK-1.0-P9"))
 	list, err := r.m.ListReleases(ctx, "")
 	require.NoError(t, err)
 	assert.Len(t, list, 1)
