@@ -3,8 +3,8 @@ package patchinghttp_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
