@@ -374,6 +374,11 @@ func Open(ctx context.Context, cfg Config) (*System, error) {
 			apis.Handle(p, swAPI)
 			apis.Handle(p+"/", swAPI)
 		}
+		// The legacy sw-patch API, under /patching/ (its own port in
+		// StarlingX; its paths would clash with USM's on one port).
+		if l, ok := cfg.Software.(patching.Legacy); ok {
+			apis.Handle(patchinghttp.LegacyPrefix+"/", patchinghttp.NewLegacyHandler(cfg.Software, l, &patchinghttp.HandlerOptions{Logger: log.With("service", "sw-patch")}))
+		}
 	}
 	if swContent != nil {
 		apis.Handle("/v1/content/", http.StripPrefix("/v1/content", swContent.Handler()))

@@ -67,6 +67,7 @@ func rootCommand(g *globals) *cobra.Command {
 	root.AddCommand(agentTokenCommands(g)...)
 	root.AddCommand(smCommands(g)...)
 	root.AddCommand(softwareCommand(g))
+	root.AddCommand(swPatchCommand(g))
 	return root
 }
 

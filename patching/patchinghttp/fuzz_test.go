@@ -9,6 +9,7 @@ import (
 
 	"github.com/edgeflock/flock/patching"
 	"github.com/edgeflock/flock/patching/patchinghttp"
+	"github.com/edgeflock/flock/patching/patchingtest"
 )
 
 func requireFieldOrNil(t *testing.T, err error) {
@@ -73,6 +74,40 @@ func FuzzParseUploadType(f *testing.F) {
 		requireFieldOrNil(t, err)
 		if err == nil && mt == "multipart/form-data" {
 			require.NotEmpty(t, params["boundary"])
+		}
+	})
+}
+
+func FuzzParseLegacyIDs(f *testing.F) {
+	for _, s := range []string{"P-1/P-2", "--all", "", "../x", "a//b/", "P-1/--all/P-1"} {
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, path string, allowAll bool) {
+		ids, _, err := patchinghttp.ParseLegacyIDs(path, allowAll)
+		if err != nil {
+			patchingtest.RequireField(t, err, "patch_id")
+			return
+		}
+		for _, id := range ids {
+			if patching.CheckID("patch_id", id) != nil {
+				t.Fatalf("accepted bad id %q", id)
+			}
+		}
+	})
+}
+
+func FuzzParseLegacyQuery(f *testing.F) {
+	for _, s := range []string{"show=applied&release=1.0", "recursive=yes", "removeunremovable=yes&skipappcheck=no", "x=1", "show=a&show=b", "%zz"} {
+		f.Add("query", s)
+		f.Add("remove", s)
+	}
+	f.Fuzz(func(t *testing.T, verb, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		if _, err := patchinghttp.ParseLegacyQuery(verb, q); err != nil && !errors.Is(err, patching.ErrInvalid) {
+			t.Fatalf("error %v does not wrap ErrInvalid", err)
 		}
 	})
 }
