@@ -2,6 +2,7 @@ package ha
 
 import (
 	"context"
+	"crypto/sha1"
 	"fmt"
 )
 
@@ -255,4 +256,15 @@ func SwactComplete(m *Model, groups []Assignment, source string) bool {
 		}
 	}
 	return true
+}
+
+// AssignmentUUID is the stable uuid of group's assignment to node in
+// domain (a name-based UUID, version 5 layout over SHA-1): the same for
+// every implementation of API, so a uuid read from one controller names
+// the same row on the other.
+func AssignmentUUID(domain, group, node string) string {
+	h := sha1.Sum([]byte("flock-ha-sda:" + domain + "/" + group + "/" + node))
+	h[6] = h[6]&0x0f | 0x50
+	h[8] = h[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }

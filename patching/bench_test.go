@@ -52,9 +52,6 @@ func BenchmarkOpen100MiB(b *testing.B) {
 // TestOpenStreams fails if Open buffers the content: a 16 MiB release
 // must verify with well under 1 MiB allocated.
 func TestOpenStreams(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes 16 MiB")
-	}
 	d := makeDir(t)
 	big := make([]byte, 16<<20)
 	require.NoError(t, os.WriteFile(filepath.Join(d, "content", "big"), big, 0o644))

@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/edgeflock/flock/internal/fsutil"
 )
 
 // Key files. A public key file holds one line, "ed25519:" and the
@@ -140,42 +142,8 @@ func readSmallFile(path string) ([]byte, error) {
 }
 
 func writeFileDurable(path string, b []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := fsutil.WriteFileAtomic(path, b, mode); err != nil {
 		return fmt.Errorf("patching: %w", err)
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(mode); err != nil {
-		return fmt.Errorf("patching: %w", err)
-	}
-	if _, err := f.Write(b); err != nil {
-		return fmt.Errorf("patching: write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("patching: sync %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("patching: close %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("patching: %w", err)
-	}
-	ok = true
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("patching: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("patching: sync %s: %w", dir, err)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package hanode
 
 import (
 	"context"
-	"crypto/sha1"
 	"fmt"
 	"slices"
 	"strconv"
@@ -132,7 +131,7 @@ func (n *Node) assignments(st Status) []ha.Assignment {
 	add := func(ni int, node string, gs []GroupStatus) {
 		for _, g := range gs {
 			out = append(out, ha.Assignment{ID: ni*len(n.order) + pos[g.Name] + 1,
-				UUID: sdaUUID(n.domain.Name + "/" + g.Name + "/" + node), Name: n.domain.Name,
+				UUID: ha.AssignmentUUID(n.domain.Name, g.Name, node), Name: n.domain.Name,
 				NodeName: node, ServiceGroupName: g.Name, DesiredState: g.DesiredState, State: g.State,
 				Status: g.Status, Condition: g.Condition})
 		}
@@ -149,14 +148,6 @@ func (n *Node) assignments(st Status) []ha.Assignment {
 	return out
 }
 
-// sdaUUID is a stable name-based UUID (version 5 layout over SHA-1), the
-// same as hatest's fake gives.
-func sdaUUID(name string) string {
-	h := sha1.Sum([]byte("flock-ha-sda:" + name))
-	h[6] = h[6]&0x0f | 0x50
-	h[8] = h[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
-}
 
 // GetServiceGroup returns one of ListServiceGroups by uuid or id.
 func (n *Node) GetServiceGroup(ctx context.Context, uuidOrID string) (ha.Assignment, error) {

@@ -63,7 +63,6 @@ type Node struct {
 	failed     bool
 	failedOnce bool
 	peerGroups map[string]GroupStatus
-	peerSeen   bool
 	payload    []byte
 	waiters    []*waiter
 	swactSeq   uint64
@@ -255,7 +254,7 @@ func (n *Node) init(st persisted) {
 	n.swactWait = map[uint64]chan error{}
 	n.raised = map[string]string{}
 	n.order = nil
-	n.starting, n.want, n.failed, n.failedOnce, n.peerSeen, n.payload = true, ha.GroupEventGoStandby, false, false, false, nil
+	n.starting, n.want, n.failed, n.failedOnce, n.payload = true, ha.GroupEventGoStandby, false, false, nil
 	n.released = true // nothing is published before the start-up disable is done
 	for _, m := range n.domain.Members {
 		g, err := ha.NewGroupRun(n.model, m.ServiceGroup)
@@ -372,10 +371,10 @@ func (n *Node) linkEvent(ev hapeer.Event) {
 		n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverPathDown, Path: ev.Path})
 	case hapeer.EventPeerDown:
 		n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverPeerDown})
-		n.peerGroups, n.peerSeen = map[string]GroupStatus{}, false
+		n.peerGroups = map[string]GroupStatus{}
 	case hapeer.EventPeerRestarted:
 		n.stepFailover(ha.FailoverEvent{Kind: ha.FailoverPeerRestarted})
-		n.peerGroups, n.peerSeen = map[string]GroupStatus{}, false
+		n.peerGroups = map[string]GroupStatus{}
 	}
 }
 
@@ -831,7 +830,7 @@ func (n *Node) peerPayload(b []byte) {
 	for _, g := range r.G {
 		pg[g.Name] = GroupStatus{Name: g.Name, DesiredState: g.Desired, State: g.State, Status: g.Status, Condition: g.Condition}
 	}
-	n.peerGroups, n.peerSeen = pg, true
+	n.peerGroups = pg
 	if r.R != nil {
 		n.stepFailover(*r.R)
 	}

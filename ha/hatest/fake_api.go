@@ -5,7 +5,6 @@ package hatest
 
 import (
 	"context"
-	"crypto/sha1"
 	"fmt"
 	"slices"
 	"strconv"
@@ -62,7 +61,7 @@ func NewFakeAPI(m *ha.Model) *FakeAPI {
 					st = ha.GroupActive
 				}
 				f.groups = append(f.groups, ha.Assignment{ID: len(f.groups) + 1,
-					UUID: nameUUID(d.Name + "/" + mem.ServiceGroup + "/" + node), Name: d.Name, NodeName: node,
+					UUID: ha.AssignmentUUID(d.Name, mem.ServiceGroup, node), Name: d.Name, NodeName: node,
 					ServiceGroupName: mem.ServiceGroup, DesiredState: st, State: st})
 			}
 		}
@@ -70,13 +69,6 @@ func NewFakeAPI(m *ha.Model) *FakeAPI {
 	return f
 }
 
-// nameUUID is a stable name-based UUID (version 5 layout over SHA-1).
-func nameUUID(name string) string {
-	h := sha1.Sum([]byte("flock-ha-sda:" + name))
-	h[6] = h[6]&0x0f | 0x50
-	h[8] = h[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
-}
 
 // Model returns the model the fake was built from.
 func (f *FakeAPI) Model() *ha.Model { return f.model }

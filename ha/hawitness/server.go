@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/edgeflock/flock/internal/fsutil"
 )
 
 // Defaults and bounds of Config.
@@ -318,46 +320,10 @@ func (s *Server) save(st stateFile) error {
 	if err != nil {
 		return fmt.Errorf("hawitness: encoding state: %w", err)
 	}
-	if err := writeFileSync(s.statePath(), b); err != nil {
+	if err := fsutil.WriteFileAtomic(s.statePath(), b, 0o600); err != nil {
 		return fmt.Errorf("hawitness: writing state: %w", err)
 	}
 	return nil
-}
-
-func writeFileSync(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".witness-state-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // InitStateDir writes the state of a witness that has granted nothing
@@ -379,7 +345,7 @@ func InitStateDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("hawitness: %w", err)
 	}
-	if err := writeFileSync(path, b); err != nil {
+	if err := fsutil.WriteFileAtomic(path, b, 0o600); err != nil {
 		return fmt.Errorf("hawitness: writing state: %w", err)
 	}
 	return nil

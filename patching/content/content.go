@@ -24,6 +24,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/edgeflock/flock/internal/fsutil"
 )
 
 // ErrNotFound: no content under that digest.
@@ -82,7 +84,7 @@ func (s *Store) Put(r io.Reader) (digest string, size int64, err error) {
 	if err := os.Rename(f.Name(), dst); err != nil {
 		return "", 0, fmt.Errorf("content: store: %w", err)
 	}
-	if err := syncDir(s.Dir); err != nil {
+	if err := fsutil.SyncDir(s.Dir); err != nil {
 		return "", 0, fmt.Errorf("content: store: %w", err)
 	}
 	return digest, size, nil
@@ -109,7 +111,7 @@ func (s *Store) Delete(digest string) error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	return syncDir(s.Dir)
+	return fsutil.SyncDir(s.Dir)
 }
 
 // Handler serves GET and HEAD /{digest} (mount it under a prefix with
@@ -221,7 +223,7 @@ func Fetch(ctx context.Context, client *http.Client, url, digest, dst string) er
 	if err := os.Rename(part, dst); err != nil {
 		return fmt.Errorf("content: fetch: %w", err)
 	}
-	return syncDir(filepath.Dir(dst))
+	return fsutil.SyncDir(filepath.Dir(dst))
 }
 
 func hasDigest(path, digest string) (bool, error) {
@@ -235,13 +237,4 @@ func hasDigest(path, digest string) (bool, error) {
 		return false, err
 	}
 	return hex.EncodeToString(h.Sum(nil)) == digest, nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

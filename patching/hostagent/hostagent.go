@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edgeflock/flock/internal/fsutil"
 	"github.com/edgeflock/flock/patching"
 	"github.com/edgeflock/flock/patching/content"
 	"github.com/edgeflock/flock/patching/installer"
@@ -242,25 +243,7 @@ func (a *Agent) start(ctx context.Context) error {
 	if err := os.MkdirAll(filepath.Dir(a.cfg.BootMarker), 0o750); err != nil {
 		return err
 	}
-	return writeFileSync(a.cfg.BootMarker, []byte(id+"\n"))
-}
-
-func writeFileSync(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err = f.Write(b); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return fsutil.WriteFileAtomic(a.cfg.BootMarker, []byte(id+"\n"), 0o640)
 }
 
 func rollbackTarget(st installer.Status) string {

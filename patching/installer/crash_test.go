@@ -195,9 +195,6 @@ func runCrashChild(t *testing.T, scenario, root string, n any) (string, bool) {
 // left, and Status telling which. The operation then completes when run
 // again.
 func TestCrashAtEveryPoint(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a process per crash point")
-	}
 	for name, sc := range crashScenarios {
 		t.Run(name, func(t *testing.T) {
 			setup := func(t *testing.T) string {

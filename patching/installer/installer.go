@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edgeflock/flock/internal/fsutil"
 	"github.com/edgeflock/flock/patching"
 )
 
@@ -213,7 +214,7 @@ func (in *Installer) switchTo(id string) error {
 		if err := os.Remove(cur); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("switch: remove %s: %w", cur, err)
 		}
-		return syncDir(in.cfg.Root)
+		return fsutil.SyncDir(in.cfg.Root)
 	}
 	target := versionsDir + "/" + id
 	if t, err := os.Readlink(cur); err == nil && t == target {
@@ -228,7 +229,7 @@ func (in *Installer) switchTo(id string) error {
 		return fmt.Errorf("switch to %s: rename %s: %w", id, cur, err)
 	}
 	in.crash("switch-renamed")
-	if err := syncDir(in.cfg.Root); err != nil {
+	if err := fsutil.SyncDir(in.cfg.Root); err != nil {
 		return fmt.Errorf("switch to %s: %w", id, err)
 	}
 	return nil
@@ -374,7 +375,7 @@ func (in *Installer) install(ctx context.Context, p patching.Payload, m patching
 		return "", fmt.Errorf("install %s: place: rename %s: %w", id, staging, err)
 	}
 	in.crash("placed")
-	if err := syncDir(in.versions()); err != nil {
+	if err := fsutil.SyncDir(in.versions()); err != nil {
 		return "", fmt.Errorf("install %s: place: %w", id, err)
 	}
 	env := []string{"FLOCK_RELEASE_ID=" + id, "FLOCK_ROOT=" + in.cfg.Root, "FLOCK_NEW_ROOT=" + final}

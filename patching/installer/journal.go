@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+
+	"github.com/edgeflock/flock/internal/fsutil"
 )
 
 // journalFormat is the journal's format version.
@@ -144,7 +146,7 @@ func (in *Installer) writeJournal(j journal) error {
 		return fmt.Errorf("write journal: %w", err)
 	}
 	in.crash("journal-renamed")
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := fsutil.SyncDir(filepath.Dir(path)); err != nil {
 		return fmt.Errorf("write journal: %w", err)
 	}
 	in.j = j
@@ -166,17 +168,4 @@ func writeFileSync(path string, b []byte, perm os.FileMode) error {
 		return err
 	}
 	return f.Close()
-}
-
-// syncDir fsyncs a directory, making the names in it durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -606,6 +606,26 @@ func (m *Manager) hostLocked(ctx context.Context, host string) (bool, bool, erro
 	return false, false, nil
 }
 
+// known checks that host is one of the system's: a host with a row
+// here (it reported, or is in a deploy) is, and only the first call for
+// a host asks inventory, not every poll of every host.
+func (m *Manager) known(ctx context.Context, host string) error {
+	var one int
+	err := m.db.QueryRowContext(ctx, m.db.Rebind(`SELECT 1 FROM sw_host WHERE hostname = ?`), host).Scan(&one)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %v", patching.ErrUnavailable, err)
+	}
+	if _, ok, err := m.hostLocked(ctx, host); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("host %q: %w", host, patching.ErrNotFound)
+	}
+	return nil
+}
+
 // DeployHost tells a host to install the release being deployed.
 func (m *Manager) DeployHost(ctx context.Context, host string, force bool) (patching.HostDeploy, error) {
 	locked, known, err := m.hostLocked(ctx, host)
@@ -617,21 +637,9 @@ func (m *Manager) DeployHost(ctx context.Context, host string, force bool) (patc
 	}
 	var out patching.HostDeploy
 	err = m.tx(ctx, func(t *txn) error {
-		d, ok, err := t.deploy()
+		d, _, row, err := t.deployHost(host)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			_, err := patching.StepDeploy(patching.DeployNone, patching.EventHost)
-			return err
-		}
-		rows, err := t.hostRows()
-		if err != nil {
-			return err
-		}
-		row := rows[host]
-		if row == nil || row.deploy == "" {
-			return fmt.Errorf("host %q is not part of the deploy: %w", host, patching.ErrNotFound)
 		}
 		switch d.State {
 		case patching.DeployHostRollback, patching.DeployHostRollbackFailed, patching.DeployHostRollbackDone,
@@ -669,21 +677,9 @@ func (m *Manager) DeployHost(ctx context.Context, host string, force bool) (patc
 func (m *Manager) DeployHostRollback(ctx context.Context, host string) (patching.HostDeploy, error) {
 	var out patching.HostDeploy
 	err := m.tx(ctx, func(t *txn) error {
-		d, ok, err := t.deploy()
+		d, rows, row, err := t.deployHost(host)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			_, err := patching.StepDeploy(patching.DeployNone, patching.EventHost)
-			return err
-		}
-		rows, err := t.hostRows()
-		if err != nil {
-			return err
-		}
-		row := rows[host]
-		if row == nil || row.deploy == "" {
-			return fmt.Errorf("host %q is not part of the deploy: %w", host, patching.ErrNotFound)
 		}
 		switch d.State {
 		case patching.DeployHostRollback, patching.DeployHostRollbackFailed:
@@ -733,6 +729,28 @@ func (m *Manager) DeployHostRollback(ctx context.Context, host string) (patching
 		return nil
 	})
 	return out, err
+}
+
+// deployHost reads the deploy, the hosts and host's row, which must be
+// part of the deploy.
+func (t *txn) deployHost(host string) (patching.Deploy, map[string]*hostRow, *hostRow, error) {
+	d, ok, err := t.deploy()
+	if err != nil {
+		return d, nil, nil, err
+	}
+	if !ok {
+		_, err := patching.StepDeploy(patching.DeployNone, patching.EventHost)
+		return d, nil, nil, err
+	}
+	rows, err := t.hostRows()
+	if err != nil {
+		return d, nil, nil, err
+	}
+	row := rows[host]
+	if row == nil || row.deploy == "" {
+		return d, nil, nil, fmt.Errorf("host %q is not part of the deploy: %w", host, patching.ErrNotFound)
+	}
+	return d, rows, row, nil
 }
 
 // rollbackPending marks the deploy's hosts for rollback: those that
@@ -990,10 +1008,8 @@ func (m *Manager) ListDeployHosts(ctx context.Context) ([]patching.HostDeploy, e
 // Assignment is what a host's agent must do now.
 func (m *Manager) Assignment(ctx context.Context, host string) (patching.Assignment, error) {
 	var a patching.Assignment
-	if _, known, err := m.hostLocked(ctx, host); err != nil {
+	if err := m.known(ctx, host); err != nil {
 		return a, err
-	} else if !known {
-		return a, fmt.Errorf("host %q: %w", host, patching.ErrNotFound)
 	}
 	err := m.tx(ctx, func(t *txn) error {
 		d, ok, err := t.deploy()
@@ -1057,10 +1073,8 @@ func (m *Manager) ReportHost(ctx context.Context, host string, st patching.HostS
 	if len(st.Reason) > 8192 {
 		st.Reason = st.Reason[len(st.Reason)-8192:]
 	}
-	if _, known, err := m.hostLocked(ctx, host); err != nil {
+	if err := m.known(ctx, host); err != nil {
 		return err
-	} else if !known {
-		return fmt.Errorf("host %q: %w", host, patching.ErrNotFound)
 	}
 	return m.tx(ctx, func(t *txn) error {
 		rows, err := t.hostRows()
