@@ -148,7 +148,6 @@ func (n *Node) assignments(st Status) []ha.Assignment {
 	return out
 }
 
-
 // GetServiceGroup returns one of ListServiceGroups by uuid or id.
 func (n *Node) GetServiceGroup(ctx context.Context, uuidOrID string) (ha.Assignment, error) {
 	all, err := n.ListServiceGroups(ctx)

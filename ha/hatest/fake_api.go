@@ -69,7 +69,6 @@ func NewFakeAPI(m *ha.Model) *FakeAPI {
 	return f
 }
 
-
 // Model returns the model the fake was built from.
 func (f *FakeAPI) Model() *ha.Model { return f.model }
 
